@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError, UserError } from '../main/errors.js';
+import type { Command } from './command.js';
+
+const commandsDir = fileURLToPath(new URL('./commands/', import.meta.url));
+
+function commandNames(): string[] {
+  return readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'))
+    .map((f) => basename(f, '.js'))
+    .sort();
+}
+
+async function loadCommand(name: string): Promise<Command | undefined> {
+  if (!commandNames().includes(name)) return undefined;
+  const mod = (await import(`./commands/${name}.js`)) as { command: Command };
+  return mod.command;
+}
+
+async function overview(): Promise<string> {
+  const lines = [
+    'Usage: facepheno <command> [options]   (facepheno <command> --help for more)',
+    '',
+    'Commands:',
+  ];
+  for (const name of commandNames()) {
+    const cmd = await loadCommand(name);
+    if (cmd) lines.push(`  ${name.padEnd(16)}${cmd.summary}`);
+  }
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(await overview());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = await loadCommand(name);
+  if (!cmd) {
+    console.error(`facepheno: unknown command '${name}' (see facepheno --help)`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(cmd.usage);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`facepheno ${name}: ${err.message} (see facepheno ${name} --help)`);
+      return 2;
+    }
+    if (err instanceof UserError) {
+      console.error(`facepheno ${name}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
