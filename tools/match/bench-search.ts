@@ -1,0 +1,89 @@
+/**
+ * Top-k search benchmark: 100,000 x 512 unit vectors on one core, against the time it takes merely to read
+ * the same matrix from memory, both measured in this run. Prints the ratio (target: <= 1.5).
+ *   npm run bench:search [-- --rows N --dim D --k K --repeats R --json]
+ */
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { seededRandom } from '../../src/main/match/random.js';
+import { readAll, searchTopK } from '../../src/main/match/topk.js';
+import type { Matrix } from '../../src/main/match/vectors.js';
+
+function randomUnitRows(rows: number, cols: number, seed: number): Matrix {
+  const rand = seededRandom(seed);
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) {
+      const v = rand() - 0.5;
+      data[r * cols + c] = v;
+      s += v * v;
+    }
+    const inv = 1 / Math.sqrt(s);
+    for (let c = 0; c < cols; c++) data[r * cols + c] = (data[r * cols + c] as number) * inv;
+  }
+  return { rows, cols, data };
+}
+
+/** Median wall time of `repeats` runs, after two warm-up runs that let the JIT settle. */
+function medianMs(fn: () => unknown, repeats: number): number {
+  fn();
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '100000' },
+    dim: { type: 'string', default: '512' },
+    k: { type: 'string', default: '10' },
+    repeats: { type: 'string', default: '15' },
+    json: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const rows = Number(values.rows);
+const dim = Number(values.dim);
+const k = Number(values.k);
+const repeats = Number(values.repeats);
+
+const gallery = randomUnitRows(rows, dim, 1);
+const query = randomUnitRows(1, dim, 2);
+// Plant a known nearest neighbour so the benchmark also checks that the search is right.
+const planted = Math.floor(rows / 3);
+gallery.data.set(query.data, planted * dim);
+
+let sink = 0;
+const readMs = medianMs(() => (sink += readAll(gallery)), repeats);
+let best = -1;
+const searchMs = medianMs(() => {
+  best = searchTopK(gallery, query, k)[0]?.[0]?.index ?? -1;
+}, repeats);
+if (best !== planted) throw new Error(`search returned row ${best}, expected the planted row ${planted}`);
+
+const mb = (rows * dim * 4) / 1e6;
+const report = {
+  rows,
+  dim,
+  k,
+  megabytes: mb,
+  readMs,
+  searchMs,
+  ratio: searchMs / readMs,
+  readGBps: mb / readMs,
+  checksum: sink !== 0,
+};
+if (values.json) console.log(JSON.stringify(report));
+else
+  console.log(
+    `top-${k} over ${rows} x ${dim} (${mb.toFixed(0)} MB), one core, median of ${repeats}: ` +
+      `read ${readMs.toFixed(2)} ms (${report.readGBps.toFixed(2)} GB/s), ` +
+      `search ${searchMs.toFixed(2)} ms, ratio ${report.ratio.toFixed(3)} (target <= 1.5)`,
+  );
