@@ -1,0 +1,133 @@
+import { type Affine, type Point, applyAffine, cropToImage, distance, mean } from './geometry.js';
+import type { Detection } from './detect.js';
+
+/**
+ * MediaPipe face mesh indices. "Right" and "left" are the subject's: in an unmirrored photo the subject's
+ * right eye is on the image's left.
+ */
+export const meshIndex = {
+  rightEye: [246, 161, 160, 159, 158, 157, 173, 33, 7, 163, 144, 145, 153, 154, 155, 133],
+  leftEye: [466, 388, 387, 386, 385, 384, 398, 263, 249, 390, 373, 374, 380, 381, 382, 362],
+  rightEyeOuter: 33,
+  leftEyeOuter: 263,
+  noseTip: 1,
+  mouthRight: 61,
+  mouthLeft: 291,
+  forehead: 10,
+  chin: 152,
+} as const;
+
+/** Points the mesh model predicts; iris refinement, where it runs, appends 10 more. */
+export const meshPoints = 468;
+
+/**
+ * The 68 iBUG 300-W landmarks as face mesh vertices: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47,
+ * mouth 48-67. The iBUG jaw runs along the visible cheek outline, which the mesh silhouette follows.
+ */
+export const ibug68FromMesh: readonly number[] = [
+  // jaw, from the subject's right ear to the left ear
+  127, 234, 93, 132, 58, 172, 136, 150, 152, 379, 365, 397, 288, 361, 323, 454, 356,
+  // right brow (outer to inner), left brow (inner to outer)
+  70, 63, 105, 66, 107, 336, 296, 334, 293, 300,
+  // nose bridge top to tip, then nostrils right to left
+  168, 197, 5, 4, 75, 97, 2, 326, 305,
+  // right eye: outer corner, upper lid, inner corner, lower lid
+  33, 160, 158, 133, 153, 144,
+  // left eye: inner corner, upper lid, outer corner, lower lid
+  362, 385, 387, 263, 373, 380,
+  // outer lips from the right corner clockwise
+  61, 39, 37, 0, 267, 269, 291, 405, 314, 17, 84, 181,
+  // inner lips
+  78, 82, 13, 312, 308, 317, 14, 87,
+];
+
+/** Mesh points in image pixels: x, y, z, where z is depth on the same scale as x (nearer is negative). */
+export type Mesh = Float32Array;
+
+export const meshPoint = (mesh: Mesh, i: number): Point => [mesh[i * 3] ?? 0, mesh[i * 3 + 1] ?? 0];
+
+/**
+ * The square the mesh model looks at: centred on the face, enlarged 1.5x as MediaPipe does, and turned so
+ * that the face is upright in it. `up` is a vector from the mouth towards the eyes.
+ */
+function roi(centre: Point, side: number, up: Point, inputSize: number): Affine {
+  const angle = Math.atan2(up[0], -up[1]);
+  return cropToImage(centre, side * 1.5, angle, inputSize);
+}
+
+/** The mesh crop for a detection: its box, turned by the line from its mouth point to its eyes. */
+export function roiFromDetection(d: Detection, inputSize: number): Affine {
+  const [rEye, lEye, , mouth] = d.keypoints as [Point, Point, Point, Point];
+  const eyes = mean([rEye, lEye]);
+  return roi(
+    [d.box.x + d.box.width / 2, d.box.y + d.box.height / 2],
+    Math.max(d.box.width, d.box.height),
+    [eyes[0] - mouth[0], eyes[1] - mouth[1]],
+    inputSize,
+  );
+}
+
+/** The mesh crop from a previous mesh (MediaPipe's tracking step): tighter and better centred than the detector's. */
+export function roiFromMesh(mesh: Mesh, inputSize: number): Affine {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  const angle = eyeLineAngle(mesh);
+  const cos = Math.cos(-angle);
+  const sin = Math.sin(-angle);
+  // Bounds in the face's own upright frame, so that a tilted face does not inflate the box.
+  for (let i = 0; i < meshPoints; i++) {
+    const [x, y] = meshPoint(mesh, i);
+    const u = cos * x - sin * y;
+    const v = sin * x + cos * y;
+    minX = Math.min(minX, u);
+    maxX = Math.max(maxX, u);
+    minY = Math.min(minY, v);
+    maxY = Math.max(maxY, v);
+  }
+  const cu = (minX + maxX) / 2;
+  const cv = (minY + maxY) / 2;
+  const centre: Point = [
+    Math.cos(angle) * cu - Math.sin(angle) * cv,
+    Math.sin(angle) * cu + Math.cos(angle) * cv,
+  ];
+  return cropToImage(centre, Math.max(maxX - minX, maxY - minY) * 1.5, angle, inputSize);
+}
+
+/** The angle of the line from the subject's right eye corner to the left one (0 for an upright face). */
+export function eyeLineAngle(mesh: Mesh): number {
+  const [rx, ry] = meshPoint(mesh, meshIndex.rightEyeOuter);
+  const [lx, ly] = meshPoint(mesh, meshIndex.leftEyeOuter);
+  return Math.atan2(ly - ry, lx - rx);
+}
+
+/** Mesh model output (input-pixel x, y, z for each point) carried into image pixels through the crop map. */
+export function meshToImage(raw: ArrayLike<number>, offset: number, count: number, toImage: Affine): Mesh {
+  const scale = Math.hypot(toImage.a, toImage.d);
+  const out = new Float32Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    const [x, y] = applyAffine(toImage, [raw[offset + i * 3] ?? 0, raw[offset + i * 3 + 1] ?? 0]);
+    out[i * 3] = x;
+    out[i * 3 + 1] = y;
+    out[i * 3 + 2] = (raw[offset + i * 3 + 2] ?? 0) * scale;
+  }
+  return out;
+}
+
+/** The five alignment points in ArcFace order: right eye, left eye, nose tip, right and left mouth corner. */
+export function fivePoints(mesh: Mesh): [Point, Point, Point, Point, Point] {
+  const centre = (indices: readonly number[]) => mean(indices.map((i) => meshPoint(mesh, i)));
+  return [
+    centre(meshIndex.rightEye),
+    centre(meshIndex.leftEye),
+    meshPoint(mesh, meshIndex.noseTip),
+    meshPoint(mesh, meshIndex.mouthRight),
+    meshPoint(mesh, meshIndex.mouthLeft),
+  ];
+}
+
+/** Inter-ocular distance (eye centres) in image pixels. */
+export function interocular([rightEye, leftEye]: readonly [Point, Point, ...Point[]]): number {
+  return distance(rightEye, leftEye);
+}

@@ -1,0 +1,103 @@
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { decodePhoto, readPhoto } from '../../src/main/face/decode.js';
+
+/** A PNG whose header claims `width` x `height` but carries one row of pixels: a decompression bomb's header. */
+function bombPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1 + width * 3))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** 40x20: red left half, blue right half. */
+const halves = () =>
+  sharp({ create: { width: 40, height: 20, channels: 3, background: '#0000ff' } }).composite([
+    { input: { create: { width: 20, height: 20, channels: 3, background: '#ff0000' } }, left: 0, top: 0 },
+  ]);
+
+describe('decodePhoto', () => {
+  it('refuses an empty file, naming it', async () => {
+    await expect(decodePhoto('empty.jpg', Buffer.alloc(0))).rejects.toThrow(
+      'empty.jpg: empty file (0 bytes)',
+    );
+  });
+
+  it('refuses a text file named .jpg as not an image', async () => {
+    await expect(decodePhoto('notes.jpg', Buffer.from('hello, not a photo\n'))).rejects.toThrow(
+      'notes.jpg: not an image FacePheno can read',
+    );
+  });
+
+  it('refuses a truncated JPEG as truncated', async () => {
+    const jpeg = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } })
+      .composite([{ input: Buffer.from(await halves().png().toBuffer()), left: 10, top: 10 }])
+      .jpeg()
+      .toBuffer();
+    await expect(decodePhoto('cut.jpg', jpeg.subarray(0, jpeg.length >> 1))).rejects.toThrow(
+      'cut.jpg: the image is truncated or damaged',
+    );
+  });
+
+  it('refuses a 30000x30000 PNG from its header, before decoding pixels', async () => {
+    const started = Date.now();
+    await expect(decodePhoto('bomb.png', bombPng(30000, 30000))).rejects.toThrow(
+      'bomb.png: the image is too large (30000x30000 pixels; the limit is 100 megapixels)',
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('decodes grey, CMYK and 16-bit images into 8-bit RGB', async () => {
+    const grey = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#808080' } })
+      .greyscale()
+      .png()
+      .toBuffer();
+    const cmyk = await halves().toColourspace('cmyk').jpeg().toBuffer();
+    const deep = await halves().toColourspace('rgb16').png().toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    expect((await sharp(deep).metadata()).depth).toBe('ushort');
+    const g = await decodePhoto('grey.png', grey);
+    expect([g.width, g.height, g.data.length]).toEqual([8, 6, 8 * 6 * 3]);
+    expect(Math.abs((g.data[0] ?? 0) - 128)).toBeLessThan(3);
+    for (const [name, bytes] of [
+      ['cmyk.jpg', cmyk],
+      ['deep.png', deep],
+    ] as const) {
+      const img = await decodePhoto(name, bytes);
+      expect([img.width, img.height]).toEqual([40, 20]);
+      const left = Array.from(img.data.subarray((10 * 40 + 5) * 3, (10 * 40 + 5) * 3 + 3));
+      expect(left[0]).toBeGreaterThan(200);
+      expect(left[2]).toBeLessThan(60);
+    }
+  });
+
+  it('applies EXIF orientation', async () => {
+    const rotated = await halves().jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const img = await decodePhoto('rotated.jpg', rotated);
+    // Orientation 6: the stored picture is turned 90 degrees clockwise for display, so red ends up on top.
+    expect([img.width, img.height]).toEqual([20, 40]);
+    const top = img.data.subarray((5 * 20 + 10) * 3);
+    const bottom = img.data.subarray((35 * 20 + 10) * 3);
+    expect(top[0]).toBeGreaterThan(200);
+    expect(bottom[2]).toBeGreaterThan(200);
+  });
+
+  it('names a missing file', async () => {
+    await expect(readPhoto('/nonexistent/photo.jpg')).rejects.toThrow('/nonexistent/photo.jpg: no such file');
+  });
+});
