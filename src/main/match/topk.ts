@@ -1,3 +1,4 @@
+import { kernels, type Kernels } from './simd.js';
 import type { Matrix } from './vectors.js';
 
 export interface Hit {
@@ -64,65 +65,74 @@ export class TopK {
   }
 }
 
-/** Gallery rows per block: 64 rows of 512 floats (128 KiB) stay in L2 while every query visits them. */
-const BLOCK_ROWS = 64;
+/** Gallery rows per block: 512 rows of 512 floats (1 MiB) stay in cache while every query visits them. */
+const BLOCK_ROWS = 512;
 
 /**
- * Top-k rows of `gallery` by dot product (cosine for unit rows) for each query row. The gallery is read
- * once, block by block, whatever the number of queries; the inner product is unrolled four ways so the
- * loop is bound by memory, not by the dependency chain of one accumulator.
+ * A gallery matrix held in WebAssembly memory for the SIMD kernels, rows padded with zeros to a multiple
+ * of 8 values (zeros change no dot product). Built once per gallery; searched many times.
  */
-export function searchTopK(gallery: Matrix, queries: Matrix, k: number): Hit[][] {
-  if (queries.cols !== gallery.cols)
-    throw new Error(`searchTopK: queries have ${queries.cols} dimensions, gallery ${gallery.cols}`);
-  const dim = gallery.cols;
-  const g = gallery.data;
-  const q = queries.data;
-  const heaps = Array.from({ length: queries.rows }, () => new TopK(Math.min(k, gallery.rows)));
-  const tail = dim & ~3;
-  for (let start = 0; start < gallery.rows; start += BLOCK_ROWS) {
-    const end = Math.min(start + BLOCK_ROWS, gallery.rows);
-    for (let qi = 0; qi < queries.rows; qi++) {
-      const heap = heaps[qi] as TopK;
-      const qo = qi * dim;
-      for (let r = start; r < end; r++) {
-        const go = r * dim;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let i = 0; i < tail; i += 4) {
-          s0 += (g[go + i] as number) * (q[qo + i] as number);
-          s1 += (g[go + i + 1] as number) * (q[qo + i + 1] as number);
-          s2 += (g[go + i + 2] as number) * (q[qo + i + 2] as number);
-          s3 += (g[go + i + 3] as number) * (q[qo + i + 3] as number);
+export class SearchIndex {
+  readonly rows: number;
+  readonly cols: number;
+  private readonly stride: number;
+  private readonly k: Kernels;
+  private readonly scoresAt: number;
+  private readonly queriesAt: number;
+
+  constructor(matrix: Matrix) {
+    this.rows = matrix.rows;
+    this.cols = matrix.cols;
+    this.stride = Math.max(8, Math.ceil(matrix.cols / 8) * 8);
+    this.scoresAt = this.rows * this.stride * 4;
+    this.queriesAt = this.scoresAt + BLOCK_ROWS * 4;
+    this.k = kernels(this.queriesAt + this.stride * 4);
+    const g = new Float32Array(this.k.memory.buffer, 0, this.rows * this.stride);
+    for (let r = 0; r < this.rows; r++)
+      g.set(matrix.data.subarray(r * this.cols, (r + 1) * this.cols), r * this.stride);
+  }
+
+  /**
+   * Top-k rows by dot product (cosine for unit rows) for each query row. The gallery is read once, block
+   * by block, whatever the number of queries; each block's scores feed each query's small heap.
+   */
+  search(queries: Matrix, k: number): Hit[][] {
+    if (queries.cols !== this.cols)
+      throw new Error(`search: queries have ${queries.cols} dimensions, gallery ${this.cols}`);
+    const queryBytes = this.stride * 4;
+    const needed = this.queriesAt + queries.rows * queryBytes - this.k.memory.buffer.byteLength;
+    if (needed > 0) this.k.memory.grow(Math.ceil(needed / 65536));
+    const buf = this.k.memory.buffer;
+    const q = new Float32Array(buf, this.queriesAt, queries.rows * this.stride).fill(0);
+    for (let qi = 0; qi < queries.rows; qi++)
+      q.set(queries.data.subarray(qi * this.cols, (qi + 1) * this.cols), qi * this.stride);
+    const scores = new Float32Array(buf, this.scoresAt, BLOCK_ROWS);
+    const heaps = Array.from({ length: queries.rows }, () => new TopK(Math.min(k, this.rows)));
+    for (let start = 0; start < this.rows; start += BLOCK_ROWS) {
+      const n = Math.min(BLOCK_ROWS, this.rows - start);
+      for (let qi = 0; qi < queries.rows; qi++) {
+        this.k.dots(start * this.stride * 4, this.queriesAt + qi * queryBytes, this.stride, n, this.scoresAt);
+        const heap = heaps[qi] as TopK;
+        let floor = heap.floor;
+        for (let i = 0; i < n; i++) {
+          const s = scores[i] as number;
+          if (s > floor) {
+            heap.push(start + i, s);
+            floor = heap.floor;
+          }
         }
-        for (let i = tail; i < dim; i++) s0 += (g[go + i] as number) * (q[qo + i] as number);
-        const score = s0 + s1 + s2 + s3;
-        if (score > heap.floor) heap.push(r, score);
       }
     }
+    return heaps.map((h) => h.result());
   }
-  return heaps.map((h) => h.result());
+
+  /** Reads every stored value once and sums it: the floor under which no search can go, for benchmarks. */
+  readAll(): number {
+    return this.k.sum(0, this.rows * this.stride);
+  }
 }
 
-/**
- * Reads every value of the matrix once and sums it, with the same four-way unrolling as the search:
- * the floor under which no search over the same matrix can go, for the benchmark's ratio.
- */
-export function readAll(m: Matrix): number {
-  const d = m.data;
-  const n = d.length & ~3;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  for (let i = 0; i < n; i += 4) {
-    s0 += d[i] as number;
-    s1 += d[i + 1] as number;
-    s2 += d[i + 2] as number;
-    s3 += d[i + 3] as number;
-  }
-  for (let i = n; i < d.length; i++) s0 += d[i] as number;
-  return s0 + s1 + s2 + s3;
+/** One-off search (builds the index each call; keep a SearchIndex for repeated queries). */
+export function searchTopK(gallery: Matrix, queries: Matrix, k: number): Hit[][] {
+  return new SearchIndex(gallery).search(queries, k);
 }

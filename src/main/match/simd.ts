@@ -1,0 +1,115 @@
+/**
+ * Two WebAssembly SIMD kernels, assembled here byte by byte (no toolchain, nothing fetched):
+ *   dots(g, q, dim, rows, out): out[r] = <g[r], q> for `rows` rows of `dim` f32 (dim a multiple of 8)
+ *   sum(p, n) -> f32: the sum of n f32 (n a multiple of 8), the "merely read it" baseline
+ * Both stream memory with 128-bit loads and two accumulators, so both are bound by memory bandwidth:
+ * JavaScript's scalar loops are bound by instruction count and would make the search twice the read.
+ */
+
+const leb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
+const name = (s: string) => [...leb(s.length), ...Buffer.from(s, 'ascii')];
+const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
+const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
+
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+const simd = (op: number) => [0xfd, ...leb(op)];
+const get = (i: number) => [0x20, i];
+const set = (i: number) => [0x21, i];
+const i32 = (n: number) => [0x41, ...leb(n)];
+const load = (offset: number) => [...simd(0x00), 4, ...leb(offset)]; // v128.load, align 16
+const f32x4Add = simd(0xe4);
+const f32x4Mul = simd(0xe6);
+const lane = (l: number) => [...simd(0x1f), l]; // f32x4.extract_lane
+const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
+const [BLOCK, LOOP, END, BR, BR_IF] = [0x02, 0x03, 0x0b, 0x0c, 0x0d];
+const [EMPTY, I32_EQZ, I32_LT_U, I32_ADD, I32_SUB, I32_SHL, F32_ADD, F32_STORE] = [
+  0x40, 0x45, 0x49, 0x6a, 0x6b, 0x74, 0x92, 0x38,
+];
+// prettier-ignore
+const horizontalSum = (v: number) => [
+  ...get(v), ...lane(0), ...get(v), ...lane(1), F32_ADD,
+  ...get(v), ...lane(2), ...get(v), ...lane(3), F32_ADD, F32_ADD,
+];
+/** acc += load(p + offset) [* load(q + offset)] */
+// prettier-ignore
+const accumulate = (acc: number, p: number, offset: number, q?: number) => [
+  ...get(acc), ...get(p), ...load(offset),
+  ...(q === undefined ? [] : [...get(q), ...load(offset), ...f32x4Mul]),
+  ...f32x4Add, ...set(acc),
+];
+const advance = (p: number, bytes: number) => [...get(p), ...i32(bytes), I32_ADD, ...set(p)];
+
+// dots: params g0 q1 dim2 rows3 out4; locals end5 qp6 (i32), acc7 acc8 (v128)
+// prettier-ignore
+const dots = [
+  ...vec([[2, I32], [2, V128]]),
+  BLOCK, EMPTY, LOOP, EMPTY,
+  ...get(3), I32_EQZ, BR_IF, 1,
+  ...zero, ...set(7), ...zero, ...set(8),
+  ...get(0), ...get(2), ...i32(2), I32_SHL, I32_ADD, ...set(5),
+  ...get(1), ...set(6),
+  LOOP, EMPTY,
+  ...accumulate(7, 0, 0, 6), ...accumulate(8, 0, 16, 6),
+  ...advance(0, 32), ...advance(6, 32),
+  ...get(0), ...get(5), I32_LT_U, BR_IF, 0,
+  END,
+  ...get(7), ...get(8), ...f32x4Add, ...set(7),
+  ...get(4), ...horizontalSum(7), F32_STORE, 2, 0,
+  ...advance(4, 4),
+  ...get(3), ...i32(1), I32_SUB, ...set(3),
+  BR, 0,
+  END, END, END,
+];
+
+// sum: params p0 n1; locals end2 (i32), acc3 acc4 (v128)
+// prettier-ignore
+const sum = [
+  ...vec([[1, I32], [2, V128]]),
+  ...get(0), ...get(1), ...i32(2), I32_SHL, I32_ADD, ...set(2),
+  LOOP, EMPTY,
+  ...accumulate(3, 0, 0), ...accumulate(4, 0, 16),
+  ...advance(0, 32),
+  ...get(0), ...get(2), I32_LT_U, BR_IF, 0,
+  END,
+  ...get(3), ...get(4), ...f32x4Add, ...set(3),
+  ...horizontalSum(3),
+  END,
+];
+
+// prettier-ignore
+const moduleBytes = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+  ...section(1, vec([[0x60, 5, I32, I32, I32, I32, I32, 0], [0x60, 2, I32, I32, 1, F32]])),
+  ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 1]])),
+  ...section(3, vec([[0], [1]])),
+  ...section(7, vec([[...name('dots'), 0, 0], [...name('sum'), 0, 1]])),
+  ...section(10, vec([[...leb(dots.length), ...dots], [...leb(sum.length), ...sum]])),
+]); // prettier-ignore
+
+let compiled: WebAssembly.Module | undefined;
+
+export interface Kernels {
+  memory: WebAssembly.Memory;
+  dots(g: number, q: number, dim: number, rows: number, out: number): void;
+  sum(p: number, n: number): number;
+}
+
+/** An instance of the kernels over a fresh memory of at least `bytes` bytes. */
+export function kernels(bytes: number): Kernels {
+  compiled ??= new WebAssembly.Module(moduleBytes);
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  const exp = instance.exports as unknown as Omit<Kernels, 'memory'>;
+  return { memory, dots: exp.dots, sum: exp.sum };
+}
