@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+
+/**
+ * Files the user chose in the shell's open dialog, by token. The renderer only ever holds tokens, so
+ * it cannot make the Service read a path of its own choosing.
+ */
+export class FileTokens {
+  private readonly paths = new Map<string, string>();
+
+  issue(path: string): { token: string; name: string } {
+    const token = randomBytes(18).toString('base64url');
+    this.paths.set(token, path);
+    return { token, name: basename(path) };
+  }
+
+  /** The paths of the tokens found anywhere in a call's input; unknown tokens are left to the Service to refuse. */
+  resolveIn(input: unknown): Record<string, string> {
+    const found: Record<string, string> = {};
+    const visit = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (v !== null && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if (o.kind === 'token' && typeof o.token === 'string') {
+          const path = this.paths.get(o.token);
+          if (path !== undefined) found[o.token] = path;
+        }
+        Object.values(o).forEach(visit);
+      }
+    };
+    visit(input);
+    return found;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The HTTP side of `facepheno serve`: the renderer's files and the API contract on 127.0.0.1 only,
+ * every request carrying the random token. API calls need the token in a header (a cookie alone is not
+ * enough, so another page in the same browser cannot make calls); the page and its assets may carry it
+ * in the query or the cookie set when the page was first opened with it.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join } from 'node:path';
+import {
+  CONTENT_SECURITY_POLICY,
+  isSameOrigin,
+  safeRelativePath,
+  tokensEqual,
+} from '../../shared/security.js';
+import type { AnyEvent, Reply } from '../../shared/api.js';
+
+/** What the server needs from the Service (ServiceHost in a worker, in practice). */
+export interface ServiceLink {
+  call(name: string, input: unknown): Promise<Reply>;
+  onEvent(listener: (event: AnyEvent) => void): () => void;
+}
+
+export interface ServerOptions {
+  service: ServiceLink;
+  rendererDir: string;
+  port: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+export const TOKEN_HEADER = 'x-facepheno-token';
+const COOKIE = 'facepheno_token';
+/** Request bodies are JSON with photos in base64; an uploaded gallery folder is the largest. */
+const MAX_BODY_BYTES = 512 * 1024 * 1024;
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const token = randomBytes(24).toString('base64url');
+  const sockets = new Set<ServerResponse>();
+  let origin = '';
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error('facepheno serve:', err);
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a page on another name that resolves to 127.0.0.1 sends its own Host.
+    if (req.headers.host !== new URL(origin).host) return send(res, 421, 'text/plain', 'wrong host');
+    const url = new URL(req.url ?? '/', origin);
+    const fromHeader = req.headers[TOKEN_HEADER];
+    const headerOk = typeof fromHeader === 'string' && tokensEqual(fromHeader, token);
+
+    if (url.pathname.startsWith('/api/')) {
+      if (url.pathname === '/api/events' && req.method === 'GET' && (headerOk || cookieOk(req))) {
+        return streamEvents(req, res);
+      }
+      if (!headerOk) return send(res, 403, 'text/plain', 'token required');
+      // A cross-site form or fetch carries its own Origin; same-origin fetches carry ours or none.
+      const from = req.headers.origin;
+      if (from !== undefined && !isSameOrigin(from, origin))
+        return send(res, 403, 'text/plain', 'wrong origin');
+      const match = /^\/api\/call\/([a-zA-Z.]+)$/.exec(url.pathname);
+      if (!match || req.method !== 'POST') return send(res, 404, 'text/plain', 'not found');
+      const reply = await callService(match[1] as string, req);
+      return send(res, 200, 'application/json', JSON.stringify(reply));
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'text/plain', 'method not allowed');
+    const fromQuery = url.searchParams.get('token');
+    const queryOk = fromQuery !== null && tokensEqual(fromQuery, token);
+    if (!queryOk && !headerOk && !cookieOk(req)) return send(res, 403, 'text/plain', 'token required');
+    const rel = safeRelativePath(url.pathname);
+    if (rel === null) return send(res, 400, 'text/plain', 'bad path');
+    let body: Buffer;
+    try {
+      body = await readFile(join(opts.rendererDir, rel));
+    } catch {
+      return send(res, 404, 'text/plain', 'not found');
+    }
+    if (queryOk) res.setHeader('set-cookie', `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`);
+    send(res, 200, TYPES[extname(rel)] ?? 'application/octet-stream', body);
+  }
+
+  function cookieOk(req: IncomingMessage): boolean {
+    const cookies = (req.headers.cookie ?? '').split(';').map((c) => c.trim());
+    const value = cookies.find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1);
+    return value !== undefined && tokensEqual(value, token);
+  }
+
+  async function callService(name: string, req: IncomingMessage): Promise<Reply> {
+    let input: unknown;
+    try {
+      input = JSON.parse((await readBody(req)).toString('utf8'));
+    } catch (err) {
+      return { ok: false, error: `${name}: the request could not be read (${(err as Error).message})` };
+    }
+    // Only the Electron shell resolves file tokens to paths; over HTTP there are none to resolve.
+    return opts.service.call(name, input);
+  }
+
+  function streamEvents(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream',
+      connection: 'keep-alive',
+    });
+    res.write(': connected\n\n');
+    sockets.add(res);
+    const off = opts.service.onEvent((event) => res.write(`data: ${JSON.stringify(event)}\n\n`));
+    req.on('close', () => {
+      off();
+      sockets.delete(res);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
+  origin = `http://127.0.0.1:${address.port}`;
+
+  return {
+    url: `${origin}/?token=${token}`,
+    port: address.port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of sockets) res.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error(`larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

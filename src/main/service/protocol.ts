@@ -1,0 +1,20 @@
+/** Messages between a host (Electron main, `facepheno serve`) and the Service in its worker thread. */
+import type { AnyEvent, Reply } from '../../shared/api.js';
+
+export interface WorkerInit {
+  dataDir: string;
+  host: 'electron' | 'browser';
+  modelsDir?: string;
+}
+
+export type ToWorker =
+  /** `paths` resolves the file tokens in `input`: filled by the Electron shell from its dialog, never by a renderer. */
+  | { type: 'call'; id: number; name: string; input: unknown; paths: Record<string, string> }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed'; error: string }
+  | { type: 'reply'; id: number; reply: Reply }
+  | { type: 'event'; event: AnyEvent }
+  | { type: 'closed' };

@@ -1,0 +1,149 @@
+import { useState, type FormEvent } from 'react';
+import {
+  createColumnHelper,
+  createSortedRowModel,
+  rowSortingFeature,
+  sortFn_alphanumeric,
+  tableFeatures,
+  useTable,
+} from '@tanstack/react-table';
+import type { CaseSummary, Sex } from '../../../shared/api.js';
+import { api, errorText } from '../api.js';
+import { ErrorBox } from '../components/Notice.js';
+import { useAsync } from '../components/useAsync.js';
+import type { Go } from '../route.js';
+
+const features = tableFeatures({
+  rowSortingFeature,
+  sortedRowModel: createSortedRowModel(),
+  sortFns: { alphanumeric: sortFn_alphanumeric },
+});
+const helper = createColumnHelper<typeof features, CaseSummary>();
+const columns = helper.columns([
+  helper.accessor('id', { header: 'Case', sortFn: 'alphanumeric' }),
+  helper.accessor('sex', { header: 'Sex' }),
+  helper.accessor('birthYear', { header: 'Born', sortUndefined: 'last' }),
+  helper.accessor('photos', { header: 'Photos' }),
+  helper.accessor('diagnosis', { header: 'Diagnosis', sortUndefined: 'last' }),
+  helper.accessor('createdAt', { header: 'Created', cell: (c) => c.getValue().slice(0, 10) }),
+]);
+
+const ROW_HEIGHT = 34;
+const VIEW_ROWS = 16;
+
+export function CasesScreen({ go }: { go: Go }) {
+  const [filter, setFilter] = useState('');
+  const list = useAsync(() => api.call('cases.list', { filter }), filter);
+  const rows = list.data?.rows;
+  return (
+    <section>
+      <h1>Cases</h1>
+      <div className="toolbar">
+        <input
+          type="search"
+          placeholder="Search cases by id, diagnosis or notes"
+          aria-label="Search cases"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        <span className="muted">{list.data ? `${list.data.rows.length} of ${list.data.total}` : ''}</span>
+      </div>
+      <ErrorBox error={list.error} />
+      <NewCase onCreated={(id) => go({ screen: 'case', id })} />
+      {rows && <CaseTable rows={rows} onOpen={(id) => go({ screen: 'case', id })} />}
+    </section>
+  );
+}
+
+function CaseTable({ rows, onOpen }: { rows: CaseSummary[]; onOpen: (id: string) => void }) {
+  const table = useTable({ features, columns, data: rows });
+  const [scrollTop, setScrollTop] = useState(0);
+  const model = table.getRowModel().rows;
+  // Only the rows in view (and a few around) are in the DOM, so 10,000 cases scroll as smoothly as 10.
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 4);
+  const last = Math.min(model.length, first + VIEW_ROWS + 8);
+  return (
+    <div className="table">
+      <div className="thead">
+        {table.getHeaderGroups().map((group) =>
+          group.headers.map((header) => (
+            <button key={header.id} className="th" onClick={header.column.getToggleSortingHandler()}>
+              <table.FlexRender header={header} />
+              {{ asc: ' ▲', desc: ' ▼' }[header.column.getIsSorted() as string] ?? ''}
+            </button>
+          )),
+        )}
+      </div>
+      <div
+        className="tbody"
+        style={{ height: ROW_HEIGHT * Math.min(VIEW_ROWS, Math.max(model.length, 1)) }}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        <div style={{ height: model.length * ROW_HEIGHT, position: 'relative' }}>
+          {model.slice(first, last).map((row, i) => (
+            <button
+              key={row.id}
+              className="tr"
+              style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }}
+              onClick={() => onOpen(row.original.id)}
+            >
+              {row.getAllCells().map((cell) => (
+                <span key={cell.id} className="td">
+                  <table.FlexRender cell={cell} />
+                </span>
+              ))}
+            </button>
+          ))}
+        </div>
+      </div>
+      {model.length === 0 && <div className="muted">No cases yet.</div>}
+    </div>
+  );
+}
+
+function NewCase({ onCreated }: { onCreated: (id: string) => void }) {
+  const [id, setId] = useState('');
+  const [sex, setSex] = useState<Sex>('unknown');
+  const [birthYear, setBirthYear] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      const created = await api.call('cases.create', {
+        id,
+        sex,
+        birthYear: birthYear === '' ? null : Number(birthYear),
+      });
+      onCreated(created.id);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }
+  return (
+    <form className="newcase" onSubmit={(e) => void submit(e)}>
+      <strong>New case</strong>
+      <input
+        aria-label="Case id"
+        placeholder="Pseudonymous id"
+        value={id}
+        onChange={(e) => setId(e.target.value)}
+      />
+      <select aria-label="Sex" value={sex} onChange={(e) => setSex(e.target.value as Sex)}>
+        <option value="unknown">sex unknown</option>
+        <option value="female">female</option>
+        <option value="male">male</option>
+      </select>
+      <input
+        aria-label="Birth year"
+        placeholder="Birth year"
+        inputMode="numeric"
+        value={birthYear}
+        onChange={(e) => setBirthYear(e.target.value)}
+      />
+      <button type="submit" disabled={id.trim() === ''}>
+        Create
+      </button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}

@@ -1,0 +1,79 @@
+import type { MatchResult } from '../../../shared/api.js';
+import { api } from '../api.js';
+import { ErrorBox, Loading } from '../components/Notice.js';
+import { useAsync } from '../components/useAsync.js';
+import type { Go } from '../route.js';
+
+export function MatchesScreen({ caseId, go }: { caseId: string; go: Go }) {
+  const result = useAsync(() => api.call('match.case', { caseId }), caseId);
+  return (
+    <section>
+      <div className="heading">
+        <h1>Matches for {caseId}</h1>
+        <button onClick={() => go({ screen: 'case', id: caseId })}>Back to case</button>
+      </div>
+      <ErrorBox error={result.error} />
+      {result.loading && !result.data && <Loading what="matches" />}
+      {result.data && <Ranking result={result.data} caseId={caseId} go={go} />}
+    </section>
+  );
+}
+
+function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; go: Go }) {
+  const p = result.provenance;
+  return (
+    <>
+      <p className="muted" data-testid="provenance">
+        From {result.photos} photo{result.photos === 1 ? '' : 's'}; model {p.model.id} (
+        {p.model.sha256.slice(0, 8)}), gallery version {p.galleryVersion}, {p.method}, FacePheno{' '}
+        {p.appVersion}.
+      </p>
+      <table className="ranking" data-testid="ranking">
+        <thead>
+          <tr>
+            <th>Syndrome</th>
+            <th>Probability</th>
+            <th>Nearest cases (similarity)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.ranking.map((r) => (
+            <tr key={r.label}>
+              <td>
+                {r.label}
+                {r.isControl && <span className="muted"> (unaffected)</span>}
+              </td>
+              <td className="bar-cell">
+                <div className="bar" style={{ width: `${(r.probability * 100).toFixed(1)}%` }} />
+                <span>{(r.probability * 100).toFixed(1)}%</span>
+              </td>
+              <td>
+                {r.nearest.map((n, index) => (
+                  <button
+                    key={n.faceId}
+                    className="link"
+                    onClick={() =>
+                      go({ screen: 'compare', caseId, label: r.label, nearest: r.nearest, index })
+                    }
+                  >
+                    {n.patientId} ({n.similarity.toFixed(2)})
+                  </button>
+                ))}
+              </td>
+            </tr>
+          ))}
+          {result.noneOfThese !== null && (
+            <tr>
+              <td>none of these</td>
+              <td className="bar-cell">
+                <div className="bar none" style={{ width: `${(result.noneOfThese * 100).toFixed(1)}%` }} />
+                <span>{(result.noneOfThese * 100).toFixed(1)}%</span>
+              </td>
+              <td className="muted">the patient is far from every gallery case</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+}

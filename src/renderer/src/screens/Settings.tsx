@@ -1,0 +1,60 @@
+import { api } from '../api.js';
+import { ErrorBox, Loading } from '../components/Notice.js';
+import { useAsync } from '../components/useAsync.js';
+
+export function SettingsScreen() {
+  const info = useAsync(() => api.call('app.info', {}), 'info');
+  if (!info.data) return info.error ? <ErrorBox error={info.error} /> : <Loading what="settings" />;
+  const i = info.data;
+  return (
+    <section>
+      <h1>Settings</h1>
+      <dl className="settings">
+        <dt>FacePheno</dt>
+        <dd>
+          version {i.version}, running{' '}
+          {i.host === 'electron' ? 'as the desktop app' : 'in a browser (facepheno serve)'}
+        </dd>
+        <dt>Data directory</dt>
+        <dd>
+          <code>{i.dataDir}</code>
+          <div className="muted">
+            Change it with FACEPHENO_DATA_DIR, or --data-dir for facepheno serve, and restart FacePheno.
+          </div>
+        </dd>
+        <dt>Execution provider</dt>
+        <dd>{i.provider ?? 'not started yet (starts with the first photo)'}</dd>
+        <dt>Gallery</dt>
+        <dd>
+          {i.gallery.patients} patients, {i.gallery.photos} photos, {i.gallery.labels.length} labels (version{' '}
+          {i.gallery.version})
+        </dd>
+      </dl>
+      <h2>Models</h2>
+      <table className="plain">
+        <thead>
+          <tr>
+            <th>Model</th>
+            <th>Task</th>
+            <th>sha256</th>
+            <th>Source</th>
+            <th>Licence</th>
+          </tr>
+        </thead>
+        <tbody>
+          {i.models.map((m) => (
+            <tr key={m.id}>
+              <td>{m.id}</td>
+              <td>{m.task}</td>
+              <td>
+                <code>{m.sha256.slice(0, 12)}</code>
+              </td>
+              <td>{m.source}</td>
+              <td>{m.licence}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

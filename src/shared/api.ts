@@ -1,0 +1,406 @@
+/**
+ * The API contract between the renderer and the Service: every call's input and output, every event,
+ * as zod schemas (checked at each boundary) and the TypeScript types inferred from them. The renderer
+ * sees it as `window.api`; the Electron shell carries it over IPC, `facepheno serve` over HTTP.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- building blocks
+
+const text = (max: number) => z.string().max(max);
+const name = z.string().trim().min(1).max(200);
+/** Ids of rows the Service handed out (patients, photos, faces, syndromes, jobs). */
+const rowId = z.string().min(1).max(200);
+const count = z.number().int().nonnegative();
+const point = z.tuple([z.number(), z.number()]);
+
+/** A photo's bytes as base64; ~60 MB of text at most (45 MB of image), the pipeline refuses larger ones. */
+export const Base64 = z.string().max(60_000_000);
+
+/** A plain file name as the user saw it: no folders, so it can never be taken for a path. */
+const fileName = name.refine((s) => !/[/\\\0]/.test(s) && s !== '.' && s !== '..', 'a file name, not a path');
+
+/** A relative path inside an uploaded folder ('label/photo.jpg'); checked again where it is written. */
+const relativePath = z
+  .string()
+  .min(1)
+  .max(1000)
+  .refine(
+    (s) =>
+      !s.startsWith('/') && !/\\|\0|^[a-zA-Z]:/.test(s) && !s.split('/').some((p) => p === '..' || p === '.'),
+    'a relative path inside the folder',
+  );
+
+/**
+ * A file given by the user. Renderers never name paths: a file is either its bytes (drag and drop,
+ * or the browser's file picker) or a token the Electron shell issued for a file chosen in its dialog.
+ */
+export const FileSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bytes'), name: fileName, data: Base64 }),
+  z.object({ kind: z.literal('token'), token: z.string().min(16).max(128) }),
+]);
+export type FileSource = z.infer<typeof FileSource>;
+
+export const Sex = z.enum(['female', 'male', 'unknown']);
+export type Sex = z.infer<typeof Sex>;
+
+export const ModelRef = z.object({ id: z.string(), sha256: z.string() });
+export type ModelRef = z.infer<typeof ModelRef>;
+
+/** Where a figure a clinician acts on came from (DESIGN: model, gallery and version). */
+export const Provenance = z.object({
+  model: ModelRef,
+  galleryVersion: z.string(),
+  appVersion: z.string(),
+  method: z.string(),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+// ---------------------------------------------------------------- cases
+
+export const CaseSummary = z.object({
+  id: rowId,
+  sex: Sex,
+  birthYear: z.number().int().nullable(),
+  photos: count,
+  diagnosis: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type CaseSummary = z.infer<typeof CaseSummary>;
+
+export const Quality = z.object({
+  interocularPx: z.number(),
+  yaw: z.number(),
+  pitch: z.number(),
+  roll: z.number(),
+  blur: z.number(),
+  exposure: z.number(),
+  flags: z.array(z.string()),
+});
+export type Quality = z.infer<typeof Quality>;
+
+export const Face = z.object({
+  id: rowId,
+  box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
+  score: z.number(),
+  points5: z.array(point),
+  /** Mesh landmarks x,y in image pixels (z dropped), or null where the mesh was not computed. */
+  mesh: z.array(z.number()).nullable(),
+  quality: Quality,
+  primary: z.boolean(),
+});
+export type Face = z.infer<typeof Face>;
+
+export const Photo = z.object({
+  id: rowId,
+  file: z.string(),
+  width: count,
+  height: count,
+  addedAt: z.string(),
+  faces: z.array(Face),
+  hasAligned: z.boolean(),
+});
+export type Photo = z.infer<typeof Photo>;
+
+export const TermStatus = z.enum(['present', 'excluded']);
+export const CaseTerm = z.object({ id: z.string(), name: z.string(), status: TermStatus });
+export type CaseTerm = z.infer<typeof CaseTerm>;
+
+export const DiagnosisStatus = z.enum(['confirmed', 'suspected', 'excluded']);
+export const Diagnosis = z.object({
+  syndromeId: rowId,
+  name: z.string(),
+  status: DiagnosisStatus,
+  gene: z.string().nullable(),
+  date: z.string(),
+});
+export type Diagnosis = z.infer<typeof Diagnosis>;
+
+export const CaseDetail = z.object({
+  id: rowId,
+  sex: Sex,
+  birthYear: z.number().int().nullable(),
+  notes: z.string(),
+  createdAt: z.string(),
+  photos: z.array(Photo),
+  terms: z.array(CaseTerm),
+  diagnoses: z.array(Diagnosis),
+});
+export type CaseDetail = z.infer<typeof CaseDetail>;
+
+// ---------------------------------------------------------------- matching and comparison
+
+export const Neighbour = z.object({
+  patientId: z.string(),
+  photoId: z.string(),
+  faceId: z.string(),
+  similarity: z.number(),
+});
+export type Neighbour = z.infer<typeof Neighbour>;
+
+export const Ranked = z.object({
+  label: z.string(),
+  isControl: z.boolean(),
+  /** Calibrated probability; the ranking's probabilities sum to 1 (with 'none of these' where given). */
+  probability: z.number().min(0).max(1),
+  /** The label's score in the nearest-case space (its closest cases), shown beside the probability. */
+  similarity: z.number(),
+  nearest: z.array(Neighbour),
+});
+export type Ranked = z.infer<typeof Ranked>;
+
+export const MatchResult = z.object({
+  caseId: rowId,
+  photos: count,
+  ranking: z.array(Ranked),
+  /** Probability that the patient is like nothing in the gallery (open set), or null where not estimated. */
+  noneOfThese: z.number().min(0).max(1).nullable(),
+  provenance: Provenance,
+});
+export type MatchResult = z.infer<typeof MatchResult>;
+
+/** A face in the 112x112 aligned frame (ArcFace template): the image and its landmarks there. */
+export const AlignedFace = z.object({
+  photoId: rowId,
+  patientId: z.string(),
+  label: z.string().nullable(),
+  png: Base64,
+  points5: z.array(point),
+  landmarks: z.array(point),
+});
+export type AlignedFace = z.infer<typeof AlignedFace>;
+
+export const Comparison = z.object({
+  patient: AlignedFace,
+  gallery: AlignedFace,
+  similarity: z.number(),
+  provenance: Provenance,
+});
+export type Comparison = z.infer<typeof Comparison>;
+
+// ---------------------------------------------------------------- gallery, model, jobs
+
+export const GalleryInfo = z.object({
+  version: z.string(),
+  patients: count,
+  photos: count,
+  labels: z.array(z.object({ label: z.string(), isControl: z.boolean(), patients: count, photos: count })),
+});
+export type GalleryInfo = z.infer<typeof GalleryInfo>;
+
+export const JobKind = z.enum(['gallery.import', 'model.evaluate', 'model.train']);
+export type JobKind = z.infer<typeof JobKind>;
+export const JobRef = z.object({ jobId: rowId, kind: JobKind });
+export type JobRef = z.infer<typeof JobRef>;
+
+export const Interval = z.object({ value: z.number(), low: z.number(), high: z.number() });
+export const EvaluationReport = z.object({
+  folds: count,
+  patients: count,
+  images: count,
+  model: ModelRef,
+  /** Named figures with their 95% intervals: top1, top5, auc, brier, ece, ... */
+  metrics: z.record(z.string(), Interval),
+  perLabel: z.array(
+    z.object({ label: z.string(), images: count, metrics: z.record(z.string(), z.number()) }),
+  ),
+  /** Reliability diagram: mean predicted probability vs observed frequency per bin. */
+  calibration: z.array(z.object({ predicted: z.number(), observed: z.number(), count: count })),
+});
+export type EvaluationReport = z.infer<typeof EvaluationReport>;
+
+export const JobResult = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('gallery.import'), patients: count, photos: count, labels: count }),
+  z.object({ kind: z.literal('model.evaluate'), report: EvaluationReport }),
+  z.object({ kind: z.literal('model.train'), summary: z.string() }),
+]);
+export type JobResult = z.infer<typeof JobResult>;
+
+// ---------------------------------------------------------------- settings
+
+export const AppInfo = z.object({
+  version: z.string(),
+  host: z.enum(['electron', 'browser']),
+  dataDir: z.string(),
+  provider: z.string().nullable(),
+  models: z.array(
+    z.object({
+      id: z.string(),
+      task: z.string(),
+      sha256: z.string(),
+      source: z.string(),
+      licence: z.string(),
+    }),
+  ),
+  gallery: GalleryInfo,
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+// ---------------------------------------------------------------- the calls
+
+const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+
+export const calls = {
+  'app.info': call(z.object({}), AppInfo),
+
+  'cases.list': call(
+    z.object({ filter: text(200).default(''), limit: z.number().int().min(1).max(100_000).default(10_000) }),
+    z.object({ total: count, rows: z.array(CaseSummary) }),
+  ),
+  'cases.create': call(
+    z.object({
+      id: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dot, dash or underscore (64 at most)'),
+      sex: Sex.default('unknown'),
+      birthYear: z.number().int().min(1900).max(2100).nullable().default(null),
+      notes: text(10_000).default(''),
+    }),
+    CaseDetail,
+  ),
+  'cases.get': call(z.object({ id: rowId }), CaseDetail),
+  'cases.setTerm': call(
+    z.object({ caseId: rowId, termId: z.string().regex(/^HP:\d{7}$/), status: TermStatus.nullable() }),
+    CaseDetail,
+  ),
+  'cases.setDiagnosis': call(
+    z.object({
+      caseId: rowId,
+      syndromeId: rowId,
+      status: DiagnosisStatus,
+      gene: z.string().trim().max(40).nullable().default(null),
+    }),
+    CaseDetail,
+  ),
+
+  /** Adds photos to a case, running the face pipeline on each; one bad file fails that file only. */
+  'photos.add': call(
+    z.object({ caseId: rowId, files: z.array(FileSource).min(1).max(50) }),
+    z.object({
+      case: CaseDetail,
+      results: z.array(
+        z.object({ name: z.string(), photoId: z.string().nullable(), error: z.string().nullable() }),
+      ),
+    }),
+  ),
+  'photos.image': call(
+    z.object({ photoId: rowId, kind: z.enum(['original', 'aligned']) }),
+    z.object({ mime: z.string(), data: Base64 }),
+  ),
+  /** Electron only: the open dialog; returns tokens for the chosen files (or folder), never paths. */
+  'files.open': call(
+    z.object({ kind: z.enum(['images', 'folder']) }),
+    z.object({ files: z.array(z.object({ token: z.string(), name: z.string() })) }),
+  ),
+
+  'terms.search': call(
+    z.object({ query: text(200), limit: z.number().int().min(1).max(200).default(20) }),
+    z.object({
+      terms: z.array(z.object({ id: z.string(), name: z.string(), synonyms: z.array(z.string()) })),
+    }),
+  ),
+  'syndromes.search': call(
+    z.object({ query: text(200), limit: z.number().int().min(1).max(200).default(20) }),
+    z.object({ syndromes: z.array(z.object({ id: rowId, name: z.string(), genes: z.array(z.string()) })) }),
+  ),
+
+  'match.case': call(z.object({ caseId: rowId }), MatchResult),
+  'compare.faces': call(
+    z.object({ caseId: rowId, photoId: rowId.nullable().default(null), galleryPhotoId: rowId }),
+    Comparison,
+  ),
+
+  /** Imports a gallery (a folder per label): a folder chosen in the dialog, or the files of one uploaded. */
+  'gallery.import': call(
+    z.object({
+      source: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('token'), token: z.string().min(16).max(128) }),
+        z.object({
+          kind: z.literal('files'),
+          files: z
+            .array(z.object({ path: relativePath, data: Base64 }))
+            .min(1)
+            .max(20_000),
+        }),
+      ]),
+      controls: z.array(name).max(100).default([]),
+    }),
+    JobRef,
+  ),
+  'model.evaluate': call(z.object({ folds: z.number().int().min(2).max(20).default(5) }), JobRef),
+  /** Trains the learnt face space on the gallery; it is used only where it beats the raw space. */
+  'model.train': call(z.object({}), JobRef),
+  'jobs.cancel': call(z.object({ jobId: rowId }), z.object({ cancelled: z.boolean() })),
+} as const;
+
+export type CallName = keyof typeof calls;
+export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
+export type CallArgs<K extends CallName> = z.output<(typeof calls)[K]['input']>;
+export type CallOutput<K extends CallName> = z.output<(typeof calls)[K]['output']>;
+
+export function isCallName(s: string): s is CallName {
+  return Object.hasOwn(calls, s);
+}
+
+// ---------------------------------------------------------------- events
+
+export const events = {
+  'job.progress': z.object({
+    jobId: rowId,
+    kind: JobKind,
+    stage: z.string(),
+    done: count,
+    total: count,
+  }),
+  'job.finished': z.object({
+    jobId: rowId,
+    kind: JobKind,
+    status: z.enum(['done', 'failed', 'cancelled']),
+    error: z.string().nullable(),
+    result: JobResult.nullable(),
+  }),
+  'gallery.changed': z.object({ version: z.string() }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+export type AnyEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
+
+// ---------------------------------------------------------------- transport
+
+/** What every transport returns for a call: the value, or an error already worded for the user. */
+export const Reply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type Reply = z.infer<typeof Reply>;
+
+/** window.api: the only way the renderer reaches the Service, in Electron and in the browser alike. */
+export interface Api {
+  call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
+  /** Subscribes to one event; returns the unsubscribe function. */
+  on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** A call refused or failed, with the message to show as is. */
+export class ApiError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Words a clinician can act on for an input that did not pass the contract. */
+export function describeInvalid(callName: string, error: z.ZodError): string {
+  const first = error.issues[0];
+  const where = first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
+  return `${callName}: invalid request${where}: ${first?.message ?? 'rejected'}`;
+}
+
+/** Parses a call's input against the contract; throws ApiError in user words when it does not fit. */
+export function parseInput<K extends CallName>(callName: K, input: unknown): CallArgs<K> {
+  const r = calls[callName].input.safeParse(input);
+  if (!r.success) throw new ApiError(describeInvalid(callName, r.error));
+  return r.data as CallArgs<K>;
+}
