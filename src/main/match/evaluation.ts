@@ -1,5 +1,6 @@
 import { classify, fitCalibratedClassifier } from './classifier.js';
 import { patientFolds } from './folds.js';
+import { projectSamples, trainHead, type HeadOptions } from './head.js';
 import {
   brier,
   ece,
@@ -29,6 +30,14 @@ export const calibratedLogistic: FitPredict = (train, test, classes) => {
   });
   return out;
 };
+
+/** The learnt space: a projection head trained on the training fold only, then the calibrated classifier in it. */
+export function learntSpace(options: HeadOptions = {}): FitPredict {
+  return (train, test, classes) => {
+    const head = trainHead(train, options);
+    return calibratedLogistic(projectSamples(head, train), projectSamples(head, test), classes);
+  };
+}
 
 /** Patient-level K-fold held-out predictions for every sample. */
 export function crossValidatedPredictions(
@@ -91,4 +100,18 @@ export function summarise(p: Predictions, bootstrap = 1000): EvaluationReport {
     brierByLabel: byLabel(oneVsRestBrier),
     ece: withInterval(p, ece, bootstrap),
   };
+}
+
+/** Mean one-vs-rest AUC over labels. */
+export function macroAuc(r: EvaluationReport): number {
+  const v = Object.values(r.auc).map((iv) => iv.value);
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/**
+ * The learnt space is used only when it beats the raw one in the same patient-level evaluation: a higher
+ * mean one-vs-rest AUC and a lower Brier score, both.
+ */
+export function learntBeatsRaw(raw: EvaluationReport, learnt: EvaluationReport): boolean {
+  return macroAuc(learnt) > macroAuc(raw) && learnt.brier.value < raw.brier.value;
 }

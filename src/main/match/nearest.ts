@@ -1,5 +1,5 @@
-import { searchTopK } from './topk.js';
-import { fuse, stack, type Matrix } from './vectors.js';
+import { SearchIndex } from './topk.js';
+import { fuse, stack } from './vectors.js';
 
 /** One gallery face: whose it is, what they have, and its unit embedding. */
 export interface GalleryFace {
@@ -23,11 +23,11 @@ export interface LabelScore {
 /** The gallery as one matrix for search, with each row's owner. */
 export interface GalleryIndex {
   faces: readonly GalleryFace[];
-  matrix: Matrix;
+  search: SearchIndex;
 }
 
 export function indexGallery(faces: readonly GalleryFace[]): GalleryIndex {
-  return { faces, matrix: stack(faces.map((f) => f.vector)) };
+  return { faces, search: new SearchIndex(stack(faces.map((f) => f.vector))) };
 }
 
 /**
@@ -42,8 +42,8 @@ export function rankByNearestCases(
   opts: { perLabel?: number; excludePatient?: string } = {},
 ): LabelScore[] {
   const perLabel = opts.perLabel ?? 3;
-  const query = stack([fuse(queryPhotos)], index.matrix.cols);
-  const hits = searchTopK(index.matrix, query, index.matrix.rows)[0] ?? [];
+  const query = stack([fuse(queryPhotos)], index.search.cols);
+  const hits = index.search.search(query, index.search.rows)[0] ?? [];
   const bestByPatient = new Map<string, { label: string; similarity: number }>();
   for (const hit of hits) {
     const face = index.faces[hit.index] as GalleryFace;
