@@ -160,7 +160,7 @@ BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 CREATE TRIGGER gallery_embedding_removed AFTER DELETE ON embeddings
 BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 CREATE TRIGGER gallery_primary_changed AFTER UPDATE OF is_primary ON faces
-BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
+WHEN old.is_primary IS NOT new.is_primary BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 CREATE TRIGGER gallery_diagnosis_added AFTER INSERT ON diagnoses
 BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 CREATE TRIGGER gallery_diagnosis_changed AFTER UPDATE ON diagnoses
@@ -168,9 +168,9 @@ BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 CREATE TRIGGER gallery_diagnosis_removed AFTER DELETE ON diagnoses
 BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 CREATE TRIGGER gallery_syndrome_renamed AFTER UPDATE OF name ON syndromes
-BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
+WHEN old.name IS NOT new.name BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 CREATE TRIGGER gallery_control_changed AFTER UPDATE OF is_control ON patients
-BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
+WHEN old.is_control IS NOT new.is_control BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 CREATE TRIGGER gallery_patient_removed AFTER DELETE ON patients
 BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 `,

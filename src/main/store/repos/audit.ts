@@ -1,0 +1,66 @@
+import type Database from 'better-sqlite3';
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  osUser: string;
+  action: string;
+  patient: string | null;
+  details: unknown;
+}
+
+interface AuditRow {
+  id: number;
+  at: string;
+  os_user: string;
+  action: string;
+  patient: string | null;
+  details: string | null;
+}
+
+/** Who (the OS user) did what to which patient, when. Written in the same transaction as the change. */
+export class AuditLog {
+  private readonly insert;
+  private readonly byPatient;
+  private readonly latest;
+
+  constructor(
+    db: Database.Database,
+    readonly osUser: string,
+  ) {
+    this.insert = db.prepare(
+      'INSERT INTO audit_log (at, os_user, action, patient, details) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.byPatient = db.prepare('SELECT * FROM audit_log WHERE patient = ? ORDER BY id');
+    this.latest = db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?');
+  }
+
+  record(action: string, patient: string | null, details?: unknown): void {
+    this.insert.run(
+      new Date().toISOString(),
+      this.osUser,
+      action,
+      patient,
+      details === undefined ? null : JSON.stringify(details),
+    );
+  }
+
+  forPatient(pseudonym: string): AuditEntry[] {
+    return (this.byPatient.all(pseudonym) as AuditRow[]).map(toEntry);
+  }
+
+  recent(limit = 100): AuditEntry[] {
+    return (this.latest.all(limit) as AuditRow[]).map(toEntry);
+  }
+}
+
+function toEntry(r: AuditRow): AuditEntry {
+  return {
+    id: r.id,
+    at: r.at,
+    osUser: r.os_user,
+    action: r.action,
+    patient: r.patient,
+    details: r.details === null ? null : JSON.parse(r.details),
+  };
+}

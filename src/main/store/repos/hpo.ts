@@ -1,0 +1,150 @@
+import type Database from 'better-sqlite3';
+import { UserError } from '../../errors.js';
+import { hpoIdPattern, readOntology } from '../hpo/parse.js';
+
+export interface HpoTerm {
+  id: string;
+  name: string;
+  definition: string | null;
+  obsolete: boolean;
+  replacedBy: string | null;
+  synonyms: string[];
+  parents: string[];
+}
+
+export interface HpoHit {
+  id: string;
+  name: string;
+  /** The synonym that matched, when the match was not on the id or name. */
+  synonym: string | null;
+}
+
+export interface HpoRelease {
+  version: string;
+  source: string;
+  loadedAt: string;
+  terms: number;
+}
+
+interface TermRow {
+  id: string;
+  name: string;
+  definition: string | null;
+  obsolete: number;
+  replaced_by: string | null;
+}
+
+/** The Human Phenotype Ontology as loaded from the department's hp.json or hp.obo: term look-up and search. */
+export class Hpo {
+  private readonly clear;
+  private readonly insertTerm;
+  private readonly insertSynonym;
+  private readonly insertParent;
+  private readonly setRelease;
+  private readonly releaseRow;
+  private readonly termRow;
+  private readonly synonymsOf;
+  private readonly parentsOf;
+  private readonly searchRows;
+
+  constructor(private readonly db: Database.Database) {
+    this.clear = db.prepare('DELETE FROM hpo_terms');
+    this.insertTerm = db.prepare(
+      'INSERT INTO hpo_terms (id, name, definition, obsolete, replaced_by) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertSynonym = db.prepare('INSERT OR IGNORE INTO hpo_synonyms (term_id, synonym) VALUES (?, ?)');
+    this.insertParent = db.prepare('INSERT OR IGNORE INTO hpo_parents (term_id, parent_id) VALUES (?, ?)');
+    this.setRelease = db.prepare(`INSERT INTO hpo_release (id, version, source, loaded_at) VALUES (1, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET version = excluded.version, source = excluded.source, loaded_at = excluded.loaded_at`);
+    this.releaseRow = db.prepare(
+      'SELECT version, source, loaded_at, (SELECT count(*) FROM hpo_terms) AS terms FROM hpo_release WHERE id = 1',
+    );
+    this.termRow = db.prepare('SELECT * FROM hpo_terms WHERE id = ?');
+    this.synonymsOf = db
+      .prepare('SELECT synonym FROM hpo_synonyms WHERE term_id = ? ORDER BY synonym')
+      .pluck();
+    this.parentsOf = db
+      .prepare('SELECT parent_id FROM hpo_parents WHERE term_id = ? ORDER BY parent_id')
+      .pluck();
+    // Ranked: the id itself, then names that start with the text, names that contain it, then synonyms.
+    this.searchRows = db.prepare(`WITH hits (id, rank, synonym) AS (
+        SELECT id, 0, NULL FROM hpo_terms WHERE id = :id
+        UNION ALL SELECT id, CASE WHEN name LIKE :prefix ESCAPE '\\' THEN 1 ELSE 2 END, NULL
+          FROM hpo_terms WHERE name LIKE :like ESCAPE '\\'
+        UNION ALL SELECT term_id, CASE WHEN synonym LIKE :prefix ESCAPE '\\' THEN 3 ELSE 4 END, synonym
+          FROM hpo_synonyms WHERE synonym LIKE :like ESCAPE '\\')
+      SELECT t.id, t.name, min(h.rank) AS rank, h.synonym FROM hits h JOIN hpo_terms t ON t.id = h.id
+      WHERE t.obsolete = 0 GROUP BY t.id ORDER BY rank, length(t.name), t.name LIMIT :limit`);
+  }
+
+  /** Replaces the loaded ontology with the one in `file` (hp.json or hp.obo), in one transaction. */
+  load(file: string): HpoRelease {
+    const ontology = readOntology(file);
+    this.db
+      .transaction(() => {
+        this.clear.run();
+        for (const t of ontology.terms)
+          this.insertTerm.run(t.id, t.name, t.definition, t.obsolete ? 1 : 0, t.replacedBy);
+        for (const t of ontology.terms) {
+          for (const s of t.synonyms) this.insertSynonym.run(t.id, s);
+          for (const p of t.parents) this.insertParent.run(t.id, p);
+        }
+        this.setRelease.run(ontology.version, file, new Date().toISOString());
+      })
+      .immediate();
+    const release = this.release();
+    if (!release) throw new Error('the HPO release row was not written');
+    return release;
+  }
+
+  release(): HpoRelease | undefined {
+    const r = this.releaseRow.get() as
+      { version: string; source: string; loaded_at: string; terms: number } | undefined;
+    return r && { version: r.version, source: r.source, loadedAt: r.loaded_at, terms: r.terms };
+  }
+
+  term(id: string): HpoTerm | undefined {
+    const r = this.termRow.get(id) as TermRow | undefined;
+    return (
+      r && {
+        id: r.id,
+        name: r.name,
+        definition: r.definition,
+        obsolete: r.obsolete === 1,
+        replacedBy: r.replaced_by,
+        synonyms: this.synonymsOf.all(r.id) as string[],
+        parents: this.parentsOf.all(r.id) as string[],
+      }
+    );
+  }
+
+  /** A current (not obsolete) term, or a UserError saying why the id cannot be used and what replaces it. */
+  current(id: string): HpoTerm {
+    if (!hpoIdPattern.test(id)) throw new UserError(`'${id}' is not an HPO id (expected HP: and 7 digits)`);
+    const release = this.release();
+    const t = this.term(id);
+    if (!t)
+      throw new UserError(`${id} is not a term of the loaded HPO (${release?.version ?? 'none loaded'})`);
+    if (t.obsolete)
+      throw new UserError(
+        `${id} (${t.name}) is obsolete in HPO ${release?.version}` +
+          (t.replacedBy ? `; use ${t.replacedBy} instead` : ''),
+      );
+    return t;
+  }
+
+  /** Current terms matching an id (HP:0000001 or 0000001), a name or a synonym, best first. */
+  search(text: string, limit = 20): HpoHit[] {
+    const q = text.trim();
+    if (!q) return [];
+    const digits = /^(HP:)?(\d{7})$/i.exec(q);
+    const escaped = q.replace(/[\\%_]/g, (c) => '\\' + c);
+    const rows = this.searchRows.all({
+      id: digits ? `HP:${digits[2]}` : null,
+      prefix: `${escaped}%`,
+      like: `%${escaped}%`,
+      limit,
+    }) as { id: string; name: string; synonym: string | null; rank: number }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, synonym: r.rank >= 3 ? r.synonym : null }));
+  }
+}

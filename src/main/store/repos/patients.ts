@@ -1,0 +1,221 @@
+import type Database from 'better-sqlite3';
+import { UserError } from '../../errors.js';
+import type { AuditLog } from './audit.js';
+import { isIsoDate } from './dates.js';
+
+export const sexes = ['female', 'male', 'other', 'unknown'] as const;
+export type Sex = (typeof sexes)[number];
+
+export interface Patient {
+  id: number;
+  pseudonym: string;
+  sex: Sex;
+  birthYear: number | null;
+  /** YYYY-MM-DD when the full date is known; birthYear is then its year. */
+  birthDate: string | null;
+  /** An unaffected control: a gallery member of the 'unaffected' class. */
+  isControl: boolean;
+  notes: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewPatient {
+  pseudonym: string;
+  sex?: Sex;
+  birthYear?: number | null;
+  birthDate?: string | null;
+  isControl?: boolean;
+  notes?: string;
+}
+
+/** A row of the case list: the patient and what the case holds. */
+export interface CaseSummary extends Patient {
+  photos: number;
+  faces: number;
+  terms: number;
+  /** Names of confirmed diagnoses. */
+  diagnoses: string[];
+}
+
+export interface CaseListQuery {
+  /** Matched against pseudonym, notes, syndrome names and genes of the patient's diagnoses. */
+  filter?: string | undefined;
+  limit?: number;
+  offset?: number;
+}
+
+export interface CaseList {
+  total: number;
+  rows: CaseSummary[];
+}
+
+interface PatientRow {
+  id: number;
+  pseudonym: string;
+  sex: Sex;
+  birth_year: number | null;
+  birth_date: string | null;
+  is_control: number;
+  notes: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface SummaryRow extends PatientRow {
+  photos: number;
+  faces: number;
+  terms: number;
+  diagnoses: string | null;
+}
+
+// Shared by the page and its total so that both always count the same patients.
+const caseFilter = `(:like IS NULL
+  OR p.pseudonym LIKE :like ESCAPE '\\' OR p.notes LIKE :like ESCAPE '\\'
+  OR EXISTS (SELECT 1 FROM diagnoses d JOIN syndromes s ON s.id = d.syndrome_id
+             WHERE d.patient_id = p.id AND (s.name LIKE :like ESCAPE '\\' OR d.gene LIKE :like ESCAPE '\\')))`;
+
+export class Patients {
+  private readonly insert;
+  private readonly byPseudonym;
+  private readonly byId;
+  private readonly updateRow;
+  private readonly deleteRow;
+  private readonly page;
+  private readonly pageTotal;
+  private readonly countAll;
+
+  constructor(
+    db: Database.Database,
+    private readonly audit: AuditLog,
+  ) {
+    this.insert = db.prepare(`INSERT INTO patients
+      (pseudonym, sex, birth_year, birth_date, is_control, notes, created_at, updated_at)
+      VALUES (:pseudonym, :sex, :birthYear, :birthDate, :isControl, :notes, :now, :now)`);
+    this.byPseudonym = db.prepare('SELECT * FROM patients WHERE pseudonym = ?');
+    this.byId = db.prepare('SELECT * FROM patients WHERE id = ?');
+    this.updateRow = db.prepare(`UPDATE patients SET sex = :sex, birth_year = :birthYear,
+      birth_date = :birthDate, is_control = :isControl, notes = :notes, updated_at = :now WHERE id = :id`);
+    this.deleteRow = db.prepare('DELETE FROM patients WHERE id = ?');
+    this.page = db.prepare(`SELECT p.*,
+        (SELECT count(*) FROM photos ph WHERE ph.patient_id = p.id) AS photos,
+        (SELECT count(*) FROM photos ph JOIN faces f ON f.photo_id = ph.id WHERE ph.patient_id = p.id) AS faces,
+        (SELECT count(*) FROM patient_terms t WHERE t.patient_id = p.id AND t.excluded = 0) AS terms,
+        (SELECT group_concat(s.name, char(31)) FROM diagnoses d JOIN syndromes s ON s.id = d.syndrome_id
+          WHERE d.patient_id = p.id AND d.status = 'confirmed') AS diagnoses
+      FROM patients p WHERE ${caseFilter}
+      ORDER BY p.pseudonym LIMIT :limit OFFSET :offset`);
+    this.pageTotal = db.prepare(`SELECT count(*) AS n FROM patients p WHERE ${caseFilter}`);
+    this.countAll = db.prepare('SELECT count(*) AS n FROM patients');
+  }
+
+  create(p: NewPatient): Patient {
+    const v = validPatient(p);
+    if (this.byPseudonym.get(v.pseudonym))
+      throw new UserError(`a patient with id '${v.pseudonym}' already exists`);
+    const id = Number(
+      this.insert.run({ ...v, isControl: v.isControl ? 1 : 0, now: new Date().toISOString() })
+        .lastInsertRowid,
+    );
+    this.audit.record('patient.create', v.pseudonym, {
+      sex: v.sex,
+      birthYear: v.birthYear,
+      isControl: v.isControl,
+    });
+    return this.getById(id);
+  }
+
+  find(pseudonym: string): Patient | undefined {
+    const r = this.byPseudonym.get(pseudonym.trim()) as PatientRow | undefined;
+    return r && toPatient(r);
+  }
+
+  /** The patient, or a UserError that names the missing id. */
+  get(pseudonym: string): Patient {
+    const p = this.find(pseudonym);
+    if (!p) throw new UserError(`no patient with id '${pseudonym}'`);
+    return p;
+  }
+
+  getById(id: number): Patient {
+    const r = this.byId.get(id) as PatientRow | undefined;
+    if (!r) throw new Error(`patient row ${id} missing`);
+    return toPatient(r);
+  }
+
+  update(pseudonym: string, changes: Omit<NewPatient, 'pseudonym'>): Patient {
+    const cur = this.get(pseudonym);
+    const v = validPatient({ ...cur, ...changes, pseudonym: cur.pseudonym });
+    this.updateRow.run({ ...v, id: cur.id, isControl: v.isControl ? 1 : 0, now: new Date().toISOString() });
+    this.audit.record('patient.update', cur.pseudonym, changes);
+    return this.getById(cur.id);
+  }
+
+  /** Deletes the patient with photos, faces, diagnoses and terms (photo files go at the next sweep). */
+  delete(pseudonym: string): void {
+    const cur = this.get(pseudonym);
+    this.deleteRow.run(cur.id);
+    this.audit.record('patient.delete', cur.pseudonym);
+  }
+
+  count(): number {
+    return (this.countAll.get() as { n: number }).n;
+  }
+
+  list(q: CaseListQuery = {}): CaseList {
+    const text = q.filter?.trim();
+    const like = text ? `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null;
+    const rows = this.page.all({ like, limit: q.limit ?? 50, offset: q.offset ?? 0 }) as SummaryRow[];
+    return {
+      total: (this.pageTotal.get({ like }) as { n: number }).n,
+      rows: rows.map((r) => ({
+        ...toPatient(r),
+        photos: r.photos,
+        faces: r.faces,
+        terms: r.terms,
+        diagnoses: r.diagnoses === null ? [] : r.diagnoses.split('\u001f'),
+      })),
+    };
+  }
+}
+
+function toPatient(r: PatientRow): Patient {
+  return {
+    id: r.id,
+    pseudonym: r.pseudonym,
+    sex: r.sex,
+    birthYear: r.birth_year,
+    birthDate: r.birth_date,
+    isControl: r.is_control === 1,
+    notes: r.notes,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+type ValidPatient = Required<{ [K in keyof NewPatient]: Exclude<NewPatient[K], undefined> }>;
+
+function validPatient(p: NewPatient): ValidPatient {
+  const pseudonym = p.pseudonym.trim();
+  if (!pseudonym) throw new UserError('a patient id must not be empty');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f]/.test(pseudonym))
+    throw new UserError(`patient id '${pseudonym}' has control characters`);
+  const sex = p.sex ?? 'unknown';
+  if (!sexes.includes(sex))
+    throw new UserError(`sex must be one of ${sexes.join(', ')} (got '${String(sex)}')`);
+  const thisYear = new Date().getUTCFullYear();
+  let birthYear = p.birthYear ?? null;
+  const birthDate = p.birthDate ?? null;
+  if (birthDate !== null) {
+    if (!isIsoDate(birthDate))
+      throw new UserError(`birth date must be a date YYYY-MM-DD (got '${birthDate}')`);
+    const year = Number(birthDate.slice(0, 4));
+    if (birthYear !== null && birthYear !== year)
+      throw new UserError(`birth year ${birthYear} does not match birth date ${birthDate}`);
+    birthYear = year;
+  }
+  if (birthYear !== null && (!Number.isInteger(birthYear) || birthYear < 1880 || birthYear > thisYear))
+    throw new UserError(`birth year must be a year between 1880 and ${thisYear} (got '${birthYear}')`);
+  return { pseudonym, sex, birthYear, birthDate, isControl: p.isControl ?? false, notes: p.notes ?? '' };
+}

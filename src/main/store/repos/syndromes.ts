@@ -1,0 +1,152 @@
+import type Database from 'better-sqlite3';
+import { UserError } from '../../errors.js';
+
+export interface Syndrome {
+  id: number;
+  name: string;
+  omim: string | null;
+  orpha: string | null;
+  mondo: string | null;
+  genes: string[];
+}
+
+export interface SyndromeInput {
+  name: string;
+  omim?: string | null;
+  orpha?: string | null;
+  mondo?: string | null;
+  genes?: string[];
+}
+
+const idPatterns = {
+  omim: /^OMIM:(PS)?\d{6}$/,
+  orpha: /^ORPHA:\d+$/,
+  mondo: /^MONDO:\d{7}$/,
+} as const;
+type IdKind = keyof typeof idPatterns;
+const idKinds = Object.keys(idPatterns) as IdKind[];
+
+/** Which catalogue a disease CURIE (OMIM:..., ORPHA:..., MONDO:...) belongs to; undefined if none. */
+export function diseaseIdKind(curie: string): IdKind | undefined {
+  return idKinds.find((k) => idPatterns[k].test(curie));
+}
+
+interface SyndromeRow {
+  id: number;
+  name: string;
+  omim: string | null;
+  orpha: string | null;
+  mondo: string | null;
+  genes: string | null;
+}
+
+const selectSyndrome = `SELECT s.*, (SELECT group_concat(g.gene) FROM
+  (SELECT gene FROM syndrome_genes WHERE syndrome_id = s.id ORDER BY gene) g) AS genes FROM syndromes s`;
+
+/** The syndrome catalogue: a name, its OMIM / ORPHA / MONDO ids and genes. */
+export class Syndromes {
+  private readonly byName;
+  private readonly byId;
+  private readonly byOmim;
+  private readonly byOrpha;
+  private readonly byMondo;
+  private readonly all;
+  private readonly insert;
+  private readonly setIds;
+  private readonly addGene;
+
+  constructor(db: Database.Database) {
+    this.byName = db.prepare(`${selectSyndrome} WHERE s.name = ?`);
+    this.byId = db.prepare(`${selectSyndrome} WHERE s.id = ?`);
+    this.byOmim = db.prepare(`${selectSyndrome} WHERE s.omim = ?`);
+    this.byOrpha = db.prepare(`${selectSyndrome} WHERE s.orpha = ?`);
+    this.byMondo = db.prepare(`${selectSyndrome} WHERE s.mondo = ?`);
+    this.all = db.prepare(`${selectSyndrome} ORDER BY s.name`);
+    this.insert = db.prepare('INSERT INTO syndromes (name, omim, orpha, mondo) VALUES (?, ?, ?, ?)');
+    this.setIds = db.prepare('UPDATE syndromes SET omim = ?, orpha = ?, mondo = ? WHERE id = ?');
+    this.addGene = db.prepare('INSERT OR IGNORE INTO syndrome_genes (syndrome_id, gene) VALUES (?, ?)');
+  }
+
+  list(): Syndrome[] {
+    return (this.all.all() as SyndromeRow[]).map(toSyndrome);
+  }
+
+  get(id: number): Syndrome {
+    const r = this.byId.get(id) as SyndromeRow | undefined;
+    if (!r) throw new Error(`syndrome row ${id} missing`);
+    return toSyndrome(r);
+  }
+
+  findByName(name: string): Syndrome | undefined {
+    const r = this.byName.get(name.trim()) as SyndromeRow | undefined;
+    return r && toSyndrome(r);
+  }
+
+  /** The syndrome with this OMIM, ORPHA or MONDO id. */
+  findByDiseaseId(curie: string): Syndrome | undefined {
+    const kind = diseaseIdKind(curie);
+    if (!kind) return undefined;
+    const stmt = { omim: this.byOmim, orpha: this.byOrpha, mondo: this.byMondo }[kind];
+    const r = stmt.get(curie) as SyndromeRow | undefined;
+    return r && toSyndrome(r);
+  }
+
+  /**
+   * The catalogue entry for this syndrome, found by name or by any of its ids, completed with the ids and
+   * genes given; added when new. Ids that contradict the catalogue are refused.
+   */
+  ensure(input: SyndromeInput): Syndrome {
+    const name = input.name.trim();
+    if (!name) throw new UserError('a syndrome needs a name');
+    for (const k of idKinds) {
+      const v = input[k];
+      if (v && !idPatterns[k].test(v))
+        throw new UserError(`'${v}' is not a ${k.toUpperCase()} id (expected e.g. ${example[k]})`);
+    }
+    const matches = new Map<number, Syndrome>();
+    for (const s of [
+      this.findByName(name),
+      ...idKinds.map((k) => (input[k] ? this.findByDiseaseId(input[k]) : undefined)),
+    ])
+      if (s) matches.set(s.id, s);
+    if (matches.size > 1)
+      throw new UserError(
+        `'${name}' and its ids name different syndromes in the catalogue: ${[...matches.values()].map((s) => s.name).join(', ')}`,
+      );
+    let s = [...matches.values()][0];
+    if (!s) {
+      const id = Number(
+        this.insert.run(name, input.omim ?? null, input.orpha ?? null, input.mondo ?? null).lastInsertRowid,
+      );
+      s = this.get(id);
+    } else {
+      for (const k of idKinds) {
+        const v = input[k];
+        if (v && s[k] && s[k] !== v)
+          throw new UserError(`syndrome '${s.name}' has ${k.toUpperCase()} id ${s[k]}, not ${v}`);
+      }
+      if (idKinds.some((k) => input[k] && !s?.[k]))
+        this.setIds.run(
+          s.omim ?? input.omim ?? null,
+          s.orpha ?? input.orpha ?? null,
+          s.mondo ?? input.mondo ?? null,
+          s.id,
+        );
+    }
+    for (const g of input.genes ?? []) if (g.trim()) this.addGene.run(s.id, g.trim());
+    return this.get(s.id);
+  }
+}
+
+const example: Record<IdKind, string> = { omim: 'OMIM:190685', orpha: 'ORPHA:870', mondo: 'MONDO:0008608' };
+
+function toSyndrome(r: SyndromeRow): Syndrome {
+  return {
+    id: r.id,
+    name: r.name,
+    omim: r.omim,
+    orpha: r.orpha,
+    mondo: r.mondo,
+    genes: r.genes === null ? [] : r.genes.split(','),
+  };
+}

@@ -1,0 +1,255 @@
+import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { UserError } from '../errors.js';
+import type { FacePipeline } from '../face/pipeline.js';
+import { appVersion } from '../version.js';
+import { importGallery, type GalleryImportOptions, type GalleryImportReport } from './gallery-import.js';
+import { migrate, type Migration } from './migrate.js';
+import * as allMigrations from './migrations/index.js';
+import { PhotoFiles } from './photo-files.js';
+import { AuditLog } from './repos/audit.js';
+import { Diagnoses, type Diagnosis } from './repos/diagnoses.js';
+import { Faces, type StoredFace } from './repos/faces.js';
+import { Hpo } from './repos/hpo.js';
+import { Patients, type Patient } from './repos/patients.js';
+import { Photos, type AnalyzedPhoto, type Photo } from './repos/photos.js';
+import { AnalysisSettingsRepo } from './repos/settings.js';
+import { Syndromes } from './repos/syndromes.js';
+import { PatientTerms, type PatientTerm } from './repos/terms.js';
+import { fromBlob } from './repos/vectors.js';
+
+/** The pipeline facts a stored analysis records besides its results. */
+export type PhotoAnalyzer = Pick<FacePipeline, 'analyze' | 'embeddingModels' | 'provider'>;
+
+export interface StoreOptions {
+  /** Defaults to the database's name with `.photos` for its extension, beside it. */
+  photosDir?: string;
+  /** Who the audit log names; defaults to the OS user. */
+  osUser?: string;
+  /** For tests that build old-version databases: the migrations to apply (default: all). */
+  migrations?: readonly Migration[];
+}
+
+export interface CaseView {
+  patient: Patient;
+  photos: (Photo & { faces: StoredFace[] })[];
+  diagnoses: Diagnosis[];
+  terms: PatientTerm[];
+}
+
+/** A gallery member: a confirmed patient's (or an unaffected control's) primary face, as one model sees it. */
+export interface GalleryEmbedding {
+  patientId: number;
+  patient: string;
+  faceId: number;
+  photoId: number;
+  /** The confirmed syndrome's name, or UNAFFECTED_LABEL for controls. */
+  label: string;
+  syndromeId: number | null;
+  isControl: boolean;
+  vector: Float32Array;
+}
+
+export const UNAFFECTED_LABEL = 'unaffected';
+
+export interface AddedPhoto {
+  file: string;
+  photoId: number;
+  faces: number;
+  /** False when no face was found: the photo is stored and reported, never silently dropped. */
+  faceFound: boolean;
+}
+
+export interface ConsistencyReport {
+  integrity: string;
+  foreignKeyViolations: number;
+  /** Photo rows whose file is missing. */
+  missingFiles: string[];
+  /** Files in the photo folder that no row names. */
+  unreferencedFiles: string[];
+}
+
+/** The photo folder that belongs to a database file: cases.db -> cases.photos beside it. */
+export function photosDirFor(file: string): string {
+  const abs = resolve(file);
+  return join(dirname(abs), `${basename(abs, extname(abs))}.photos`);
+}
+
+/** The case store: one SQLite database (WAL, foreign keys on) and its content-addressed photo folder. */
+export class Store {
+  readonly patients: Patients;
+  readonly photos: Photos;
+  readonly faces: Faces;
+  readonly settings: AnalysisSettingsRepo;
+  readonly syndromes: Syndromes;
+  readonly diagnoses: Diagnoses;
+  readonly terms: PatientTerms;
+  readonly hpo: Hpo;
+  readonly audit: AuditLog;
+  readonly files: PhotoFiles;
+  /** Photo files without a row that this open removed (left by a crash in the middle of a write). */
+  readonly swept: number;
+  private readonly galleryRows;
+  private readonly galleryState;
+  private readonly integrity;
+  private readonly fkCheck;
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly file: string,
+    opts: StoreOptions,
+  ) {
+    this.files = new PhotoFiles(opts.photosDir ?? photosDirFor(file));
+    this.audit = new AuditLog(db, opts.osUser ?? osUser());
+    this.patients = new Patients(db, this.audit);
+    this.faces = new Faces(db);
+    this.photos = new Photos(db, this.files, this.faces, this.audit);
+    this.settings = new AnalysisSettingsRepo(db);
+    this.syndromes = new Syndromes(db);
+    this.diagnoses = new Diagnoses(db, this.audit);
+    this.hpo = new Hpo(db);
+    this.terms = new PatientTerms(db, this.hpo, this.audit);
+    this.galleryRows = db.prepare(`SELECT p.id AS patientId, p.pseudonym AS patient, f.id AS faceId,
+        ph.id AS photoId, coalesce(s.name, '${UNAFFECTED_LABEL}') AS label, s.id AS syndromeId,
+        p.is_control AS isControl, e.vector
+      FROM embeddings e
+      JOIN faces f ON f.id = e.face_id AND f.is_primary = 1
+      JOIN photos ph ON ph.id = f.photo_id
+      JOIN patients p ON p.id = ph.patient_id
+      LEFT JOIN diagnoses d ON d.patient_id = p.id AND d.status = 'confirmed' AND p.is_control = 0
+      LEFT JOIN syndromes s ON s.id = d.syndrome_id
+      WHERE e.model_id = ? AND (p.is_control = 1 OR d.id IS NOT NULL)
+      ORDER BY p.id, ph.id, s.id`);
+    this.galleryState = db.prepare('SELECT store_id, gallery_version FROM store_meta WHERE id = 1');
+    this.integrity = db.prepare('PRAGMA integrity_check').pluck();
+    this.fkCheck = db.prepare('PRAGMA foreign_key_check');
+    // Under the write lock: a writer holds it while it writes files, so only a dead writer's files are swept.
+    this.swept = db.transaction(() => this.files.sweep(this.photos.referenced())).immediate();
+  }
+
+  /** Opens (creating and migrating as needed) the database at `file`. */
+  static open(file: string, opts: StoreOptions = {}): Store {
+    const abs = resolve(file);
+    mkdirSync(dirname(abs), { recursive: true });
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(abs, { timeout: 10_000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      // Clinical records: a committed change survives a power cut, not only a crash.
+      db.pragma('synchronous = FULL');
+      migrate(db, abs, opts.migrations ?? Object.values(allMigrations), appVersion);
+      return new Store(db, abs, opts);
+    } catch (err) {
+      db?.close();
+      if (err instanceof UserError) throw err;
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_CANTOPEN')
+        throw new UserError(`cannot open the case database: ${(err as Error).message}`, {
+          file: abs,
+          cause: err,
+        });
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one write transaction (taken at the start, so reads inside it are current). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Everything shown when a case is opened. */
+  openCase(pseudonym: string): CaseView {
+    const patient = this.patients.get(pseudonym);
+    return {
+      patient,
+      photos: this.photos.forPatient(patient.id).map((p) => ({ ...p, faces: this.faces.forPhoto(p.id) })),
+      diagnoses: this.diagnoses.forPatient(patient.id),
+      terms: this.terms.forPatient(patient.id),
+    };
+  }
+
+  /** Stores analysed photos of a patient, all or none, with the settings that produced them. */
+  addPhotos(
+    pseudonym: string,
+    photos: AnalyzedPhoto[],
+    analyzer: Omit<PhotoAnalyzer, 'analyze'>,
+  ): AddedPhoto[] {
+    const models = new Map(analyzer.embeddingModels.map((m) => [m.id, m]));
+    return this.transaction(() => {
+      const patient = this.patients.get(pseudonym);
+      const settingsId = this.settings.intern({
+        appVersion,
+        provider: analyzer.provider,
+        embeddingModels: analyzer.embeddingModels,
+      });
+      return photos.map((p) => ({
+        file: p.file,
+        photoId: this.photos.add(patient, p, settingsId, models),
+        faces: p.analysis.faces.length,
+        faceFound: p.analysis.primary !== null,
+      }));
+    });
+  }
+
+  /** Removes a photo (and its faces); its file goes when no other row names it. */
+  deletePhoto(photoId: number): void {
+    const photo = this.photos.get(photoId);
+    if (!photo) throw new UserError(`no photo ${photoId}`);
+    const lastUse = this.transaction(() =>
+      this.photos.delete(photo, this.patients.getById(photo.patientId).pseudonym),
+    );
+    if (lastUse) this.files.remove(photo.sha256);
+  }
+
+  /** Imports a gallery of confirmed cases (CSV or a folder per label), all or nothing. */
+  importGallery(
+    source: string,
+    analyzer: PhotoAnalyzer,
+    opts?: GalleryImportOptions,
+  ): Promise<GalleryImportReport> {
+    return importGallery(this, source, analyzer, opts);
+  }
+
+  /** Every gallery member's primary-face embedding from one model (never mixed across models). */
+  galleryEmbeddings(modelId: string): GalleryEmbedding[] {
+    return (
+      this.galleryRows.all(modelId) as (Omit<GalleryEmbedding, 'vector' | 'isControl'> & {
+        isControl: number;
+        vector: Buffer;
+      })[]
+    ).map((r) => ({ ...r, isControl: r.isControl === 1, vector: fromBlob(r.vector) }));
+  }
+
+  /** Changes whenever anything galleryEmbeddings returns could change; unique to this database. */
+  galleryVersion(): string {
+    const r = this.galleryState.get() as { store_id: string; gallery_version: number };
+    return `${r.store_id}:${r.gallery_version}`;
+  }
+
+  /** SQLite's own checks plus the agreement between photo rows and photo files. */
+  checkConsistency(): ConsistencyReport {
+    const shas = this.photos.referenced();
+    const files = new Set(this.files.list());
+    return {
+      integrity: (this.integrity.all() as string[]).join('; '),
+      foreignKeyViolations: this.fkCheck.all().length,
+      missingFiles: [...shas].filter((s) => !files.has(s)),
+      unreferencedFiles: [...files].filter((f) => !shas.has(f)),
+    };
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
