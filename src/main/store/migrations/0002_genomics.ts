@@ -66,7 +66,7 @@ CREATE TABLE variant_annotations (
   canonical INTEGER NOT NULL CHECK (canonical IN (0, 1)),
   PRIMARY KEY (variant_id, ordinal)
 ) STRICT, WITHOUT ROWID;
--- XIDX
+CREATE INDEX variant_annotations_by_gene ON variant_annotations (gene);
 
 -- the department's catalogue: one at a time, replaced whole by the next import
 CREATE TABLE gene_catalogue (

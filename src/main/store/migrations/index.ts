@@ -1,3 +1,4 @@
 // Every schema migration, one line each; the runner takes every export of this module and orders them
 // by version. 0002 is the genomics schema, 0003 the matching schema.
 export { migration as m0001 } from './0001_core.js';
+export { migration as m0002 } from './0002_genomics.js';

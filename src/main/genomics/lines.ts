@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { UserError } from '../errors.js';
+
+/** The empty BGZF block every complete bgzip file ends with (SAM/BAM spec 4.1.2). */
+const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
+
+interface Compression {
+  gzip: boolean;
+  /** BGZF (bgzip): a gzip member with the 'BC' extra subfield; complete files end with BGZF_EOF. */
+  bgzf: boolean;
+}
+
+async function sniff(file: string): Promise<Compression & { tail: Buffer }> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
+  }
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(16);
+    await fh.read(head, 0, 16, 0);
+    const tail = Buffer.alloc(Math.min(size, BGZF_EOF.length));
+    await fh.read(tail, 0, tail.length, size - tail.length);
+    const gzip = size >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    // FLG.FEXTRA set, and the first extra subfield is SI1='B' SI2='C'
+    const bgzf = gzip && (head.readUInt8(3) & 4) !== 0 && head[12] === 0x42 && head[13] === 0x43;
+    return { gzip, bgzf, tail };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Calls onLine for every line of a text file, plain or gzip/bgzip-compressed (detected from the
+ * bytes, not the name), with 1-based line numbers. A callback may throw to stop the read.
+ * Truncated compressed data is a UserError naming the file and the last complete line: zlib reports
+ * a cut inside a member, and a bgzip file cut exactly between members is caught by its missing EOF
+ * block.
+ */
+export async function forEachLine(
+  file: string,
+  onLine: (line: string, lineNo: number) => void,
+): Promise<{ lines: number }> {
+  const { gzip, bgzf, tail } = await sniff(file);
+  let lineNo = 0;
+  const truncated = (cause?: unknown) =>
+    new UserError(
+      `truncated gzip data: the file ends inside line ${lineNo + 1} (is the download or copy complete?)`,
+      { file, line: lineNo + 1, cause },
+    );
+  if (bgzf && !tail.equals(BGZF_EOF)) throw truncated();
+
+  // Large chunks let zlib inflate ahead in the thread pool while this thread parses.
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  let text: Readable = raw;
+  if (gzip) {
+    // createGunzip reads concatenated members, which is exactly what BGZF is.
+    const gunzip = createGunzip({ chunkSize: 1 << 18 });
+    pipeline(raw, gunzip, () => undefined);
+    text = gunzip;
+  }
+  text.setEncoding('utf8');
+
+  let rest = '';
+  // Errors of the callback pass through as they are; only the reading and unzipping are translated.
+  let fromCallback = false;
+  const emit = (line: string) => {
+    try {
+      onLine(line, lineNo);
+    } catch (err) {
+      fromCallback = true;
+      throw err;
+    }
+  };
+  try {
+    for await (const chunk of text as AsyncIterable<string>) {
+      let start = 0;
+      let data = chunk;
+      if (rest) {
+        data = rest + chunk;
+        rest = '';
+      }
+      for (let nl = data.indexOf('\n'); nl !== -1; nl = data.indexOf('\n', start)) {
+        lineNo += 1;
+        const end = nl > start && data.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        emit(data.slice(start, end));
+        start = nl + 1;
+      }
+      rest = data.slice(start);
+    }
+  } catch (err) {
+    if (fromCallback || err instanceof UserError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'Z_BUF_ERROR') throw truncated(err);
+    if (code?.startsWith('Z_'))
+      throw new UserError(`corrupt gzip data after line ${lineNo}: ${(err as Error).message}`, {
+        file,
+        line: lineNo + 1,
+        cause: err,
+      });
+    throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
+  } finally {
+    raw.destroy();
+  }
+  if (rest) {
+    lineNo += 1;
+    emit(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  }
+  return { lines: lineNo };
+}
+
+/** The sha256 of the file's bytes as stored on disk (hex): what identifies an imported file. */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  } catch (err) {
+    throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,452 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import Database from 'better-sqlite3';
+import { UserError } from '../errors.js';
+import { AuditLog } from '../store/repos/audit.js';
+import { appVersion } from '../version.js';
+import type { Annotation, Impact } from './annotation.js';
+import type { Catalogue } from './catalogue.js';
+import { readCatalogue } from './catalogue.js';
+import type { GenomeBuild } from './header.js';
+import { fileSha256 } from './lines.js';
+import type {
+  CandidateFilter,
+  FaceMatch,
+  FaceMatcher,
+  GeneSyndrome,
+  PriorityWeights,
+  RankInput,
+  RankedVariant,
+  SyndromeMatch,
+} from './rank.js';
+import { DEFAULT_FILTER, DEFAULT_WEIGHTS, compareRanked, isCandidate, scoreVariant } from './rank.js';
+import { readVcf } from './vcf.js';
+
+export interface VcfImport {
+  id: number;
+  patientId: number;
+  fileName: string;
+  sha256: string;
+  bytes: number;
+  vcfVersion: string;
+  sample: string;
+  samples: string[];
+  build: GenomeBuild | null;
+  buildEvidence: string | null;
+  annotationSources: string[];
+  records: number;
+  /** Alleles stored: those the proband carries. */
+  variants: number;
+  notCarried: number;
+  importedAt: string;
+  appVersion: string;
+}
+
+export interface ImportResult {
+  import: VcfImport;
+  /** True when this file (same bytes, same sample) was already imported for the patient: nothing changed. */
+  alreadyImported: boolean;
+  /** How the proband was chosen: asked for with --sample, or the first sample column. */
+  sampleChosen: 'asked' | 'first';
+}
+
+/** What genomics needs of the case store (src/main/store Store): its connection, file and audit user. */
+export interface GenomicsStore {
+  readonly db: Database.Database;
+  readonly file: string;
+  readonly audit: {
+    readonly osUser: string;
+    record(action: string, patient: string | null, details?: unknown): void;
+  };
+}
+
+interface ImportRow {
+  id: number;
+  patient_id: number;
+  file_name: string;
+  sha256: string;
+  bytes: number;
+  vcf_version: string;
+  sample: string;
+  samples: string;
+  build: GenomeBuild | null;
+  build_evidence: string | null;
+  annotation_sources: string;
+  records: number;
+  variants: number;
+  not_carried: number;
+  imported_at: string;
+  app_version: string;
+}
+
+function toImport(r: ImportRow): VcfImport {
+  return {
+    id: r.id,
+    patientId: r.patient_id,
+    fileName: r.file_name,
+    sha256: r.sha256,
+    bytes: r.bytes,
+    vcfVersion: r.vcf_version,
+    sample: r.sample,
+    samples: JSON.parse(r.samples) as string[],
+    build: r.build,
+    buildEvidence: r.build_evidence,
+    annotationSources: JSON.parse(r.annotation_sources) as string[],
+    records: r.records,
+    variants: r.variants,
+    notCarried: r.not_carried,
+    importedAt: r.imported_at,
+    appVersion: r.app_version,
+  };
+}
+
+const IMPORT_SELECT = `SELECT i.*, (SELECT count(*) FROM variants v WHERE v.import_id = i.id) AS variants
+  FROM vcf_imports i`;
+
+interface VariantRow {
+  id: number;
+  chrom: string;
+  pos: number;
+  ref: string;
+  alt: string;
+  genotype: string | null;
+  zygosity: 'het' | 'hom' | 'hemi';
+  gnomad_af: number | null;
+  clinvar: string | null;
+  cadd: number | null;
+  revel: number | null;
+  gene: string | null;
+  transcript: string | null;
+  hgvs_c: string | null;
+  hgvs_p: string | null;
+  consequence: string | null;
+  impact: Impact | null;
+}
+
+export interface RankOptions {
+  filter?: CandidateFilter;
+  weights?: PriorityWeights;
+  /** The face-match component (from the matching side). */
+  faceMatch?: FaceMatcher;
+  /** Without faceMatch: why there is none, shown in every variant's face component. */
+  faceUnavailable?: string;
+}
+
+export interface VariantRanking {
+  import: VcfImport;
+  /** Alleles stored for the import and how many passed the candidate filter. */
+  stored: number;
+  candidates: number;
+  filter: CandidateFilter;
+  variants: RankedVariant[];
+}
+
+/** The genomics tables of the case store (migration 0002). */
+export class GenomicsRepository {
+  private readonly db: Database.Database;
+
+  constructor(private readonly store: GenomicsStore) {
+    this.db = store.db;
+  }
+
+  private patientId(pseudonym: string): number {
+    const row = this.db.prepare('SELECT id FROM patients WHERE pseudonym = ?').get(pseudonym.trim()) as
+      { id: number } | undefined;
+    if (!row) throw new UserError(`no patient with id '${pseudonym}'`);
+    return row.id;
+  }
+
+  /**
+   * Imports the proband's variants from a VCF into the patient's case, all or nothing: any malformed
+   * line rolls everything back. The same file (by sha256) and sample again changes nothing.
+   * The write transaction lasts as long as the file streams, so it runs on a connection of its own:
+   * the store's connection never sees it half done, and its writers wait for the lock rather than
+   * joining (and being rolled back with) the import.
+   */
+  async importVcf(pseudonym: string, file: string, opts: { sample?: string } = {}): Promise<ImportResult> {
+    const patientId = this.patientId(pseudonym);
+    const { size } = await stat(file).catch((err: unknown) => {
+      throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
+    });
+    if (size === 0) throw new UserError('empty file: not a VCF', { file });
+    const sha256 = await fileSha256(file);
+    const sampleChosen = opts.sample === undefined ? 'first' : 'asked';
+    const existing = this.findImport(this.db, patientId, sha256, opts.sample);
+    if (existing) return { import: existing, alreadyImported: true, sampleChosen };
+
+    const db = new Database(this.store.file, { timeout: 10_000 });
+    try {
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = FULL');
+      const importId = await this.writeImport(db, {
+        patientId,
+        pseudonym: pseudonym.trim(),
+        file,
+        size,
+        sha256,
+        ...opts,
+      });
+      const row = db.prepare(`${IMPORT_SELECT} WHERE i.id = ?`).get(importId) as ImportRow;
+      return { import: toImport(row), alreadyImported: false, sampleChosen };
+    } finally {
+      db.close();
+    }
+  }
+
+  /** An earlier import of these bytes for the patient; without a sample, the one of the first sample. */
+  private findImport(
+    db: Database.Database,
+    patientId: number,
+    sha256: string,
+    sample?: string,
+  ): VcfImport | null {
+    const row = db
+      .prepare(
+        `${IMPORT_SELECT} WHERE i.patient_id = ? AND i.sha256 = ?
+        AND i.sample = coalesce(?, json_extract(i.samples, '$[0]'))`,
+      )
+      .get(patientId, sha256, sample ?? null) as ImportRow | undefined;
+    return row ? toImport(row) : null;
+  }
+
+  private async writeImport(
+    db: Database.Database,
+    f: { patientId: number; pseudonym: string; file: string; size: number; sha256: string; sample?: string },
+  ): Promise<number> {
+    const insertImport =
+      db.prepare(`INSERT INTO vcf_imports (patient_id, file_name, sha256, bytes, vcf_version,
+      sample, samples, build, build_evidence, annotation_sources, records, not_carried, imported_at, app_version)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`);
+    const insertVariant =
+      db.prepare(`INSERT INTO variants (import_id, line, chrom, pos, ref, alt, alt_index, rsid,
+      qual, filter, genotype, zygosity, depth, genotype_quality, gnomad_af, clinvar, cadd, revel)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertAnnotation = db.prepare(`INSERT INTO variant_annotations (variant_id, ordinal, source, gene,
+      transcript, hgvs_c, hgvs_p, consequence, impact, canonical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    let importId = 0;
+    let notCarried = 0;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const summary = await readVcf(
+        f.file,
+        { sample: f.sample },
+        (v) => {
+          if (v.zygosity !== 'het' && v.zygosity !== 'hom' && v.zygosity !== 'hemi') {
+            notCarried += 1;
+            return;
+          }
+          const variantId = insertVariant.run(
+            importId,
+            v.line,
+            v.chrom,
+            v.pos,
+            v.ref,
+            v.alt,
+            v.altIndex,
+            v.id,
+            v.qual,
+            v.filter,
+            v.genotype,
+            v.zygosity,
+            v.depth,
+            v.genotypeQuality,
+            v.gnomadAf,
+            v.clinvar,
+            v.cadd,
+            v.revel,
+          ).lastInsertRowid;
+          perGene(v.annotations).forEach((a, i) =>
+            insertAnnotation.run(
+              variantId,
+              i,
+              a.source,
+              a.gene,
+              a.transcript,
+              a.hgvsC,
+              a.hgvsP,
+              a.consequence,
+              a.impact,
+              a.canonical ? 1 : 0,
+            ),
+          );
+        },
+        (h) => {
+          // Another process may have imported the same file since the check above; now we hold the lock.
+          if (this.findImport(db, f.patientId, f.sha256, h.sample))
+            throw new UserError('was imported for this patient by another process just now', {
+              file: f.file,
+            });
+          importId = Number(
+            insertImport.run(
+              f.patientId,
+              basename(f.file),
+              f.sha256,
+              f.size,
+              h.version,
+              h.sample,
+              JSON.stringify(h.samples),
+              h.build,
+              h.buildEvidence,
+              JSON.stringify([h.csq && 'CSQ', h.ann && 'ANN'].filter(Boolean)),
+              new Date().toISOString(),
+              appVersion,
+            ).lastInsertRowid,
+          );
+        },
+      );
+      db.prepare('UPDATE vcf_imports SET records = ?, not_carried = ? WHERE id = ?').run(
+        summary.records,
+        notCarried,
+        importId,
+      );
+      new AuditLog(db, this.store.audit.osUser).record('vcf.import', f.pseudonym, {
+        file: basename(f.file),
+        sha256: f.sha256,
+        sample: summary.header.sample,
+        build: summary.header.build,
+        records: summary.records,
+      });
+      db.exec('COMMIT');
+      return importId;
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** The patient's VCF imports, newest first. */
+  imports(pseudonym: string): VcfImport[] {
+    const rows = this.db
+      .prepare(`${IMPORT_SELECT} WHERE i.patient_id = ? ORDER BY i.imported_at DESC, i.id DESC`)
+      .all(this.patientId(pseudonym)) as ImportRow[];
+    return rows.map(toImport);
+  }
+
+  /** Replaces the gene-syndrome catalogue with the file's, in one transaction. */
+  async importCatalogue(file: string): Promise<Catalogue & { sha256: string }> {
+    const catalogue = await readCatalogue(file);
+    const sha256 = await fileSha256(file);
+    const upsert = this.db
+      .prepare(`INSERT INTO gene_syndromes (gene, disease_id, disease_name, inheritance, evidence)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT (gene, disease_id) DO UPDATE SET
+        disease_name = coalesce(excluded.disease_name, disease_name),
+        inheritance = coalesce(excluded.inheritance, inheritance),
+        evidence = coalesce(excluded.evidence, evidence)`);
+    this.db
+      .transaction(() => {
+        this.db.exec('DELETE FROM gene_syndromes; DELETE FROM gene_catalogue;');
+        for (const e of catalogue.entries)
+          upsert.run(e.gene, e.diseaseId, e.diseaseName, e.inheritance, e.evidence);
+        this.db
+          .prepare(
+            `INSERT INTO gene_catalogue (id, file_name, sha256, layout, entries, imported_at)
+          VALUES (1, ?, ?, ?, (SELECT count(*) FROM gene_syndromes), ?)`,
+          )
+          .run(basename(file), sha256, catalogue.layout, new Date().toISOString());
+        this.store.audit.record('catalogue.import', null, {
+          file: basename(file),
+          sha256,
+          layout: catalogue.layout,
+        });
+      })
+      .immediate();
+    return { ...catalogue, sha256 };
+  }
+
+  /**
+   * The syndromes of a gene: the catalogue's diseases, joined to the case store's syndromes by
+   * OMIM/ORPHA/MONDO id, and the store's own syndrome-gene links.
+   */
+  syndromesOfGene(gene: string): GeneSyndrome[] {
+    return this.db
+      .prepare(
+        `SELECT g.disease_id AS diseaseId, coalesce(s.name, g.disease_name) AS name,
+          g.inheritance AS inheritance, s.id AS syndromeId
+        FROM gene_syndromes g LEFT JOIN syndromes s ON g.disease_id IN (s.omim, s.orpha, s.mondo)
+        WHERE g.gene = @gene
+        UNION
+        SELECT coalesce(s.omim, s.orpha, s.mondo, 'syndrome:' || s.id), s.name, NULL, s.id
+        FROM syndrome_genes sg JOIN syndromes s ON s.id = sg.syndrome_id
+        WHERE sg.gene = @gene COLLATE NOCASE
+          AND NOT EXISTS (SELECT 1 FROM gene_syndromes g WHERE g.gene = @gene AND g.disease_id IN (s.omim, s.orpha, s.mondo))
+        ORDER BY 1`,
+      )
+      .all({ gene }) as GeneSyndrome[];
+  }
+
+  /**
+   * The patient's candidate variants from their latest VCF import, ranked by combined priority, each
+   * with its components and its gene's syndromes (with the face match where they are in the gallery).
+   */
+  async rankVariants(pseudonym: string, opts: RankOptions = {}): Promise<VariantRanking> {
+    const latest = this.imports(pseudonym)[0];
+    if (!latest)
+      throw new UserError(`patient '${pseudonym.trim()}' has no imported VCF (facepheno vcf import)`);
+    const filter = opts.filter ?? DEFAULT_FILTER;
+    const rows = this.db
+      .prepare(
+        `SELECT v.id, v.chrom, v.pos, v.ref, v.alt, v.genotype, v.zygosity, v.gnomad_af, v.clinvar, v.cadd,
+          v.revel, a.gene, a.transcript, a.hgvs_c, a.hgvs_p, a.consequence, a.impact
+        FROM variants v LEFT JOIN variant_annotations a ON a.variant_id = v.id AND a.ordinal = 0
+        WHERE v.import_id = ? AND (v.gnomad_af IS NULL OR v.gnomad_af <= ?)`,
+      )
+      .all(latest.id, filter.maxGnomadAf) as VariantRow[];
+    const candidates = rows.map(toRankInput).filter((v) => isCandidate(v, filter));
+
+    const { faceMatch } = opts;
+    const faceUnavailable = faceMatch ? undefined : (opts.faceUnavailable ?? 'no face matcher was given');
+    const byGene = new Map<string, SyndromeMatch[]>();
+    for (const gene of new Set(candidates.map((v) => v.gene).filter((g): g is string => g !== null))) {
+      const matches: SyndromeMatch[] = [];
+      for (const s of this.syndromesOfGene(gene)) {
+        if (!faceMatch) {
+          matches.push({ ...s, face: null, inGallery: null });
+          continue;
+        }
+        const found = s.syndromeId === null ? [] : await faceMatch([s.syndromeId]);
+        const best = found.reduce<FaceMatch | null>(
+          (b, f) => (b && b.probability >= f.probability ? b : f),
+          null,
+        );
+        matches.push({ ...s, face: best, inGallery: best !== null });
+      }
+      byGene.set(gene, matches);
+    }
+    const weights = opts.weights ?? DEFAULT_WEIGHTS;
+    const ranked = candidates
+      .map((v) => scoreVariant(v, (v.gene && byGene.get(v.gene)) || [], filter, weights, faceUnavailable))
+      .sort(compareRanked);
+    return { import: latest, stored: latest.variants, candidates: ranked.length, filter, variants: ranked };
+  }
+}
+
+/**
+ * The annotations worth keeping: the most severe per gene (canonical first among equals), in the
+ * reader's order. Other transcripts of the same gene add rows, not information a ranking uses.
+ */
+function perGene(annotations: Annotation[]): Annotation[] {
+  const seen = new Set<string | null>();
+  return annotations.filter((a) => !seen.has(a.gene) && seen.add(a.gene));
+}
+
+function toRankInput(r: VariantRow): RankInput {
+  return {
+    id: r.id,
+    chrom: r.chrom,
+    pos: r.pos,
+    ref: r.ref,
+    alt: r.alt,
+    genotype: r.genotype,
+    zygosity: r.zygosity,
+    gene: r.gene,
+    transcript: r.transcript,
+    hgvsC: r.hgvs_c,
+    hgvsP: r.hgvs_p,
+    consequence: r.consequence,
+    impact: r.impact,
+    gnomadAf: r.gnomad_af,
+    clinvar: r.clinvar,
+    cadd: r.cadd,
+    revel: r.revel,
+  };
+}
