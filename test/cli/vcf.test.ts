@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -50,6 +51,14 @@ describe('facepheno vcf', () => {
     const r = runCli(['vcf', 'catalogue', '--db', db, '--json', fixture('genes_to_disease.txt')]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ layout: 'genes_to_disease', links: 10, genes: 7 });
+  });
+
+  it('refuses a case database that does not exist, creating nothing', () => {
+    const missing = join(tmp.dir, 'missing.db');
+    const r = runCli(['vcf', 'import', '--db', missing, '--patient', 'P1', fixture('trio.vep.vcf')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${missing}: no such case database`);
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('refuses wrong arguments with exit 2', () => {

@@ -4,13 +4,14 @@ import type { Impact } from '../../main/genomics/annotation.js';
 import { IMPACTS } from '../../main/genomics/annotation.js';
 import type { CandidateFilter, RankedVariant } from '../../main/genomics/rank.js';
 import { DEFAULT_FILTER, DEFAULT_WEIGHTS } from '../../main/genomics/rank.js';
+import { patientFaceMatch } from '../../main/genomics/face-link.js';
 import { GenomicsRepository } from '../../main/genomics/repository.js';
-import { Store } from '../../main/store/store.js';
 import type { Command } from '../command.js';
+import { openExisting } from './vcf.js';
 
 const w = DEFAULT_WEIGHTS;
 const usage = `Usage: facepheno variants --db FILE --patient ID [--max-af F] [--impacts LIST] [--ignore-clinvar]
-                          [--limit N] [--json]
+                          [--model ID] [--limit N] [--json]
 
 Ranks the candidate variants of the patient's latest imported VCF (facepheno vcf import): alleles the
 proband carries that are rare (gnomAD AF <= --max-af, default ${DEFAULT_FILTER.maxGnomadAf}; unseen in gnomAD counts as rare)
@@ -21,6 +22,9 @@ the gene-syndrome catalogue (facepheno vcf catalogue) and the case store's syndr
 priority = ${w.deleteriousness} x deleteriousness (max of impact, ClinVar, CADD/40 and REVEL scores)
          + ${w.rarity} x rarity (1 - AF / max-af) + ${w.face} x face (the patient's face-match probability for
          the gene's syndromes in the gallery; 0, and said so, when none is there).
+The face match is the patient's photos against the gallery of confirmed cases in one embedding
+model: --model, else the first (by id) that the patient's photos have; it names the model and the
+gallery version it came from.
 Every component is printed. --limit caps the text listing (default 20); --json prints
 {variants: [{gene, hgvs_c, hgvs_p, consequence, genotype, gnomad_af, clinvar, priority, components,
 syndromes}], ...} with every candidate.`;
@@ -35,6 +39,7 @@ function parse(args: string[]) {
         'max-af': { type: 'string' },
         impacts: { type: 'string' },
         'ignore-clinvar': { type: 'boolean', default: false },
+        model: { type: 'string' },
         limit: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -124,10 +129,18 @@ export const command: Command = {
     const filter = filterFrom(values);
     const limit = values.limit === undefined ? 20 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number >= 1');
-    const store = Store.open(values.db);
+    const store = openExisting(values.db);
     try {
-      const ranking = await new GenomicsRepository(store).rankVariants(values.patient, { filter });
+      const face = patientFaceMatch(store, values.patient, values.model);
+      const ranking = await new GenomicsRepository(store).rankVariants(values.patient, {
+        filter,
+        ...('unavailable' in face ? { faceUnavailable: face.unavailable } : { faceMatch: face.faceMatch }),
+      });
       const i = ranking.import;
+      const faceSource =
+        'unavailable' in face
+          ? { unavailable: face.unavailable }
+          : { model: face.modelId, gallery_version: face.galleryVersion };
       if (values.json) {
         console.log(
           JSON.stringify({
@@ -140,6 +153,7 @@ export const command: Command = {
               importedAt: i.importedAt,
             },
             filter: ranking.filter,
+            face_match: faceSource,
             stored: ranking.stored,
             candidates: ranking.candidates,
             variants: ranking.variants.map(variantJson),
@@ -150,6 +164,11 @@ export const command: Command = {
       console.log(
         `${values.patient}: ${ranking.candidates} candidate variants of ${ranking.stored} carried in ${i.fileName} ` +
           `(sample ${i.sample}, ${i.build ?? 'build unknown'}, imported ${i.importedAt})`,
+      );
+      console.log(
+        'unavailable' in face
+          ? `face match: none (${face.unavailable})`
+          : `face match: model ${face.modelId}, gallery version ${face.galleryVersion}`,
       );
       ranking.variants.slice(0, limit).forEach((r, k) => console.log(line(r, k + 1)));
       if (ranking.variants.length > limit)

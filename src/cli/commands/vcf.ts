@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../../main/errors.js';
+import { UsageError, UserError } from '../../main/errors.js';
 import { GenomicsRepository } from '../../main/genomics/repository.js';
 import { Store } from '../../main/store/store.js';
 import type { Command } from '../command.js';
@@ -37,6 +38,16 @@ function parse(args: string[]) {
   }
 }
 
+/** The case database, which must exist: these commands add to a patient's case or read it. */
+export function openExisting(db: string): Store {
+  if (!existsSync(db))
+    throw new UserError(
+      'no such case database (create the case first: facepheno case create --db FILE --id ID)',
+      { file: db },
+    );
+  return Store.open(db);
+}
+
 function required(v: string | undefined, flag: string): string {
   if (v === undefined || !v.trim()) throw new UsageError(`${flag} is required`);
   return v;
@@ -49,7 +60,7 @@ async function runImport(
   sample: string | undefined,
   json: boolean,
 ) {
-  const store = Store.open(db);
+  const store = openExisting(db);
   try {
     const r = await new GenomicsRepository(store).importVcf(patient, file, { sample });
     const i = r.import;
@@ -84,7 +95,7 @@ async function runImport(
 }
 
 async function runCatalogue(db: string, file: string, json: boolean) {
-  const store = Store.open(db);
+  const store = openExisting(db);
   try {
     const c = await new GenomicsRepository(store).importCatalogue(file);
     const genes = new Set(c.entries.map((e) => e.gene)).size;

@@ -383,14 +383,21 @@ export class GenomicsRepository {
     if (!latest)
       throw new UserError(`patient '${pseudonym.trim()}' has no imported VCF (facepheno vcf import)`);
     const filter = opts.filter ?? DEFAULT_FILTER;
+    // SQL narrows a genome's millions of rows to the possible candidates; isCandidate decides.
     const rows = this.db
       .prepare(
         `SELECT v.id, v.chrom, v.pos, v.ref, v.alt, v.genotype, v.zygosity, v.gnomad_af, v.clinvar, v.cadd,
           v.revel, a.gene, a.transcript, a.hgvs_c, a.hgvs_p, a.consequence, a.impact
         FROM variants v LEFT JOIN variant_annotations a ON a.variant_id = v.id AND a.ordinal = 0
-        WHERE v.import_id = ? AND (v.gnomad_af IS NULL OR v.gnomad_af <= ?)`,
+        WHERE v.import_id = @importId AND (v.gnomad_af IS NULL OR v.gnomad_af <= @maxAf)
+          AND (a.impact IN (SELECT value FROM json_each(@impacts)) OR (@clinvar AND v.clinvar IS NOT NULL))`,
       )
-      .all(latest.id, filter.maxGnomadAf) as VariantRow[];
+      .all({
+        importId: latest.id,
+        maxAf: filter.maxGnomadAf,
+        impacts: JSON.stringify(filter.impacts),
+        clinvar: filter.clinvarPathogenic ? 1 : 0,
+      }) as VariantRow[];
     const candidates = rows.map(toRankInput).filter((v) => isCandidate(v, filter));
 
     const { faceMatch } = opts;

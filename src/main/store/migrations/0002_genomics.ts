@@ -52,7 +52,7 @@ CREATE TABLE variants (
 ) STRICT;
 CREATE INDEX variants_by_import ON variants (import_id);
 
--- ordinal 0 is the most severe annotation: the one a variant is listed under
+-- the most severe annotation per gene; ordinal 0, the most severe of all, is the one a variant is listed under
 CREATE TABLE variant_annotations (
   variant_id INTEGER NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
   ordinal INTEGER NOT NULL CHECK (ordinal >= 0),
