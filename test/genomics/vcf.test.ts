@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/main/errors.js';
 import type { VcfVariant } from '../../src/main/genomics/vcf.js';
+import { parseHeader } from '../../src/main/genomics/header.js';
 import { readVcf } from '../../src/main/genomics/vcf.js';
 import { fixture, scratch, withLine } from './support.js';
 
@@ -193,5 +194,29 @@ describe('malformed files: a UserError naming the file and line', () => {
     expect((await failure(file)).message).toContain(
       ':21: G: gnomAD allele frequency 1.7 is not between 0 and 1',
     );
+  });
+});
+
+describe('genome build', () => {
+  const build = (meta: string[]) =>
+    parseHeader('x.vcf', [
+      '##fileformat=VCFv4.2',
+      ...meta,
+      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1',
+    ]);
+
+  it("is chr1's length in ##contig, whatever the attribute order, else named by ##reference", () => {
+    expect(build(['##contig=<length=248956422,ID=1,assembly=unknown>'])).toMatchObject({ build: 'GRCh38' });
+    expect(
+      build(['##contig=<ID=chr1_KI270706v1_random,length=175055>', '##reference=file:///ref/hg19.fa']),
+    ).toMatchObject({
+      build: 'GRCh37',
+      buildEvidence: '##reference=file:///ref/hg19.fa',
+    });
+    expect(build(['##contig=<ID=chr1,length=248387328>'])).toMatchObject({ build: 'T2T-CHM13' });
+    expect(build(['##contig=<ID=chr2,length=242193529>'])).toMatchObject({
+      build: null,
+      buildEvidence: null,
+    });
   });
 });

@@ -57,9 +57,10 @@ function infoKeys(info: MetaMap, wanted: string[]): InfoKey[] {
 
 function genomeBuild(meta: string[]): { build: GenomeBuild | null; evidence: string | null } {
   for (const line of meta) {
-    const m = /^##contig=<.*\bID=(?:chr)?1\b[^>]*\blength=(\d+)/.exec(line);
-    const build = m ? CHR1_LENGTH[Number(m[1])] : undefined;
-    if (build) return { build, evidence: `##contig 1 length ${m?.[1]}` };
+    if (!line.startsWith('##contig=<') || !/[<,]ID=(?:chr)?1[,>]/.test(line)) continue;
+    const length = /[<,]length=(\d+)[,>]/.exec(line)?.[1];
+    const build = length === undefined ? undefined : CHR1_LENGTH[Number(length)];
+    if (build) return { build, evidence: `##contig 1 length ${length}` };
   }
   for (const line of meta) {
     if (!/^##(reference|assembly)=|^##contig=<.*\bassembly=/.test(line)) continue;
