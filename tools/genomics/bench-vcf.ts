@@ -4,7 +4,9 @@
  * <= 300 MB); the parse rate against `bcftools view` on the same file. Files go to --dir (default
  * /tmp/facepheno-bench-vcf), never the repository; they are reused when present.
  *
- *   npm run build && npm run bench:vcf [-- --records 100000 --big 5000000 --dir /tmp/x]
+ *   npm run build && npm run bench:vcf [-- --records 100000 --big 5000000 --dir /tmp/x] [--import-big]
+ *
+ * --import-big also imports the big file into a case store (minutes, and a database of gigabytes).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -46,6 +48,7 @@ async function stepImport(file: string, dir: string): Promise<Record<string, num
   const t = performance.now();
   const result = await repo.importVcf('BENCH-1', file);
   const seconds = (performance.now() - t) / 1000;
+  const importPeakRssMb = peakRssMb();
   const t2 = performance.now();
   const ranking = await repo.rankVariants('BENCH-1');
   const rankSeconds = (performance.now() - t2) / 1000;
@@ -54,6 +57,7 @@ async function stepImport(file: string, dir: string): Promise<Record<string, num
     seconds,
     records: result.import.records,
     stored: result.import.variants,
+    importPeakRssMb,
     rankSeconds,
     candidates: ranking.candidates,
     peakRssMb: peakRssMb(),
@@ -91,6 +95,7 @@ const { values } = parseArgs({
     dir: { type: 'string', default: '/tmp/facepheno-bench-vcf' },
     step: { type: 'string' },
     file: { type: 'string' },
+    'import-big': { type: 'boolean', default: false },
   },
 });
 const dir = values.dir;
@@ -102,12 +107,16 @@ else {
   const exome = join(dir, `exome-${values.records}.vcf.gz`);
   const big = join(dir, `big-${values.big}.vcf.gz`);
   await ensure(exome, Number(values.records));
-  const imp = child('import', ['--file', exome, '--dir', dir]);
-  console.log(
-    `import ${imp.records} records (${imp.stored} alleles carried by the proband) into a case store: ` +
-      `${imp.seconds?.toFixed(2)} s (target <= 3 s), peak RSS ${imp.peakRssMb?.toFixed(0)} MB; ` +
-      `ranking ${imp.candidates} candidates: ${imp.rankSeconds?.toFixed(2)} s`,
-  );
+  const imported = (file: string) => {
+    const r = child('import', ['--file', file, '--dir', dir]);
+    console.log(
+      `import ${r.records} records (${r.stored} alleles carried by the proband) into a case store: ` +
+        `${r.seconds?.toFixed(2)} s, peak RSS ${r.importPeakRssMb?.toFixed(0)} MB; ` +
+        `then ranking ${r.candidates} candidates: ${r.rankSeconds?.toFixed(2)} s, peak RSS ${r.peakRssMb?.toFixed(0)} MB`,
+    );
+  };
+  imported(exome);
+  console.log('  (target: the 100,000-record exome imports in <= 3 s)');
   await ensure(big, Number(values.big));
   const stream = child('stream', ['--file', big]);
   console.log(
@@ -125,4 +134,5 @@ else {
         `FacePheno parses at ${((stream.recordsPerSecond ?? 0) / rate).toFixed(2)}x bcftools' rate`,
     );
   }
+  if (values['import-big']) imported(big);
 }
