@@ -136,12 +136,18 @@ function genomicOf(p: Patient, d: Diagnosis) {
             variationDescriptor: {
               id: `${p.pseudonym}-${d.gene}-variant`,
               geneContext: gene,
-              expressions: [{ syntax: 'hgvs', value: d.variant }],
+              expressions: [{ syntax: hgvsSyntax(d.variant), value: d.variant }],
             },
           },
         }
       : { gene }),
   };
+}
+
+/** Phenopacket's expression syntax for an HGVS string: hgvs.c for NM_...:c.123A>G, plain hgvs if unknown. */
+function hgvsSyntax(variant: string): string {
+  const kind = /:([cgmnpr])\./.exec(variant)?.[1];
+  return kind ? `hgvs.${kind}` : 'hgvs';
 }
 
 /** Creates a patient from a Phenopacket v2 JSON file, all or nothing; the id must be new to the store. */
@@ -200,7 +206,7 @@ export function importPhenopacket(store: Store, file: string): Patient {
         const g = it.diagnosis.genomicInterpretations[0];
         const descriptor = g?.variantInterpretation?.variationDescriptor;
         const gene = g?.gene?.symbol ?? descriptor?.geneContext?.symbol;
-        const variant = descriptor?.expressions.find((e) => e.syntax.toLowerCase() === 'hgvs')?.value;
+        const variant = descriptor?.expressions.find((e) => e.syntax.toLowerCase().startsWith('hgvs'))?.value;
         diagnose(
           it.diagnosis.disease,
           it.progressStatus === 'SOLVED' ? 'confirmed' : 'suspected',
