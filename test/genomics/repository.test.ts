@@ -147,6 +147,19 @@ describe('ranking linked to face matches', () => {
     ]);
   });
 
+  it('replaces the catalogue whole on the next import', async () => {
+    const hpo = await repo.importCatalogue(fixture('genes_to_disease.txt'));
+    expect(hpo.layout).toBe('genes_to_disease');
+    expect(count('gene_syndromes')).toBe(10);
+    expect(repo.syndromesOfGene('TTN').map((s) => s.diseaseId)).toEqual(['OMIM:604145']);
+    await repo.importCatalogue(fixture('genemap2.txt'));
+    expect(count('gene_syndromes')).toBe(12);
+    expect(store.db.prepare('SELECT layout, entries FROM gene_catalogue').get()).toEqual({
+      layout: 'genemap2',
+      entries: 12,
+    });
+  });
+
   it('ranks candidates by combined priority, showing each component', async () => {
     const r = await repo.rankVariants('P3', { faceMatch });
     expect(r.stored).toBe(9);
