@@ -1,0 +1,264 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolveDataDir, storeFileIn } from '../../main/data-dir.js';
+import { UsageError, UserError } from '../../main/errors.js';
+import { openFacePipeline } from '../../main/face/pipeline.js';
+import { exportPhenopacket, importPhenopacket } from '../../main/store/phenopacket.js';
+import { sha256Hex } from '../../main/store/photo-files.js';
+import { sexes, type Sex } from '../../main/store/repos/patients.js';
+import type { AnalyzedPhoto } from '../../main/store/repos/photos.js';
+import { Store, type CaseView } from '../../main/store/store.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage:
+  facepheno case create --id ID [--sex female|male|other|unknown] [--birth-year YYYY] [--control]
+  facepheno case list [--filter TEXT] [--limit N] [--offset N] [--json]
+  facepheno case show --id ID [--json]               patient, photos, faces, diagnoses, terms
+  facepheno case add-photo --id ID IMAGE...          runs the face pipeline and stores its results
+  facepheno case export --id ID --phenopacket OUT.json
+  facepheno case import --phenopacket IN.json
+
+Every subcommand takes --db FILE (the case database; photos are kept in FILE's name with .photos,
+beside it) or --data-dir DIR (its facepheno.db); without either, the data directory is
+FACEPHENO_DATA_DIR, else the app's own (see facepheno serve --help).
+
+list matches --filter against ids, notes, syndrome names and genes, and shows each case's counts.
+add-photo stores every photo or, when one cannot be read, none; a photo with no face found is stored
+and reported. export/import write and read a GA4GH Phenopacket v2 (subject, HPO features, diagnoses).`;
+
+const storeOptions = { db: { type: 'string' }, 'data-dir': { type: 'string' } } as const;
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function parse<O extends Options>(args: string[], options: O, positionals = false) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...storeOptions, ...options },
+      strict: true,
+      allowPositionals: positionals,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function openStore(values: {
+  db?: string | boolean | undefined;
+  'data-dir'?: string | boolean | undefined;
+}): Store {
+  const db = typeof values.db === 'string' ? values.db : undefined;
+  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined;
+  if (db && dataDir) throw new UsageError('give --db or --data-dir, not both');
+  return Store.open(db ?? storeFileIn(resolveDataDir({ option: dataDir }).dir));
+}
+
+function need(v: string | boolean | undefined, flag: string): string {
+  if (typeof v !== 'string' || !v.trim()) throw new UsageError(`${flag} is required`);
+  return v;
+}
+
+function count(v: string | boolean | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 0)
+    throw new UsageError(`${flag} must be a whole number`);
+  return n;
+}
+
+async function withStore<T>(
+  values: Parameters<typeof openStore>[0],
+  fn: (s: Store) => T | Promise<T>,
+): Promise<T> {
+  const store = openStore(values);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+function print(json: boolean | string | undefined, doc: unknown, text: () => string): void {
+  console.log(json ? JSON.stringify(doc, null, 2) : text());
+}
+
+const subcommands: Record<string, (args: string[]) => Promise<number>> = {
+  async create(args) {
+    const { values } = parse(args, {
+      id: { type: 'string' },
+      sex: { type: 'string' },
+      'birth-year': { type: 'string' },
+      control: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    const id = need(values.id, '--id');
+    const sex = (values.sex ?? 'unknown') as Sex;
+    if (!sexes.includes(sex)) throw new UsageError(`--sex must be one of ${sexes.join(', ')}`);
+    const by = values['birth-year'];
+    if (by !== undefined && !/^\d{4}$/.test(by)) throw new UsageError('--birth-year must be a year YYYY');
+    const p = await withStore(values, (s) =>
+      s.transaction(() =>
+        s.patients.create({
+          pseudonym: id,
+          sex,
+          birthYear: by === undefined ? null : Number(by),
+          isControl: values.control ?? false,
+        }),
+      ),
+    );
+    print(values.json, p, () => `created case ${p.pseudonym}`);
+    return 0;
+  },
+
+  async list(args) {
+    const { values } = parse(args, {
+      filter: { type: 'string' },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const list = await withStore(values, (s) =>
+      s.patients.list({
+        filter: values.filter,
+        limit: count(values.limit, '--limit', 50),
+        offset: count(values.offset, '--offset', 0),
+      }),
+    );
+    print(values.json, list, () => {
+      const head = `${list.total} case${list.total === 1 ? '' : 's'}${values.filter ? ` matching '${values.filter}'` : ''}`;
+      const rows = list.rows.map(
+        (r) =>
+          `${r.pseudonym.padEnd(16)} ${r.sex.padEnd(8)} ${String(r.birthDate ?? r.birthYear ?? '-').padEnd(10)} ` +
+          `${r.photos} photo(s), ${r.faces} face(s), ${r.terms} term(s)` +
+          (r.isControl ? '; unaffected control' : '') +
+          (r.diagnoses.length ? `; ${r.diagnoses.join(', ')}` : ''),
+      );
+      return [head, ...rows].join('\n');
+    });
+    return 0;
+  },
+
+  async show(args) {
+    const { values } = parse(args, { id: { type: 'string' }, json: { type: 'boolean' } });
+    const id = need(values.id, '--id');
+    const view = await withStore(values, (s) => s.openCase(id));
+    print(values.json, view, () => describeCase(view));
+    return 0;
+  },
+
+  async 'add-photo'(args) {
+    const { values, positionals } = parse(args, { id: { type: 'string' }, json: { type: 'boolean' } }, true);
+    const id = need(values.id, '--id');
+    if (positionals.length === 0) throw new UsageError('name at least one photo');
+    const added = await withStore(values, async (s) => {
+      s.patients.get(id); // an unknown case fails before the models load
+      const pipeline = await openFacePipeline();
+      try {
+        const photos: AnalyzedPhoto[] = [];
+        for (const file of positionals) {
+          let bytes: Buffer;
+          try {
+            bytes = readFileSync(file);
+          } catch (err) {
+            throw new UserError(`cannot read the photo: ${(err as Error).message}`, { file, cause: err });
+          }
+          photos.push({
+            file,
+            bytes,
+            sha256: sha256Hex(bytes),
+            analysis: await pipeline.analyze({ file, bytes }),
+          });
+        }
+        return s.addPhotos(id, photos, pipeline);
+      } finally {
+        await pipeline.close();
+      }
+    });
+    print(values.json, { id, photos: added }, () =>
+      added
+        .map((a) =>
+          a.faceFound
+            ? `${a.file}: stored as photo ${a.photoId}, ${a.faces} face${a.faces === 1 ? '' : 's'}`
+            : `${a.file}: stored as photo ${a.photoId}, but no face was found in it`,
+        )
+        .join('\n'),
+    );
+    return 0;
+  },
+
+  async export(args) {
+    const { values } = parse(args, { id: { type: 'string' }, phenopacket: { type: 'string' } });
+    const id = need(values.id, '--id');
+    const out = need(values.phenopacket, '--phenopacket');
+    const packet = await withStore(values, (s) => exportPhenopacket(s, id));
+    const tmp = `${out}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, JSON.stringify(packet, null, 2) + '\n');
+      renameSync(tmp, out);
+    } catch (err) {
+      throw new UserError(`cannot write the phenopacket: ${(err as Error).message}`, {
+        file: out,
+        cause: err,
+      });
+    }
+    console.log(`wrote case ${id} to ${out}`);
+    return 0;
+  },
+
+  async import(args) {
+    const { values } = parse(args, { phenopacket: { type: 'string' }, json: { type: 'boolean' } });
+    const file = need(values.phenopacket, '--phenopacket');
+    const view = await withStore(values, (s) => s.openCase(importPhenopacket(s, file).pseudonym));
+    print(
+      values.json,
+      view,
+      () =>
+        `created case ${view.patient.pseudonym} from ${file}: ${view.terms.length} term(s), ` +
+        `${view.diagnoses.length} diagnosis(es)`,
+    );
+    return 0;
+  },
+};
+
+function describeCase(v: CaseView): string {
+  const p = v.patient;
+  const lines = [
+    `case ${p.pseudonym}: ${p.sex}, born ${p.birthDate ?? p.birthYear ?? 'unknown'}` +
+      (p.isControl ? ', unaffected control' : ''),
+  ];
+  if (p.notes) lines.push(`  notes: ${p.notes}`);
+  lines.push(`  photos: ${v.photos.length}`);
+  for (const ph of v.photos) {
+    const primary = ph.faces.find((f) => f.isPrimary);
+    const face = primary
+      ? `primary face ${Math.round(primary.box.width)}x${Math.round(primary.box.height)} px` +
+        (primary.quality.flags.length ? ` (${primary.quality.flags.join(', ')})` : '') +
+        `, embeddings: ${primary.embeddingModels.join(', ') || 'none'}`
+      : 'no face found';
+    lines.push(
+      `    #${ph.id} ${ph.originalName} ${ph.width}x${ph.height}, ${ph.faces.length} face(s); ${face}`,
+    );
+  }
+  lines.push(`  diagnoses: ${v.diagnoses.length}`);
+  for (const d of v.diagnoses)
+    lines.push(
+      `    ${d.status} ${d.syndrome}` +
+        [d.omim, d.orpha, d.mondo, d.gene, d.variant, d.date]
+          .filter(Boolean)
+          .map((x) => ` ${x}`)
+          .join(''),
+    );
+  lines.push(`  terms: ${v.terms.length}`);
+  for (const t of v.terms) lines.push(`    ${t.excluded ? 'excluded' : 'present '} ${t.termId} ${t.label}`);
+  return lines.join('\n');
+}
+
+export const command: Command = {
+  summary: 'create, list, show, add photos to, export and import patient cases',
+  usage,
+  async run(args) {
+    const [sub, ...rest] = args;
+    const run = sub === undefined ? undefined : subcommands[sub];
+    if (!run) throw new UsageError(sub === undefined ? 'name a subcommand' : `unknown subcommand '${sub}'`);
+    return run(rest);
+  },
+};
