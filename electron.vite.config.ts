@@ -9,7 +9,15 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: resolve('src/main/app/index.ts'), worker: resolve('src/main/service/worker.ts') },
+        // Worker threads are found beside the module that starts them, so every entry and chunk sits flat in
+        // out/main: worker.js is the inference worker that src/main/models starts.
+        input: {
+          index: resolve('src/main/app/index.ts'),
+          'service-worker': resolve('src/main/service/service-worker.ts'),
+          'evaluate-worker': resolve('src/main/service/evaluate-worker.ts'),
+          worker: resolve('src/main/models/worker.ts'),
+        },
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

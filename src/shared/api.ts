@@ -41,7 +41,7 @@ export const FileSource = z.discriminatedUnion('kind', [
 ]);
 export type FileSource = z.infer<typeof FileSource>;
 
-export const Sex = z.enum(['female', 'male', 'unknown']);
+export const Sex = z.enum(['female', 'male', 'other', 'unknown']);
 export type Sex = z.infer<typeof Sex>;
 
 export const ModelRef = z.object({ id: z.string(), sha256: z.string() });
@@ -153,8 +153,10 @@ export const MatchResult = z.object({
   caseId: rowId,
   photos: count,
   ranking: z.array(Ranked),
-  /** Probability that the patient is like nothing in the gallery (open set), or null where not estimated. */
-  noneOfThese: z.number().min(0).max(1).nullable(),
+  /** Open set: the patient is farther from every gallery case than the gallery's own cases are from each other. */
+  noneOfThese: z.boolean(),
+  /** Cosine similarity of the closest gallery case. */
+  bestSimilarity: z.number(),
   provenance: Provenance,
 });
 export type MatchResult = z.infer<typeof MatchResult>;

@@ -36,7 +36,7 @@ export class ServiceHost {
    */
   static async start(
     init: WorkerInit,
-    workerUrl = new URL('./worker.js', import.meta.url),
+    workerUrl = new URL('./service-worker.js', import.meta.url),
   ): Promise<ServiceHost> {
     const worker = new Worker(workerUrl, { workerData: init });
     await new Promise<void>((resolve, reject) => {

@@ -28,6 +28,12 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
         {p.model.sha256.slice(0, 8)}), gallery version {p.galleryVersion}, {p.method}, FacePheno{' '}
         {p.appVersion}.
       </p>
+      {result.noneOfThese && (
+        <div className="error" role="status">
+          None of these: the closest gallery case has similarity {result.bestSimilarity.toFixed(2)}, less than
+          gallery cases have to each other. Read the probabilities below with that in mind.
+        </div>
+      )}
       <table className="ranking" data-testid="ranking">
         <thead>
           <tr>
@@ -62,16 +68,6 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
               </td>
             </tr>
           ))}
-          {result.noneOfThese !== null && (
-            <tr>
-              <td>none of these</td>
-              <td className="bar-cell">
-                <div className="bar none" style={{ width: `${(result.noneOfThese * 100).toFixed(1)}%` }} />
-                <span>{(result.noneOfThese * 100).toFixed(1)}%</span>
-              </td>
-              <td className="muted">the patient is far from every gallery case</td>
-            </tr>
-          )}
         </tbody>
       </table>
     </>

@@ -4,7 +4,7 @@ import { Service } from '../service.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 const port = parentPort;
-if (!port) throw new Error('service/worker.js runs as a worker thread (see ServiceHost)');
+if (!port) throw new Error('service-worker.js runs as a worker thread (see ServiceHost)');
 const send = (msg: FromWorker) => port.postMessage(msg);
 
 const init = workerData as WorkerInit;

@@ -1,0 +1,76 @@
+/**
+ * The Electron shell: one hardened window showing the renderer from app://facepheno, the Service in a
+ * worker thread, IPC between them. The only code that imports electron (with src/preload).
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog } from 'electron';
+import { resolveDataDir } from '../data-dir.js';
+import { ServiceHost } from '../service/host.js';
+import { APP_ORIGIN } from '../../shared/security.js';
+import { FileTokens } from './files.js';
+import { hardenContents, hardenSession } from './hardening.js';
+import { bindIpc } from './ipc.js';
+import { registerAppScheme, serveRenderer } from './protocol.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  app.enableSandbox();
+  let win: BrowserWindow | null = null;
+  let service: ServiceHost | null = null;
+
+  app.on('second-instance', () => {
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+  });
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents));
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', (e) => {
+    if (!service) return;
+    e.preventDefault();
+    const closing = service;
+    service = null;
+    void closing.close().finally(() => app.quit());
+  });
+
+  app
+    .whenReady()
+    .then(async () => {
+      hardenSession();
+      serveRenderer(join(here, '..', 'renderer'));
+      const { dir } = resolveDataDir({ appUserData: app.getPath('userData') });
+      service = await ServiceHost.start({ dataDir: dir, host: 'electron' });
+      bindIpc(service, new FileTokens());
+      win = new BrowserWindow({
+        width: 1280,
+        height: 860,
+        title: 'FacePheno',
+        show: false,
+        webPreferences: {
+          preload: join(here, '..', 'preload', 'index.cjs'),
+          contextIsolation: true,
+          sandbox: true,
+          nodeIntegration: false,
+          nodeIntegrationInWorker: false,
+          webSecurity: true,
+          webviewTag: false,
+          spellcheck: false,
+        },
+      });
+      const events = service.onEvent((event) => win?.webContents.send('facepheno:event', event));
+      win.on('closed', () => {
+        events();
+        win = null;
+      });
+      win.once('ready-to-show', () => win?.show());
+      await win.loadURL(`${APP_ORIGIN}/index.html`);
+    })
+    .catch((err: unknown) => {
+      dialog.showErrorBox('FacePheno could not start', err instanceof Error ? err.message : String(err));
+      app.exit(1);
+    });
+}

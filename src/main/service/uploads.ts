@@ -1,0 +1,31 @@
+/** A gallery folder uploaded file by file (the browser's folder picker), rebuilt in a private temporary folder. */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { UserError } from '../errors.js';
+import { safeRelativePath } from '../../shared/security.js';
+
+/** Writes the files under `<parent>/upload-<uuid>/` and returns that folder; the caller removes it with dropUpload. */
+export function writeUpload(parent: string, files: { path: string; data: string }[]): string {
+  const root = join(parent, `upload-${randomUUID()}`);
+  try {
+    for (const f of files) {
+      const rel = safeRelativePath(f.path.split('/').map(encodeURIComponent).join('/'));
+      const target = rel === null ? null : resolve(root, rel);
+      // The contract already refused '..' and absolute paths; this is the last check before writing.
+      if (target === null || relative(root, target).startsWith('..') || !target.startsWith(root + sep)) {
+        throw new UserError(`refused a file path outside the uploaded folder: '${f.path}'`);
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, Buffer.from(f.data, 'base64'), { flag: 'wx' });
+    }
+  } catch (err) {
+    dropUpload(root);
+    throw err;
+  }
+  return root;
+}
+
+export function dropUpload(root: string): void {
+  rmSync(root, { recursive: true, force: true });
+}
