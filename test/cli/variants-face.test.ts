@@ -78,6 +78,7 @@ beforeAll(async () => {
     ['vcf', 'catalogue', '--db', db, fixture('genemap2.txt')],
     ['vcf', 'import', '--db', db, '--patient', 'P1', fixture('trio.vep.vcf')],
     ['vcf', 'import', '--db', db, '--patient', 'P2', fixture('trio.vep.vcf')],
+    ['vcf', 'import', '--db', db, '--patient', 'Kabuki-0', fixture('trio.vep.vcf')],
   ])
     expect(runCli(args).code).toBe(0);
 });
@@ -119,6 +120,13 @@ describe('facepheno variants with a gallery', () => {
     expect(doc.variants.find((v) => v.gene === 'NIPBL')?.components.face_note).toBe(
       'no syndrome of NIPBL is in the gallery',
     );
+  });
+
+  it('leaves a gallery patient out of their own match', () => {
+    const doc = JSON.parse(runCli(['variants', '--db', db, '--patient', 'Kabuki-0', '--json']).stdout) as Doc;
+    const kabuki = doc.variants[0]?.syndromes.find((s) => s.id === 'OMIM:147920');
+    expect(kabuki?.face?.nearest.length).toBeGreaterThan(0);
+    expect(kabuki?.face?.nearest.map((n) => n.patient)).not.toContain('Kabuki-0');
   });
 
   it('says why there is no face component for a patient without photos', () => {

@@ -37,16 +37,21 @@ export type PatientFaceMatch =
  * by id, that the patient's photos have), as the ranking's face component; or why there is none.
  */
 export function patientFaceMatch(store: Store, pseudonym: string, modelId?: string): PatientFaceMatch {
-  const primaries = store.openCase(pseudonym).photos.flatMap((p) => p.faces.filter((f) => f.isPrimary));
+  const view = store.openCase(pseudonym);
+  const self = view.patient.pseudonym;
+  const primaries = view.photos.flatMap((p) => p.faces.filter((f) => f.isPrimary));
   const models = [...new Set(primaries.flatMap((f) => f.embeddingModels))].sort();
   const model = modelId ?? models[0];
   if (model === undefined) return { unavailable: 'the patient has no photo with a measured face' };
-  const vectors = primaries.flatMap((f) => store.faces.embedding(f.id, model)?.vector ?? []);
+  const vectors = primaries
+    .map((f) => store.faces.embedding(f.id, model)?.vector)
+    .filter((v): v is Float32Array => v !== undefined);
   if (vectors.length === 0)
     return {
       unavailable: `the patient has no face embedding from model '${model}' (has: ${models.join(', ') || 'none'})`,
     };
-  const rows = store.galleryEmbeddings(model);
+  // The patient's own confirmed photos, if any, would match themselves: the gallery is everyone else.
+  const rows = store.galleryEmbeddings(model).filter((r) => r.patient !== self);
   const labels = new Set(rows.map((r) => (r.isControl ? UNAFFECTED : r.label)));
   if (labels.size < 2)
     return {
@@ -57,7 +62,7 @@ export function patientFaceMatch(store: Store, pseudonym: string, modelId?: stri
     };
   const galleryVersion = store.galleryVersion();
   const matcher = fitMatcher(rows, { modelId: model, galleryVersion });
-  const { ranking } = matchPatient(matcher, vectors, { excludePatient: pseudonym });
+  const { ranking } = matchPatient(matcher, vectors);
   return {
     faceMatch: faceMatcherFromRanking(ranking, (id) => store.syndromes.get(id).name),
     modelId: model,
