@@ -6,6 +6,7 @@ import type { CandidateFilter, RankedVariant } from '../../main/genomics/rank.js
 import { DEFAULT_FILTER, DEFAULT_WEIGHTS } from '../../main/genomics/rank.js';
 import { patientFaceMatch } from '../../main/genomics/face-link.js';
 import { GenomicsRepository } from '../../main/genomics/repository.js';
+import { appVersion } from '../../main/version.js';
 import type { Command } from '../command.js';
 import { openExisting } from './vcf.js';
 
@@ -145,6 +146,7 @@ export const command: Command = {
         console.log(
           JSON.stringify({
             patient: values.patient,
+            app_version: appVersion,
             import: {
               file: i.fileName,
               sha256: i.sha256,
