@@ -69,11 +69,13 @@ interface SummaryRow extends PatientRow {
   diagnoses: string | null;
 }
 
-// Shared by the page and its total so that both always count the same patients.
-const caseFilter = `(:like IS NULL
-  OR p.pseudonym LIKE :like ESCAPE '\\' OR p.notes LIKE :like ESCAPE '\\'
-  OR EXISTS (SELECT 1 FROM diagnoses d JOIN syndromes s ON s.id = d.syndrome_id
-             WHERE d.patient_id = p.id AND (s.name LIKE :like ESCAPE '\\' OR d.gene LIKE :like ESCAPE '\\')))`;
+// The columns of a case-list row: the patient and the counts of what its case holds.
+const summaryColumns = `p.*,
+  (SELECT count(*) FROM photos ph WHERE ph.patient_id = p.id) AS photos,
+  (SELECT count(*) FROM photos ph JOIN faces f ON f.photo_id = ph.id WHERE ph.patient_id = p.id) AS faces,
+  (SELECT count(*) FROM patient_terms t WHERE t.patient_id = p.id AND t.excluded = 0) AS terms,
+  (SELECT group_concat(s.name, char(31)) FROM diagnoses d JOIN syndromes s ON s.id = d.syndrome_id
+    WHERE d.patient_id = p.id AND d.status = 'confirmed') AS diagnoses`;
 
 export class Patients {
   private readonly insert;
@@ -82,7 +84,8 @@ export class Patients {
   private readonly updateRow;
   private readonly deleteRow;
   private readonly page;
-  private readonly pageTotal;
+  private readonly matching;
+  private readonly pageOf;
   private readonly countAll;
 
   constructor(
@@ -97,15 +100,20 @@ export class Patients {
     this.updateRow = db.prepare(`UPDATE patients SET sex = :sex, birth_year = :birthYear,
       birth_date = :birthDate, is_control = :isControl, notes = :notes, updated_at = :now WHERE id = :id`);
     this.deleteRow = db.prepare('DELETE FROM patients WHERE id = ?');
-    this.page = db.prepare(`SELECT p.*,
-        (SELECT count(*) FROM photos ph WHERE ph.patient_id = p.id) AS photos,
-        (SELECT count(*) FROM photos ph JOIN faces f ON f.photo_id = ph.id WHERE ph.patient_id = p.id) AS faces,
-        (SELECT count(*) FROM patient_terms t WHERE t.patient_id = p.id AND t.excluded = 0) AS terms,
-        (SELECT group_concat(s.name, char(31)) FROM diagnoses d JOIN syndromes s ON s.id = d.syndrome_id
-          WHERE d.patient_id = p.id AND d.status = 'confirmed') AS diagnoses
-      FROM patients p WHERE ${caseFilter}
+    this.page = db.prepare(`SELECT ${summaryColumns} FROM patients p
       ORDER BY p.pseudonym LIMIT :limit OFFSET :offset`);
-    this.pageTotal = db.prepare(`SELECT count(*) AS n FROM patients p WHERE ${caseFilter}`);
+    // Diagnoses are searched once for the whole list (not per patient): their ids join the matches.
+    this.matching = db
+      .prepare(
+        `SELECT p.id FROM patients p
+        WHERE p.pseudonym LIKE :like ESCAPE '\\' OR p.notes LIKE :like ESCAPE '\\'
+          OR p.id IN (SELECT d.patient_id FROM diagnoses d WHERE d.gene LIKE :like ESCAPE '\\'
+            OR d.syndrome_id IN (SELECT s.id FROM syndromes s WHERE s.name LIKE :like ESCAPE '\\'))
+        ORDER BY p.pseudonym`,
+      )
+      .pluck();
+    this.pageOf = db.prepare(`SELECT ${summaryColumns} FROM patients p
+      WHERE p.id IN (SELECT value FROM json_each(?)) ORDER BY p.pseudonym`);
     this.countAll = db.prepare('SELECT count(*) AS n FROM patients');
   }
 
@@ -164,10 +172,21 @@ export class Patients {
 
   list(q: CaseListQuery = {}): CaseList {
     const text = q.filter?.trim();
-    const like = text ? `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null;
-    const rows = this.page.all({ like, limit: q.limit ?? 50, offset: q.offset ?? 0 }) as SummaryRow[];
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    let total: number;
+    let rows: SummaryRow[];
+    if (!text) {
+      total = this.count();
+      rows = this.page.all({ limit, offset }) as SummaryRow[];
+    } else {
+      const like = `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      const ids = this.matching.all({ like }) as number[];
+      total = ids.length;
+      rows = this.pageOf.all(JSON.stringify(ids.slice(offset, offset + limit))) as SummaryRow[];
+    }
     return {
-      total: (this.pageTotal.get({ like }) as { n: number }).n,
+      total,
       rows: rows.map((r) => ({
         ...toPatient(r),
         photos: r.photos,
