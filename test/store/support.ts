@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { openFacePipeline, type FacePipeline } from '../../src/main/face/pipeline.js';
 import { Store } from '../../src/main/store/store.js';
 import { repoRoot } from '../support/paths.js';
 
@@ -44,4 +45,32 @@ export async function syntheticPhoto(seed: number, size = 64): Promise<Buffer> {
 export function builtModelsDir(): string | undefined {
   const dir = process.env.FACEPHENO_MODELS_DIR ?? join(repoRoot, 'resources', 'models');
   return existsSync(join(dir, 'manifest.json')) ? dir : undefined;
+}
+
+/** A models folder for the real face pipeline: the built one, else a fresh build in a temporary folder. */
+export async function testModelsDir(): Promise<{ dir: string; cleanup: () => void }> {
+  const built = builtModelsDir();
+  if (built) return { dir: built, cleanup: () => undefined };
+  const { buildTestModels } = await import('../models/support.js');
+  return buildTestModels();
+}
+
+/** The real face pipeline, opened on first use and shared by a test file; close() in afterAll. */
+export function sharedPipeline(): { get: () => Promise<FacePipeline>; close: () => Promise<void> } {
+  let opened: Promise<{ pipeline: FacePipeline; cleanup: () => void }> | undefined;
+  return {
+    get: async () => {
+      opened ??= testModelsDir().then(async (m) => ({
+        pipeline: await openFacePipeline({ modelsDir: m.dir, threads: 1 }),
+        cleanup: m.cleanup,
+      }));
+      return (await opened).pipeline;
+    },
+    close: async () => {
+      if (!opened) return;
+      const { pipeline, cleanup } = await opened;
+      await pipeline.close();
+      cleanup();
+    },
+  };
 }
