@@ -37,7 +37,7 @@ let inference: Inference;
 let cleanup: () => void;
 
 beforeAll(async () => {
-  const built = await buildTestModels();
+  const built = await buildTestModels('all');
   cleanup = built.cleanup;
   inference = await openInference({ modelsDir: built.dir, threads: 1 });
 });

@@ -8,7 +8,7 @@ import { facedata } from '../support/paths.js';
 
 /** Builds the converted models into a fresh temporary folder (the real converter, from the real package). */
 export async function buildTestModels(
-  ids?: string[],
+  ids?: string[] | 'all',
   layout: Layout = 'nchw',
 ): Promise<{ dir: string; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'facepheno-models-'));

@@ -105,11 +105,19 @@ async function manifestEntry(
   };
 }
 
+export function selectEntries(ids: string[] | 'all' | undefined): CatalogueEntry[] {
+  if (ids === 'all') return catalogue;
+  if (ids === undefined) return catalogue.filter((e) => !e.extra);
+  const unknown = ids.filter((id) => !catalogue.some((e) => e.id === id));
+  if (unknown.length > 0) throw new Error(`unknown model id(s): ${unknown.join(', ')}`);
+  return catalogue.filter((e) => ids.includes(e.id));
+}
+
 export interface BuildOptions {
   outDir: string;
   layout: Layout;
-  /** Only these model ids (default: the whole catalogue). */
-  ids?: string[];
+  /** Only these model ids (default: the catalogue's default models; 'all' for every one). */
+  ids?: string[] | 'all';
   log?: (line: string) => void;
 }
 
@@ -118,9 +126,7 @@ export interface BuildOptions {
  * manifest last, so a failed build never leaves a manifest naming files it did not write.
  */
 export async function buildModels(opts: BuildOptions): Promise<Manifest> {
-  const entries = opts.ids ? catalogue.filter((e) => opts.ids?.includes(e.id)) : catalogue;
-  const unknown = (opts.ids ?? []).filter((id) => !catalogue.some((e) => e.id === id));
-  if (unknown.length > 0) throw new Error(`unknown model id(s): ${unknown.join(', ')}`);
+  const entries = selectEntries(opts.ids);
   mkdirSync(opts.outDir, { recursive: true });
   const models: ModelEntry[] = [];
   const staged: [string, string][] = [];

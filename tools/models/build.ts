@@ -4,13 +4,14 @@ import { packageRoot } from '../../src/main/version.js';
 import { buildModels } from './build-models.js';
 import type { Layout } from './convert.js';
 
-/** `npm run models [-- --out DIR] [--layout nchw|nhwc] [--only id,id]`: builds resources/models. */
+/** `npm run models [-- --out DIR] [--layout nchw|nhwc] [--only id,id | --all]`: builds resources/models. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string' },
       layout: { type: 'string', default: 'nchw' },
       only: { type: 'string' },
+      all: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const manifest = await buildModels({
     outDir,
     layout: values.layout as Layout,
-    ids: values.only?.split(',').filter(Boolean),
+    ids: values.all ? 'all' : values.only?.split(',').filter(Boolean),
     log: (line) => console.log(`models: ${line}`),
   });
   console.log(`models: ${manifest.models.length} models in ${outDir} (${Date.now() - started} ms)`);
