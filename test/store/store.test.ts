@@ -169,6 +169,25 @@ describe('photos, faces and embeddings', () => {
     expect(s.files.has(a.sha256)).toBe(true);
     s.deletePhoto(y?.photoId ?? 0);
     expect(s.files.has(a.sha256)).toBe(false);
+    expect(() => s.deletePhoto(y?.photoId ?? 0)).toThrow(/no photo/);
+  });
+
+  it('deletes a patient with the photo files no other case names', async () => {
+    t = tempStore();
+    const s = t.store;
+    s.patients.create({ pseudonym: 'P1' });
+    s.patients.create({ pseudonym: 'P2' });
+    const [shared, own] = [await photo(1), await photo(2)];
+    s.addPhotos('P1', [shared, own], analyzer);
+    s.addPhotos('P2', [shared], analyzer);
+    s.deletePatient('P1');
+    expect([s.files.has(shared.sha256), s.files.has(own.sha256)]).toEqual([true, false]);
+    expect(s.checkConsistency()).toMatchObject({
+      foreignKeyViolations: 0,
+      missingFiles: [],
+      unreferencedFiles: [],
+    });
+    expect(s.audit.forPatient('P1').at(-1)?.action).toBe('patient.delete');
   });
 
   it('refuses an embedding whose length does not match its model, storing nothing', async () => {
@@ -291,6 +310,12 @@ describe('audit log and transactions', () => {
     expect(log[0]?.details).toMatchObject({ sex: 'male' });
     s.patients.delete('P1');
     expect(s.audit.forPatient('P1').map((e) => e.action)).toEqual(['patient.create', 'patient.delete']);
+  });
+
+  it('refuses a database path it cannot create, naming it', () => {
+    t = tempStore();
+    const blocked = join(t.file, 'inside-a-file.db');
+    expect(() => Store.open(blocked)).toThrow(new RegExp(`^${blocked}: cannot open the case database`));
   });
 
   it('names the OS user by default', () => {

@@ -132,9 +132,9 @@ export class Store {
   /** Opens (creating and migrating as needed) the database at `file`. */
   static open(file: string, opts: StoreOptions = {}): Store {
     const abs = resolve(file);
-    mkdirSync(dirname(abs), { recursive: true });
     let db: Database.Database | undefined;
     try {
+      mkdirSync(dirname(abs), { recursive: true });
       db = new Database(abs, { timeout: 10_000 });
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
@@ -145,8 +145,8 @@ export class Store {
     } catch (err) {
       db?.close();
       if (err instanceof UserError) throw err;
-      const code = (err as { code?: string }).code;
-      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_CANTOPEN')
+      const { code, syscall } = err as { code?: string; syscall?: string };
+      if (syscall || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_CANTOPEN')
         throw new UserError(`cannot open the case database: ${(err as Error).message}`, {
           file: abs,
           cause: err,
@@ -200,12 +200,20 @@ export class Store {
 
   /** Removes a photo (and its faces); its file goes when no other row names it. */
   deletePhoto(photoId: number): void {
-    const photo = this.photos.get(photoId);
-    if (!photo) throw new UserError(`no photo ${photoId}`);
-    const lastUse = this.transaction(() =>
-      this.photos.delete(photo, this.patients.getById(photo.patientId).pseudonym),
-    );
-    if (lastUse) this.files.remove(photo.sha256);
+    this.transaction(() => {
+      const photo = this.photos.get(photoId);
+      if (!photo) throw new UserError(`no photo ${photoId}`);
+      this.photos.delete(photo, this.patients.getById(photo.patientId).pseudonym);
+    });
+  }
+
+  /** Removes a patient with everything the case holds, photo files included (unless another case shares them). */
+  deletePatient(pseudonym: string): void {
+    this.transaction(() => {
+      const shas = this.photos.forPatient(this.patients.get(pseudonym).id).map((p) => p.sha256);
+      this.patients.delete(pseudonym);
+      this.photos.removeUnused(shas);
+    });
   }
 
   /** Imports a gallery of confirmed cases (CSV or a folder per label), all or nothing. */

@@ -159,7 +159,7 @@ export class Patients {
     return this.getById(cur.id);
   }
 
-  /** Deletes the patient with photos, faces, diagnoses and terms (photo files go at the next sweep). */
+  /** Deletes the patient with photos, faces, diagnoses and terms; Store.deletePatient also removes the files. */
   delete(pseudonym: string): void {
     const cur = this.get(pseudonym);
     this.deleteRow.run(cur.id);

@@ -119,11 +119,19 @@ export class Photos {
     return r && this.toPhoto(r);
   }
 
-  /** Deletes the row (faces and embeddings with it); the caller removes an unshared file after commit. */
-  delete(photo: Photo, pseudonym: string): boolean {
+  /**
+   * Deletes the row (faces and embeddings with it) and the file when no other row names it. Call inside a
+   * write transaction: its lock keeps other processes from reusing the file between check and removal.
+   */
+  delete(photo: Photo, pseudonym: string): void {
     this.deleteRow.run(photo.id);
     this.audit.record('photo.delete', pseudonym, { photoId: photo.id, sha256: photo.sha256 });
-    return (this.shaUses.get(photo.sha256) as { n: number }).n === 0;
+    this.removeUnused([photo.sha256]);
+  }
+
+  /** Removes the files of these photos that no row names any more (inside a write transaction). */
+  removeUnused(shas: Iterable<string>): void {
+    for (const sha of shas) if ((this.shaUses.get(sha) as { n: number }).n === 0) this.files.remove(sha);
   }
 
   /** The sha256 of every photo that some row names. */
