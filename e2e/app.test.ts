@@ -1,0 +1,131 @@
+/**
+ * The app in Chromium against the real `facepheno serve` on a temporary data directory: import a small
+ * gallery, create a case, drop a photo made by the test, see the face and its quality, see matches, open
+ * the comparison. Every request the page makes is recorded: none may leave 127.0.0.1.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { repoRoot } from '../test/support/paths.js';
+import { launchChromium } from './support/browser.js';
+import { composePatientPhoto, makeGallery } from './support/photos.js';
+import { startServe, type Served } from './support/serve.js';
+
+const shots = join(repoRoot, 'test-results', 'e2e');
+
+describe('FacePheno in a browser (facepheno serve)', () => {
+  let tmp: string;
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'facepheno-e2e-'));
+    mkdirSync(shots, { recursive: true });
+    served = await startServe(join(tmp, 'data'));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.goto(served.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('drops the token from the address bar and shows the case list', async () => {
+    await page.getByRole('heading', { name: 'Cases' }).waitFor();
+    expect(page.url()).toBe(`${served.origin}/`);
+  });
+
+  it('imports a small gallery through the folder picker', async () => {
+    const gallery = join(tmp, 'gallery');
+    const photos = makeGallery(gallery, 6);
+    await page.getByRole('button', { name: 'Gallery & model' }).click();
+    await page.getByLabel('Control labels').fill('healthy_control');
+    await page.getByLabel('Gallery folder').setInputFiles(gallery);
+    const result = page.getByTestId('import-result');
+    await result.waitFor({ timeout: 120_000 });
+    expect(await result.textContent()).toContain(
+      `Imported ${photos} photos of ${photos} patients in 2 labels`,
+    );
+    await expect.poll(() => page.getByTestId('gallery-labels').locator('tbody tr').count()).toBe(2);
+  });
+
+  it('creates a case, takes a dropped photo, and shows the face with landmarks and quality', async () => {
+    await page.getByRole('button', { name: 'Cases', exact: true }).click();
+    await page.getByLabel('Case id').fill('E2E-001');
+    await page.getByLabel('Sex').selectOption('female');
+    await page.getByLabel('Birth year').fill('2016');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: 'Case E2E-001' }).waitFor();
+
+    const jpeg = await composePatientPhoto(join(tmp, 'patient.jpg'));
+    const transfer = await page.evaluateHandle((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'patient.jpg', { type: 'image/jpeg' }));
+      return dt;
+    }, jpeg.toString('base64'));
+    await page.getByTestId('photo-dropzone').dispatchEvent('drop', { dataTransfer: transfer });
+
+    const quality = page.getByTestId('quality');
+    await quality.waitFor({ timeout: 60_000 });
+    expect(await quality.textContent()).toMatch(/eyes \d+ px apart, yaw -?\d+°/);
+    // The face box, the mesh (468 points) and the five alignment points are drawn over the photo.
+    const overlay = page.getByRole('img', { name: 'patient.jpg with landmarks' });
+    expect(await overlay.locator('circle.mesh').count()).toBeGreaterThanOrEqual(468);
+    expect(await overlay.locator('circle.point5').count()).toBe(5);
+    await page.getByRole('img', { name: 'patient.jpg, aligned face' }).waitFor();
+    await page.screenshot({ path: join(shots, 'case.png'), fullPage: true });
+  });
+
+  it('ranks syndromes from the gallery, with probabilities and nearest cases', async () => {
+    await page.getByRole('button', { name: 'Matches' }).click();
+    const ranking = page.getByTestId('ranking');
+    await ranking.waitFor({ timeout: 60_000 });
+    const rows = ranking.locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    const labels = await rows.locator('td:first-child').allTextContents();
+    expect(labels.map((l) => l.replace(' (unaffected)', '')).sort()).toEqual(['down_syndrome', 'unaffected']);
+    const probabilities = (await rows.locator('.bar-cell span').allTextContents()).map((t) => parseFloat(t));
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
+    expect(await page.getByTestId('provenance').textContent()).toMatch(
+      /model \S+ \([0-9a-f]{8}\), gallery version/,
+    );
+    await page.screenshot({ path: join(shots, 'matches.png'), fullPage: true });
+  });
+
+  it('compares the patient beside the nearest gallery case, and flips to the next', async () => {
+    await page.getByTestId('ranking').locator('tbody tr').first().locator('button.link').first().click();
+    const similarity = page.getByTestId('similarity');
+    await similarity.waitFor({ timeout: 60_000 });
+    expect(await similarity.textContent()).toMatch(/Similarity -?\d\.\d{3} \(cosine, model/);
+    const galleryCase = page.getByTestId('compare').locator('figcaption').nth(1);
+    const first = await galleryCase.textContent();
+    expect(first).toMatch(/^Gallery \S+ \((down_syndrome|unaffected)\)$/);
+    const sides = page.getByTestId('compare').getByRole('img');
+    expect(await sides.count()).toBe(2);
+    for (const side of await sides.all())
+      expect(await side.locator('circle.mesh').count()).toBeGreaterThanOrEqual(468);
+    await page.screenshot({ path: join(shots, 'compare.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Next ▶' }).click();
+    await expect.poll(() => page.getByText(/^case 2 of/).count()).toBe(1);
+    await expect.poll(() => galleryCase.textContent()).not.toBe(first);
+  });
+
+  it('made no request outside 127.0.0.1 and logged no error', () => {
+    expect(requests.length).toBeGreaterThan(10);
+    expect(requests.filter((u) => !u.startsWith(`${served.origin}/`) && !u.startsWith('data:'))).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
