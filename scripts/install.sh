@@ -10,6 +10,8 @@ export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci
 
 npm run build
+# The app's main, preload and renderer bundles (out/): the renderer is also what `facepheno serve` serves.
+npm run build:app
 npm run models
 
 if [ "${FACEPHENO_SKIP_ELECTRON:-0}" != 1 ]; then
