@@ -12,6 +12,8 @@ export interface OntologyTerm {
   parents: string[];
   obsolete: boolean;
   replacedBy: string | null;
+  /** Ids merged into this term: older records may still use them. */
+  altIds: string[];
 }
 
 export interface Ontology {
@@ -47,6 +49,7 @@ function hpCurie(id: string): string | undefined {
 }
 
 const replacedByPred = `${purl}IAO_0100001`;
+const altIdPred = 'http://www.geneontology.org/formats/oboInOwl#hasAlternativeId';
 
 const obographs = z.object({
   graphs: z
@@ -94,7 +97,8 @@ function parseObographs(text: string, file: string): Ontology {
   for (const n of graph.nodes) {
     const id = hpCurie(n.id);
     if (!id || (n.type !== undefined && n.type !== 'CLASS') || n.lbl === undefined) continue;
-    const replaced = n.meta?.basicPropertyValues?.find((p) => p.pred === replacedByPred)?.val;
+    const values = n.meta?.basicPropertyValues ?? [];
+    const replaced = values.find((p) => p.pred === replacedByPred)?.val;
     terms.set(id, {
       id,
       name: n.lbl,
@@ -103,6 +107,7 @@ function parseObographs(text: string, file: string): Ontology {
       parents: [],
       obsolete: n.meta?.deprecated === true,
       replacedBy: (replaced && hpCurie(replaced)) ?? null,
+      altIds: values.flatMap((p) => (p.pred === altIdPred ? (hpCurie(p.val) ?? []) : [])),
     });
   }
   for (const e of graph.edges) {
@@ -158,6 +163,7 @@ function parseObo(text: string, file: string): Ontology {
         parents: [],
         obsolete: false,
         replacedBy: null,
+        altIds: [],
         line,
       };
       return;
@@ -170,6 +176,7 @@ function parseObo(text: string, file: string): Ontology {
     else if (tag === 'is_a') t.parents.push(value);
     else if (tag === 'is_obsolete') t.obsolete = value === 'true';
     else if (tag === 'replaced_by') t.replacedBy = hpCurie(value) ?? null;
+    else if (tag === 'alt_id' && hpCurie(value)) t.altIds.push(value);
   });
   finish();
   const hp = terms.filter((t) => hpoIdPattern.test(t.id));

@@ -23,6 +23,7 @@ export interface HpoRelease {
   version: string;
   source: string;
   loadedAt: string;
+  /** Current (not obsolete) terms. */
   terms: number;
 }
 
@@ -57,7 +58,7 @@ export class Hpo {
     this.setRelease = db.prepare(`INSERT INTO hpo_release (id, version, source, loaded_at) VALUES (1, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET version = excluded.version, source = excluded.source, loaded_at = excluded.loaded_at`);
     this.releaseRow = db.prepare(
-      'SELECT version, source, loaded_at, (SELECT count(*) FROM hpo_terms) AS terms FROM hpo_release WHERE id = 1',
+      'SELECT version, source, loaded_at, (SELECT count(*) FROM hpo_terms WHERE obsolete = 0) AS terms FROM hpo_release WHERE id = 1',
     );
     this.termRow = db.prepare('SELECT * FROM hpo_terms WHERE id = ?');
     this.synonymsOf = db
@@ -83,8 +84,12 @@ export class Hpo {
     this.db
       .transaction(() => {
         this.clear.run();
+        const ids = new Set(ontology.terms.map((t) => t.id));
         for (const t of ontology.terms)
           this.insertTerm.run(t.id, t.name, t.definition, t.obsolete ? 1 : 0, t.replacedBy);
+        // An alternative id is kept as an obsolete term replaced by its primary, so it is refused by name.
+        for (const t of ontology.terms)
+          for (const alt of t.altIds) if (!ids.has(alt)) this.insertTerm.run(alt, t.name, null, 1, t.id);
         for (const t of ontology.terms) {
           for (const s of t.synonyms) this.insertSynonym.run(t.id, s);
           for (const p of t.parents) this.insertParent.run(t.id, p);
