@@ -34,6 +34,7 @@ export const defaultControlLabels = [
   'unaffected',
   'healthy',
   'healthy_control',
+  'healthy_controls',
   'normal',
 ];
 
