@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../main/errors.js';
+import { defaultModelsDir, openInference } from '../../main/models/inference.js';
+import type { Command } from '../command.js';
+
+export const command: Command = {
+  summary: 'list the face models: sha256, source and the execution provider in use',
+  usage: [
+    'Usage: facepheno models [--json]',
+    '',
+    'Checks every model file against its sha256 in manifest.json, opens one onnxruntime session per model',
+    'and lists them with the execution provider in use (and why a faster one was passed over).',
+    'Models come from FACEPHENO_MODELS_DIR or <package>/resources/models (built by `npm run models`).',
+    '',
+    '  --json   one JSON document: { modelsDir, provider, providerNotes, models: [manifest entries] }',
+  ].join('\n'),
+  async run(args) {
+    let json: boolean;
+    try {
+      json = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true }).values
+        .json;
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const modelsDir = defaultModelsDir();
+    const inference = await openInference({ modelsDir });
+    try {
+      const { models, provider, providerNotes } = inference;
+      if (json) {
+        console.log(JSON.stringify({ modelsDir, provider, providerNotes, models }, null, 2));
+        return 0;
+      }
+      console.log(`models in ${modelsDir}, execution provider: ${provider}`);
+      for (const note of providerNotes) console.log(`  (${note})`);
+      for (const m of models) {
+        const { width, height, layout } = m.input;
+        console.log(
+          `${m.id.padEnd(14)} ${m.task.padEnd(15)} ${`${width}x${height} ${layout}`.padEnd(13)} sha256 ${m.sha256}`,
+        );
+        console.log(`${''.padEnd(14)} from ${m.source.package}@${m.source.version} ${m.source.file}`);
+      }
+      return 0;
+    } finally {
+      await inference.close();
+    }
+  },
+};
