@@ -89,6 +89,26 @@ describe('FacePheno in a browser (facepheno serve)', () => {
     await page.screenshot({ path: join(shots, 'case.png'), fullPage: true });
   });
 
+  it('records phenotype terms from the loaded HPO, and a suspected diagnosis', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page
+      .getByLabel('HPO release file')
+      .setInputFiles(join(repoRoot, 'test', 'fixtures', 'hpo', 'hp.json'));
+    await page.getByText(/^HPO \S+, \d+ terms/).waitFor();
+    await page.getByRole('button', { name: 'Cases', exact: true }).click();
+    await page.getByRole('button', { name: /^E2E-001/ }).click();
+    await page.getByLabel('Search HPO terms').fill('hypertel');
+    const hit = page.locator('.results li', { hasText: 'Hypertelorism' });
+    await hit.getByRole('button', { name: 'present' }).click();
+    await page.locator('.terms li', { hasText: 'Hypertelorism HP:0000316' }).waitFor();
+    await page.getByLabel('Search syndromes').fill('down');
+    await page
+      .locator('.results li', { hasText: 'down_syndrome' })
+      .getByRole('button', { name: 'suspected' })
+      .click();
+    await page.locator('.terms li', { hasText: 'down_syndrome suspected' }).waitFor();
+  });
+
   it('ranks syndromes from the gallery, with probabilities and nearest cases', async () => {
     await page.getByRole('button', { name: 'Matches' }).click();
     const ranking = page.getByTestId('ranking');

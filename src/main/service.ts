@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { storeFileIn } from './data-dir.js';
 import { UserError } from './errors.js';
 import { openFacePipeline, type FacePipeline } from './face/pipeline.js';
@@ -164,6 +165,10 @@ export class Service {
   private buildHandlers(): Handlers {
     const store = this.store;
     const detail = (pseudonym: string) => caseDetail(store, store.openCase(pseudonym));
+    const hpoRelease = () => {
+      const r = store.hpo.release();
+      return r ? { version: r.version, terms: r.terms, loadedAt: r.loadedAt } : null;
+    };
     return {
       'app.info': async () => {
         const manifest = this.manifest();
@@ -189,6 +194,7 @@ export class Service {
             source: `${m.source.package}@${m.source.version}`,
             licence: m.licence,
           })),
+          hpo: hpoRelease(),
           gallery: {
             version: store.galleryVersion(),
             patients: new Set(rows.map((r) => r.patient)).size,
@@ -278,7 +284,7 @@ export class Service {
       'terms.search': async ({ query, limit }) => {
         if (!store.hpo.release()) {
           throw new ApiError(
-            'no phenotype ontology (HPO) is loaded in this data directory: load the hp.json release first',
+            'no phenotype ontology (HPO) is loaded yet: load the hp.json release in Settings',
           );
         }
         return {
@@ -286,6 +292,28 @@ export class Service {
             .search(query, limit)
             .map((t) => ({ id: t.id, name: t.name, synonyms: t.synonym ? [t.synonym] : [] })),
         };
+      },
+      'terms.load': async ({ file }, ctx) => {
+        if (file.kind === 'token') {
+          const path = ctx.paths[file.token];
+          if (path === undefined) throw new ApiError('that file is no longer available: choose it again');
+          store.hpo.load(path);
+        } else {
+          // The ontology reader takes a file (its messages name it): the uploaded bytes get one, briefly.
+          const dir = writeUpload(this.opts.dataDir, [{ path: file.name, data: file.data }]);
+          const temp = join(dir, file.name);
+          try {
+            store.hpo.load(temp);
+          } catch (err) {
+            if (err instanceof UserError) throw new UserError(err.message.split(temp).join(file.name));
+            throw err;
+          } finally {
+            dropUpload(dir);
+          }
+        }
+        const release = hpoRelease();
+        if (!release) throw new Error('the HPO release was not recorded');
+        return release;
       },
       'syndromes.search': async ({ query, limit }) => {
         const q = query.trim().toLowerCase();

@@ -220,6 +220,9 @@ export type JobResult = z.infer<typeof JobResult>;
 
 // ---------------------------------------------------------------- settings
 
+export const HpoRelease = z.object({ version: z.string(), terms: count, loadedAt: z.string() });
+export type HpoRelease = z.infer<typeof HpoRelease>;
+
 export const AppInfo = z.object({
   version: z.string(),
   host: z.enum(['electron', 'browser']),
@@ -235,6 +238,8 @@ export const AppInfo = z.object({
     }),
   ),
   gallery: GalleryInfo,
+  /** The loaded HPO release that term search uses, or null before one is loaded. */
+  hpo: HpoRelease.nullable(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -292,7 +297,7 @@ export const calls = {
   ),
   /** Electron only: the open dialog; returns tokens for the chosen files (or folder), never paths. */
   'files.open': call(
-    z.object({ kind: z.enum(['images', 'folder']) }),
+    z.object({ kind: z.enum(['images', 'folder', 'ontology']) }),
     z.object({ files: z.array(z.object({ token: z.string(), name: z.string() })) }),
   ),
 
@@ -302,6 +307,8 @@ export const calls = {
       terms: z.array(z.object({ id: z.string(), name: z.string(), synonyms: z.array(z.string()) })),
     }),
   ),
+  /** Loads (replaces) the HPO ontology from the department's hp.json or hp.obo. */
+  'terms.load': call(z.object({ file: FileSource }), HpoRelease),
   'syndromes.search': call(
     z.object({ query: text(200), limit: z.number().int().min(1).max(200).default(20) }),
     z.object({ syndromes: z.array(z.object({ id: rowId, name: z.string(), genes: z.array(z.string()) })) }),

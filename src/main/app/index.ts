@@ -43,7 +43,12 @@ if (!app.requestSingleInstanceLock()) {
       hardenSession();
       serveRenderer(join(here, '..', 'renderer'));
       const { dir } = resolveDataDir({ appUserData: app.getPath('userData') });
-      service = await ServiceHost.start({ dataDir: dir, host: 'electron' });
+      // Packed, the models sit in the app's resources (electron-builder.yml); FACEPHENO_MODELS_DIR still wins.
+      const modelsDir =
+        app.isPackaged && !process.env.FACEPHENO_MODELS_DIR
+          ? join(process.resourcesPath, 'models')
+          : undefined;
+      service = await ServiceHost.start({ dataDir: dir, host: 'electron', modelsDir });
       bindIpc(service, new FileTokens());
       win = new BrowserWindow({
         width: 1280,

@@ -1,5 +1,12 @@
 import { BrowserWindow, dialog, ipcMain } from 'electron';
-import { ApiError, isCallName, parseInput, type CallOutput, type Reply } from '../../shared/api.js';
+import {
+  ApiError,
+  isCallName,
+  parseInput,
+  type CallArgs,
+  type CallOutput,
+  type Reply,
+} from '../../shared/api.js';
 import { APP_ORIGIN, isTrustedSender } from '../../shared/security.js';
 import type { ServiceHost } from '../service/host.js';
 import type { FileTokens } from './files.js';
@@ -37,17 +44,24 @@ export function bindIpc(service: ServiceHost, tokens: FileTokens): void {
 
 async function openDialog(
   win: BrowserWindow | null,
-  kind: 'images' | 'folder',
+  kind: CallArgs<'files.open'>['kind'],
   tokens: FileTokens,
 ): Promise<CallOutput<'files.open'>> {
-  const options: Electron.OpenDialogOptions =
-    kind === 'folder'
-      ? { title: 'Choose a gallery folder', properties: ['openDirectory'] }
-      : {
-          title: 'Choose photos',
-          properties: ['openFile', 'multiSelections'],
-          filters: [{ name: 'Photos', extensions: IMAGE_EXTENSIONS }],
-        };
-  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  const options: Record<typeof kind, Electron.OpenDialogOptions> = {
+    folder: { title: 'Choose a gallery folder', properties: ['openDirectory'] },
+    images: {
+      title: 'Choose photos',
+      properties: ['openFile', 'multiSelections'],
+      filters: [{ name: 'Photos', extensions: IMAGE_EXTENSIONS }],
+    },
+    ontology: {
+      title: 'Choose the HPO release (hp.json or hp.obo)',
+      properties: ['openFile'],
+      filters: [{ name: 'HPO', extensions: ['json', 'obo'] }],
+    },
+  };
+  const r = win
+    ? await dialog.showOpenDialog(win, options[kind])
+    : await dialog.showOpenDialog(options[kind]);
   return { files: r.canceled ? [] : r.filePaths.map((p) => tokens.issue(p)) };
 }

@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { useAsync } from '../components/useAsync.js';
+import { HpoLoader } from '../components/HpoLoader.js';
 
 export function SettingsScreen() {
   const info = useAsync(() => api.call('app.info', {}), 'info');
@@ -24,6 +25,10 @@ export function SettingsScreen() {
         </dd>
         <dt>Execution provider</dt>
         <dd>{i.provider ?? 'not started yet (starts with the first photo)'}</dd>
+        <dt>Phenotype ontology</dt>
+        <dd>
+          <HpoLoader release={i.hpo} onLoaded={info.reload} />
+        </dd>
         <dt>Gallery</dt>
         <dd>
           {i.gallery.patients} patients, {i.gallery.photos} photos, {i.gallery.labels.length} labels (version{' '}
