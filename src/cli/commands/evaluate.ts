@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, UserError } from '../../main/errors.js';
+import { openFacePipeline } from '../../main/face/pipeline.js';
+import { evaluateFolder, type FolderEvaluation } from '../../main/match/evaluate-folder.js';
+import { macroAuc, type EvaluationReport } from '../../main/match/evaluation.js';
+import { trainHead } from '../../main/match/head.js';
+import { readLabelledFolder } from '../../main/match/labelled-folder.js';
+import { UNAFFECTED } from '../../main/match/matcher.js';
+import type { Interval } from '../../main/match/metrics.js';
+import { headManifestEntry, headToOnnx } from '../../main/match/onnx-head.js';
+import { photoFeatures } from '../../main/match/photo-features.js';
+import { defaultControlLabels } from '../../main/store/gallery-import.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage: facepheno evaluate DIR [--json] [--folds K] [--controls LABEL]... [--model ID]
+                          [--no-learnt] [--permutations N] [--cache FILE] [--export-head DIR]
+
+Patient-level K-fold evaluation over DIR/<label>/<photos> (no photo of a test patient is ever in
+training). A photo is its own patient unless DIR/<label>/metadata.csv has 'file' and 'patient' (or
+'paper_patient_id') columns; a 'mask' column (bottom-right, ...) masks that corner of the photo before
+any model sees it (printed patient numbers). Labels named by --controls (default: ${defaultControlLabels.join(', ')})
+form one '${UNAFFECTED}' class.
+
+Reports, each with a 95% interval (bootstrap over patients): top-1/5/10/30 accuracy per photo and
+averaged per label, one-vs-rest AUC, Brier score, expected calibration error; for the raw embedding
+space and the learnt one (an ArcFace-style projection head trained inside each fold), and which is
+used (the learnt space only where it beats the raw one); the confound check (the same evaluation on
+statistics of the photo border outside the face box, which hold no face); each pair of syndromes on
+their own patients; and with --permutations, each syndrome against as many control patients
+(cross-validated AUC, Brier score, permutation p-value).
+
+Options:
+  --folds K           folds (default 5)
+  --controls LABEL    a label of unaffected controls (repeatable; replaces the default list)
+  --model ID          the embedding model (default: the manifest's first)
+  --no-learnt         skip the learnt space
+  --permutations N    run the group question with N permutations (default 0: skip)
+  --cache FILE        embeddings cache (default: a file in the temporary folder named by DIR)
+  --export-head DIR   when the learnt space wins, train it on all of DIR and write DIR/<id>.onnx and
+                      DIR/<id>.json (its manifest entry)
+  --json              print one JSON document: {dir, model, galleryVersion, calibration, ..., raw,
+                      learnt, chosen, confound, pairs, groups}`;
+
+const pct = (iv: Interval | undefined) =>
+  iv ? `${iv.value.toFixed(3)} [${iv.low.toFixed(3)}, ${iv.high.toFixed(3)}]` : 'n/a';
+
+function reportLines(name: string, r: EvaluationReport): string[] {
+  return [
+    `${name}: ${r.images} photos, ${r.patients} patients, classes ${r.classes.join(', ')}`,
+    `  top-1 per photo ${pct(r.topKPerImage.top1)}, per label ${pct(r.topKPerLabel.top1)}; top-5 per photo ${pct(r.topKPerImage.top5)}, per label ${pct(r.topKPerLabel.top5)}`,
+    ...r.classes.map((c) => `  ${c}: one-vs-rest AUC ${pct(r.auc[c])}, Brier ${pct(r.brierByLabel[c])}`),
+    `  Brier (multi-class) ${pct(r.brier)}, expected calibration error ${pct(r.ece)}, mean AUC ${macroAuc(r).toFixed(3)}`,
+  ];
+}
+
+function text(dir: string, e: FolderEvaluation, exported: string | null): string {
+  return [
+    `evaluate ${dir}: model ${e.modelId}, gallery version ${e.galleryVersion}, ${e.folds}-fold by patient`,
+    `calibration: ${e.calibration}`,
+    `photos: ${e.photos}, used ${e.used}; left out ${e.left.length}${
+      e.left.length
+        ? ` (${e.left
+            .slice(0, 5)
+            .map((l) => `${l.file}: ${l.problem}`)
+            .join('; ')}${e.left.length > 5 ? '; ...' : ''})`
+        : ''
+    }`,
+    `controls (as '${UNAFFECTED}'): ${e.controls.join(', ') || 'none'}`,
+    ...reportLines('raw space', e.raw),
+    ...(e.learnt ? reportLines('learnt space', e.learnt) : []),
+    `space used: ${e.chosen}${exported ? ` (head written: ${exported})` : ''}`,
+    ...reportLines('confound check (photo border only, no face)', e.confound),
+    ...e.pairs.map(
+      (p) => `${p.labels[0]} vs ${p.labels[1]} (${p.patients} patients only): AUC ${pct(p.auc)}`,
+    ),
+    ...e.groups.map(
+      (g) =>
+        `group question ${g.label} (${g.patients} patients) vs ${g.controls} control patients: AUC ${pct(g.auc)}, Brier ${pct(g.brier)}, permutation p ${g.permutationP.toFixed(4)} (${g.permutations} permutations)`,
+    ),
+  ].join('\n');
+}
+
+function intOption(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer of at least ${min}`);
+  return n;
+}
+
+export const command: Command = {
+  summary: 'patient-level cross-validated evaluation of matching over a labelled photo folder',
+  usage,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          json: { type: 'boolean' },
+          folds: { type: 'string' },
+          controls: { type: 'string', multiple: true },
+          model: { type: 'string' },
+          'no-learnt': { type: 'boolean' },
+          permutations: { type: 'string' },
+          cache: { type: 'string' },
+          'export-head': { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: true,
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError('name one folder: DIR/<label>/<photos>');
+    const dir = resolve(positionals[0] as string);
+    const folds = intOption(values.folds, 'folds', 5, 2);
+    const permutations = intOption(values.permutations, 'permutations', 0, 0);
+    const photos = readLabelledFolder(dir);
+    const cacheFile =
+      values.cache ??
+      join(
+        tmpdir(),
+        `facepheno-evaluate-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.json`,
+      );
+    const progress = (line: string) => {
+      if (!values.json) process.stderr.write(`${line}\n`);
+    };
+
+    const pipeline = await openFacePipeline();
+    let outcomes;
+    let modelId: string;
+    try {
+      const model = values.model
+        ? pipeline.embeddingModels.find((m) => m.id === values.model)
+        : pipeline.embeddingModels[0];
+      if (!model)
+        throw new UsageError(
+          `no embedding model '${values.model ?? ''}' (have: ${pipeline.embeddingModels.map((m) => m.id).join(', ')})`,
+        );
+      modelId = model.id;
+      progress(`analysing ${photos.length} photos (cache: ${cacheFile})`);
+      outcomes = await photoFeatures(pipeline, photos, {
+        cacheFile,
+        onProgress: (done, total) => {
+          if (done % 250 === 0 || done === total) progress(`  ${done}/${total}`);
+        },
+      });
+    } finally {
+      await pipeline.close();
+    }
+    const evaluation = evaluateFolder(outcomes, {
+      modelId,
+      folds,
+      controls: values.controls ?? defaultControlLabels,
+      learnt: !values['no-learnt'],
+      permutations,
+      onStage: (s) => progress(`evaluating: ${s}`),
+    });
+    if (evaluation.used === 0) throw new UserError('no photo with a face to evaluate', { file: dir });
+
+    let exported: string | null = null;
+    if (values['export-head'] !== undefined && evaluation.chosen === 'learnt') {
+      const out = resolve(values['export-head']);
+      progress('training the head on every photo for export');
+      const controls = new Set((values.controls ?? defaultControlLabels).map((c) => c.toLowerCase()));
+      const samples = outcomes.flatMap((x) => {
+        const v = x.features?.embeddings[modelId];
+        if (!v) return [];
+        const label = controls.has(x.photo.label.toLowerCase()) ? UNAFFECTED : x.photo.label;
+        return [{ patient: x.photo.patient, label, vector: v }];
+      });
+      const head = trainHead(samples);
+      const bytes = headToOnnx(
+        head,
+        `FacePheno projection head over ${modelId}, gallery ${evaluation.galleryVersion}`,
+      );
+      const entry = headManifestEntry(bytes, head, {
+        baseModelId: modelId,
+        galleryVersion: evaluation.galleryVersion,
+        classes: [...new Set(samples.map((s) => s.label))].sort(),
+      });
+      try {
+        mkdirSync(out, { recursive: true });
+        writeFileSync(join(out, entry.file), bytes);
+        writeFileSync(join(out, `${entry.id}.json`), JSON.stringify(entry, null, 2) + '\n');
+      } catch (err) {
+        throw new UserError(`cannot write the head (${(err as Error).message})`, { file: out });
+      }
+      exported = join(out, entry.file);
+    }
+
+    if (values.json) console.log(JSON.stringify({ dir, ...evaluation, exportedHead: exported }, null, 2));
+    else console.log(text(dir, evaluation, exported));
+    return 0;
+  },
+};

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../main/errors.js';
+import { openFacePipeline, type FacePipeline } from '../../main/face/pipeline.js';
+import { masksIn } from '../../main/match/labelled-folder.js';
+import { maskCorner } from '../../main/match/mask.js';
+import { defaultControlLabels } from '../../main/store/gallery-import.js';
+import type { PhotoAnalyzer } from '../../main/store/store.js';
+import { Store } from '../../main/store/store.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage: facepheno gallery import --db FILE DIR [--controls LABEL]... [--json]
+
+Imports a gallery of confirmed cases into the case store FILE, all or nothing: DIR/<label>/<photos>,
+one patient per photo unless DIR/<label>/metadata.csv has 'file,patient' columns. --controls marks
+labels that are unaffected controls (repeatable; default: ${defaultControlLabels.join(', ')}).
+A 'mask' column in metadata.csv (top-left, top-right, bottom-left, bottom-right) fills that corner of
+the photo before the face pipeline sees it (e.g. a printed patient number); the stored photo is the
+original.
+
+Prints the patients, controls, photos and faces imported, photos with no face, the embedding models
+and the new gallery version.`;
+
+/** The pipeline, shown each photo with its corner masked where the gallery's metadata asks for it. */
+function maskingAnalyzer(pipeline: FacePipeline, dir: string): PhotoAnalyzer {
+  const masks = masksIn(dir);
+  return {
+    embeddingModels: pipeline.embeddingModels,
+    provider: pipeline.provider,
+    async analyze({ file, bytes }) {
+      const corner = masks.get(resolve(file));
+      if (!corner) return pipeline.analyze({ file, bytes });
+      return pipeline.analyze({ file, bytes: await maskCorner(bytes ?? readFileSync(file), corner, file) });
+    },
+  };
+}
+
+export const command: Command = {
+  summary: 'import a gallery of confirmed cases and controls into the case store',
+  usage,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          db: { type: 'string' },
+          controls: { type: 'string', multiple: true },
+          json: { type: 'boolean' },
+        },
+        strict: true,
+        allowPositionals: true,
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    const [sub, dir, ...extra] = positionals;
+    if (sub !== 'import')
+      throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'say what to do: gallery import');
+    if (!dir || extra.length > 0) throw new UsageError('name one gallery folder: DIR/<label>/<photos>');
+    if (!values.db) throw new UsageError('--db FILE is required');
+    const pipeline = await openFacePipeline();
+    let report;
+    let version;
+    try {
+      const store = Store.open(values.db);
+      try {
+        report = await store.importGallery(dir, maskingAnalyzer(pipeline, dir), {
+          controlLabels: values.controls ?? defaultControlLabels,
+          onProgress: (p) => {
+            if (!values.json && p.phase === 'analyze' && p.done % 250 === 0)
+              process.stderr.write(`analysing ${p.done}/${p.total}\n`);
+          },
+        });
+        version = store.galleryVersion();
+      } finally {
+        store.close();
+      }
+    } finally {
+      await pipeline.close();
+    }
+    const models = pipeline.embeddingModels.map((m) => ({ id: m.id, sha256: m.sha256, dim: m.dim }));
+    if (values.json) console.log(JSON.stringify({ ...report, models, galleryVersion: version }, null, 2));
+    else
+      console.log(
+        [
+          `imported ${report.source} into ${resolve(values.db)}: ${report.patients} patients (${report.controls} controls), ${report.photos} photos, ${report.faces} faces`,
+          `syndromes: ${report.syndromes.join(', ') || 'none'}`,
+          `no face found in ${report.noFace.length} photo(s)${
+            report.noFace.length
+              ? `: ${report.noFace
+                  .slice(0, 10)
+                  .map((n) => n.where)
+                  .join('; ')}${report.noFace.length > 10 ? '; ...' : ''}`
+              : ''
+          }`,
+          `embedding models: ${models.map((m) => `${m.id} (${m.dim})`).join(', ')}`,
+          `gallery version: ${version}`,
+        ].join('\n'),
+      );
+    return 0;
+  },
+};

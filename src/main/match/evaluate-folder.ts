@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import {
+  crossValidatedPredictions,
+  learntBeatsRaw,
+  learntSpace,
+  summarise,
+  type EvaluationReport,
+} from './evaluation.js';
+import { groupQuestion, sampleControls, type GroupResult } from './group.js';
+import { oneVsRestAuc, withInterval, type Interval } from './metrics.js';
+import { UNAFFECTED } from './matcher.js';
+import type { FeatureOutcome } from './photo-features.js';
+import type { Sample } from './samples.js';
+
+export const CALIBRATION =
+  'temperature scaling fitted on patient-level cross-validation predictions of a class-balanced L2 logistic regression (penalty chosen on the same folds)';
+
+export interface PairResult {
+  labels: [string, string];
+  patients: number;
+  /** AUC of the first label against the second, from a classifier trained on these two labels' patients only. */
+  auc: Interval;
+}
+
+export interface FolderEvaluation {
+  modelId: string;
+  /** Names the evaluated photos: a hash of every photo's content, mask, label and patient. */
+  galleryVersion: string;
+  folds: number;
+  calibration: string;
+  photos: number;
+  used: number;
+  left: { file: string; problem: string }[];
+  /** Folder labels merged into the 'unaffected' class. */
+  controls: string[];
+  raw: EvaluationReport;
+  learnt: EvaluationReport | null;
+  /** Which space a matcher should use: the learnt one only where it beat the raw one here. */
+  chosen: 'raw' | 'learnt';
+  /** The same evaluation on border-of-photo features that hold no face. */
+  confound: EvaluationReport;
+  pairs: PairResult[];
+  groups: ({ label: string } & GroupResult)[];
+}
+
+export interface FolderEvaluationOptions {
+  modelId: string;
+  folds: number;
+  controls: string[];
+  learnt: boolean;
+  /** Permutations for the group question (syndrome vs as many controls); 0 skips it. */
+  permutations: number;
+  bootstrap?: number;
+  onStage?: (stage: string) => void;
+}
+
+/** The patient-level evaluation of one embedding model over analysed folder photos, with its confound check. */
+export function evaluateFolder(
+  outcomes: readonly FeatureOutcome[],
+  o: FolderEvaluationOptions,
+): FolderEvaluation {
+  const controls = new Set(o.controls.map((c) => c.toLowerCase()));
+  const classOf = (label: string) => (controls.has(label.toLowerCase()) ? UNAFFECTED : label);
+  const usable = outcomes.filter((x) => x.features && x.features.embeddings[o.modelId]);
+  const face: Sample[] = usable.map((x) => ({
+    patient: x.photo.patient,
+    label: classOf(x.photo.label),
+    vector: x.features?.embeddings[o.modelId] as Float32Array,
+  }));
+  const border: Sample[] = usable.map((x, i) => ({
+    ...(face[i] as Sample),
+    vector: x.features?.border as Float32Array,
+  }));
+  const bootstrap = o.bootstrap ?? 1000;
+  const run = (
+    samples: Sample[],
+    stage: string,
+    fitPredict?: Parameters<typeof crossValidatedPredictions>[1]['fitPredict'],
+  ) => {
+    o.onStage?.(stage);
+    return summarise(crossValidatedPredictions(samples, { folds: o.folds, fitPredict }), bootstrap);
+  };
+  const raw = run(face, 'raw space');
+  const learnt = o.learnt ? run(face, 'learnt space', learntSpace()) : null;
+  const confound = run(border, 'confound check (border features)');
+
+  const syndromes = [...new Set(face.map((s) => s.label))].filter((l) => l !== UNAFFECTED).sort();
+  const pairs: PairResult[] = [];
+  for (let i = 0; i < syndromes.length; i++)
+    for (let j = i + 1; j < syndromes.length; j++) {
+      const a = syndromes[i] as string;
+      const b = syndromes[j] as string;
+      o.onStage?.(`${a} vs ${b}`);
+      const pair = face.filter((s) => s.label === a || s.label === b);
+      const preds = crossValidatedPredictions(pair, { folds: o.folds });
+      pairs.push({
+        labels: [a, b],
+        patients: new Set(pair.map((s) => s.patient)).size,
+        auc: withInterval(preds, oneVsRestAuc(preds.classes.indexOf(a)), bootstrap),
+      });
+    }
+  const controlSamples = face.filter((s) => s.label === UNAFFECTED);
+  const groups =
+    o.permutations > 0 && controlSamples.length > 0
+      ? syndromes.map((label) => {
+          o.onStage?.(`group question: ${label}`);
+          const cases = face.filter((s) => s.label === label);
+          const matched = sampleControls(controlSamples, new Set(cases.map((s) => s.patient)).size);
+          return {
+            label,
+            ...groupQuestion(cases, matched, { folds: o.folds, permutations: o.permutations }),
+          };
+        })
+      : [];
+  return {
+    modelId: o.modelId,
+    galleryVersion: folderVersion(outcomes),
+    folds: o.folds,
+    calibration: CALIBRATION,
+    photos: outcomes.length,
+    used: usable.length,
+    left: outcomes.flatMap((x) => (x.problem ? [{ file: x.photo.file, problem: x.problem }] : [])),
+    controls: [
+      ...new Set(usable.map((x) => x.photo.label).filter((l) => controls.has(l.toLowerCase()))),
+    ].sort(),
+    raw,
+    learnt,
+    chosen: learnt && learntBeatsRaw(raw, learnt) ? 'learnt' : 'raw',
+    confound,
+    pairs,
+    groups,
+  };
+}
+
+export function folderVersion(outcomes: readonly FeatureOutcome[]): string {
+  const h = createHash('sha256');
+  for (const x of [...outcomes].sort((a, b) => a.key.localeCompare(b.key)))
+    h.update(`${x.key}\t${x.photo.label}\t${x.photo.patient}\n`);
+  return h.digest('hex').slice(0, 16);
+}

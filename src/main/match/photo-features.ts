@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import type { FaceBox, FacePipeline } from '../face/pipeline.js';
+import { borderFeatures } from './border.js';
+import type { LabelledPhoto } from './labelled-folder.js';
+import { maskCorner } from './mask.js';
+
+/** What evaluation needs of one photo: its primary face's embeddings, and the border features. */
+export interface PhotoFeatures {
+  embeddings: Record<string, Float32Array>;
+  box: FaceBox;
+  border: Float32Array;
+}
+
+/** `key`: the SHA-256 of the photo's bytes and mask, which names what was analysed. */
+export type FeatureOutcome =
+  | { photo: LabelledPhoto; key: string; features: PhotoFeatures; problem: null }
+  | { photo: LabelledPhoto; key: string; features: null; problem: string };
+
+interface CacheFile {
+  models: string;
+  entries: Record<string, { embeddings: Record<string, string>; box: FaceBox; border: string } | null>;
+}
+
+const b64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+const f32 = (s: string) => {
+  const b = Buffer.from(s, 'base64');
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
+
+/** The photo as models must see it: masked where its metadata says so. */
+export async function modelView(photo: LabelledPhoto, bytes: Buffer): Promise<Buffer> {
+  return photo.mask ? maskCorner(bytes, photo.mask, photo.file) : bytes;
+}
+
+/**
+ * Runs the face pipeline over the photos (two in flight) and measures the border of each face box.
+ * Results are cached in `cacheFile` by photo content, mask and embedding models, so a second evaluation
+ * of the same photos with the same models analyses nothing; the cache is rewritten atomically as it grows.
+ */
+export async function photoFeatures(
+  pipeline: FacePipeline,
+  photos: readonly LabelledPhoto[],
+  opts: { cacheFile?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<FeatureOutcome[]> {
+  const models = pipeline.embeddingModels.map((m) => `${m.id}:${m.sha256}`).join(',');
+  let cache: CacheFile = { models, entries: {} };
+  if (opts.cacheFile && existsSync(opts.cacheFile)) {
+    const read = JSON.parse(readFileSync(opts.cacheFile, 'utf8')) as CacheFile;
+    if (read.models === models) cache = read;
+  }
+  const save = () => {
+    if (!opts.cacheFile) return;
+    writeFileSync(`${opts.cacheFile}.tmp`, JSON.stringify(cache));
+    renameSync(`${opts.cacheFile}.tmp`, opts.cacheFile);
+  };
+  const out: FeatureOutcome[] = new Array(photos.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (let i = next++; i < photos.length; i = next++) {
+      const photo = photos[i] as LabelledPhoto;
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(photo.file);
+      } catch (err) {
+        throw new UserError(`cannot read: ${(err as Error).message}`, { file: photo.file, cause: err });
+      }
+      const key = createHash('sha256')
+        .update(bytes)
+        .update(`|mask:${photo.mask ?? 'none'}`)
+        .digest('hex');
+      if (!(key in cache.entries)) {
+        let analysis;
+        const view = await modelView(photo, bytes);
+        try {
+          analysis = await pipeline.analyze({ file: photo.file, bytes: view });
+        } catch (err) {
+          // A photo the pipeline refuses is reported with the others left out, not a reason to stop.
+          if (!(err instanceof UserError)) throw err;
+          out[i] = { photo, key, features: null, problem: err.message };
+          continue;
+        }
+        const face = analysis.primary === null ? undefined : analysis.faces[analysis.primary];
+        cache.entries[key] = face
+          ? {
+              embeddings: Object.fromEntries(Object.entries(face.embeddings).map(([id, v]) => [id, b64(v)])),
+              box: face.box,
+              border: b64(await borderFeatures(view, face.box, photo.file)),
+            }
+          : null;
+        if (++done % 100 === 0) save();
+      }
+      const entry = cache.entries[key];
+      out[i] = entry
+        ? {
+            photo,
+            key,
+            features: {
+              embeddings: Object.fromEntries(Object.entries(entry.embeddings).map(([id, v]) => [id, f32(v)])),
+              box: entry.box,
+              border: f32(entry.border),
+            },
+            problem: null,
+          }
+        : { photo, key, features: null, problem: 'no face found' };
+      opts.onProgress?.(i + 1, photos.length);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  save();
+  return out;
+}
