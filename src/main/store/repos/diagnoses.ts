@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
+import { write } from './write.js';
 
 export const diagnosisStatuses = ['confirmed', 'suspected', 'excluded'] as const;
 export type DiagnosisStatus = (typeof diagnosisStatuses)[number];
@@ -52,7 +53,7 @@ export class Diagnoses {
   private readonly remove;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly audit: AuditLog,
   ) {
     this.upsert = db.prepare(`INSERT INTO diagnoses
@@ -67,28 +68,32 @@ export class Diagnoses {
 
   /** Records (or replaces) the patient's diagnosis of this syndrome. */
   set(patient: { id: number; pseudonym: string }, d: DiagnosisInput): void {
-    if (!diagnosisStatuses.includes(d.status))
-      throw new UserError(
-        `diagnosis status must be one of ${diagnosisStatuses.join(', ')} (got '${d.status}')`,
-      );
-    const date = d.date ?? null;
-    if (date !== null && !isIsoDate(date))
-      throw new UserError(`diagnosis date must be YYYY-MM-DD (got '${date}')`);
-    this.upsert.run({
-      patientId: patient.id,
-      syndromeId: d.syndromeId,
-      status: d.status,
-      gene: d.gene?.trim() || null,
-      variant: d.variant?.trim() || null,
-      date,
-      now: new Date().toISOString(),
+    write(this.db, () => {
+      if (!diagnosisStatuses.includes(d.status))
+        throw new UserError(
+          `diagnosis status must be one of ${diagnosisStatuses.join(', ')} (got '${d.status}')`,
+        );
+      const date = d.date ?? null;
+      if (date !== null && !isIsoDate(date))
+        throw new UserError(`diagnosis date must be YYYY-MM-DD (got '${date}')`);
+      this.upsert.run({
+        patientId: patient.id,
+        syndromeId: d.syndromeId,
+        status: d.status,
+        gene: d.gene?.trim() || null,
+        variant: d.variant?.trim() || null,
+        date,
+        now: new Date().toISOString(),
+      });
+      this.audit.record('diagnosis.set', patient.pseudonym, d);
     });
-    this.audit.record('diagnosis.set', patient.pseudonym, d);
   }
 
   unset(patient: { id: number; pseudonym: string }, syndromeId: number): void {
-    this.remove.run(patient.id, syndromeId);
-    this.audit.record('diagnosis.remove', patient.pseudonym, { syndromeId });
+    write(this.db, () => {
+      this.remove.run(patient.id, syndromeId);
+      this.audit.record('diagnosis.remove', patient.pseudonym, { syndromeId });
+    });
   }
 
   forPatient(patientId: number): Diagnosis[] {

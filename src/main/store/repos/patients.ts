@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
+import { write } from './write.js';
 
 export const sexes = ['female', 'male', 'other', 'unknown'] as const;
 export type Sex = (typeof sexes)[number];
@@ -89,7 +90,7 @@ export class Patients {
   private readonly countAll;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly audit: AuditLog,
   ) {
     this.insert = db.prepare(`INSERT INTO patients
@@ -118,19 +119,21 @@ export class Patients {
   }
 
   create(p: NewPatient): Patient {
-    const v = validPatient(p);
-    if (this.byPseudonym.get(v.pseudonym))
-      throw new UserError(`a patient with id '${v.pseudonym}' already exists`);
-    const id = Number(
-      this.insert.run({ ...v, isControl: v.isControl ? 1 : 0, now: new Date().toISOString() })
-        .lastInsertRowid,
-    );
-    this.audit.record('patient.create', v.pseudonym, {
-      sex: v.sex,
-      birthYear: v.birthYear,
-      isControl: v.isControl,
+    return write(this.db, () => {
+      const v = validPatient(p);
+      if (this.byPseudonym.get(v.pseudonym))
+        throw new UserError(`a patient with id '${v.pseudonym}' already exists`);
+      const id = Number(
+        this.insert.run({ ...v, isControl: v.isControl ? 1 : 0, now: new Date().toISOString() })
+          .lastInsertRowid,
+      );
+      this.audit.record('patient.create', v.pseudonym, {
+        sex: v.sex,
+        birthYear: v.birthYear,
+        isControl: v.isControl,
+      });
+      return this.getById(id);
     });
-    return this.getById(id);
   }
 
   find(pseudonym: string): Patient | undefined {
@@ -152,18 +155,22 @@ export class Patients {
   }
 
   update(pseudonym: string, changes: Omit<NewPatient, 'pseudonym'>): Patient {
-    const cur = this.get(pseudonym);
-    const v = validPatient({ ...cur, ...changes, pseudonym: cur.pseudonym });
-    this.updateRow.run({ ...v, id: cur.id, isControl: v.isControl ? 1 : 0, now: new Date().toISOString() });
-    this.audit.record('patient.update', cur.pseudonym, changes);
-    return this.getById(cur.id);
+    return write(this.db, () => {
+      const cur = this.get(pseudonym);
+      const v = validPatient({ ...cur, ...changes, pseudonym: cur.pseudonym });
+      this.updateRow.run({ ...v, id: cur.id, isControl: v.isControl ? 1 : 0, now: new Date().toISOString() });
+      this.audit.record('patient.update', cur.pseudonym, changes);
+      return this.getById(cur.id);
+    });
   }
 
   /** Deletes the patient with photos, faces, diagnoses and terms; Store.deletePatient also removes the files. */
   delete(pseudonym: string): void {
-    const cur = this.get(pseudonym);
-    this.deleteRow.run(cur.id);
-    this.audit.record('patient.delete', cur.pseudonym);
+    write(this.db, () => {
+      const cur = this.get(pseudonym);
+      this.deleteRow.run(cur.id);
+      this.audit.record('patient.delete', cur.pseudonym);
+    });
   }
 
   count(): number {

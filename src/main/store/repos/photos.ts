@@ -5,6 +5,7 @@ import type { PhotoAnalysis } from '../../face/pipeline.js';
 import type { PhotoFiles } from '../photo-files.js';
 import type { AuditLog } from './audit.js';
 import type { EmbeddingModelRef, Faces } from './faces.js';
+import { write } from './write.js';
 
 /** A photo read and analysed, ready to be stored. */
 export interface AnalyzedPhoto {
@@ -53,7 +54,7 @@ export class Photos {
   private readonly allShas;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly files: PhotoFiles,
     private readonly faces: Faces,
     private readonly audit: AuditLog,
@@ -70,8 +71,8 @@ export class Photos {
   }
 
   /**
-   * Stores a photo of a patient: the file first, then its row, faces and embeddings. Call inside a write
-   * transaction, so that a crash leaves at most a file without a row, which the next open sweeps away.
+   * Stores a photo of a patient: the file first, then its row, faces and embeddings, all under the write
+   * lock, so that a crash leaves at most a file without a row, which the next open sweeps away.
    */
   add(
     patient: { id: number; pseudonym: string },
@@ -79,31 +80,33 @@ export class Photos {
     settingsId: number,
     models: ReadonlyMap<string, EmbeddingModelRef>,
   ): number {
-    if (this.byPatientSha.get(patient.id, photo.sha256))
-      throw new UserError(`this photo is already in case '${patient.pseudonym}'`, { file: photo.file });
-    this.files.put(photo.bytes, photo.sha256);
-    const a = photo.analysis;
-    const photoId = Number(
-      this.insert.run(
-        patient.id,
-        photo.sha256,
-        photo.bytes.length,
-        basename(photo.file),
-        a.width,
-        a.height,
-        photo.ageYears ?? null,
-        new Date().toISOString(),
-        settingsId,
-      ).lastInsertRowid,
-    );
-    a.faces.forEach((face, i) => this.faces.add(photoId, i, i === a.primary, face, models));
-    this.audit.record('photo.add', patient.pseudonym, {
-      photoId,
-      sha256: photo.sha256,
-      file: basename(photo.file),
-      faces: a.faces.length,
+    return write(this.db, () => {
+      if (this.byPatientSha.get(patient.id, photo.sha256))
+        throw new UserError(`this photo is already in case '${patient.pseudonym}'`, { file: photo.file });
+      this.files.put(photo.bytes, photo.sha256);
+      const a = photo.analysis;
+      const photoId = Number(
+        this.insert.run(
+          patient.id,
+          photo.sha256,
+          photo.bytes.length,
+          basename(photo.file),
+          a.width,
+          a.height,
+          photo.ageYears ?? null,
+          new Date().toISOString(),
+          settingsId,
+        ).lastInsertRowid,
+      );
+      a.faces.forEach((face, i) => this.faces.add(photoId, i, i === a.primary, face, models));
+      this.audit.record('photo.add', patient.pseudonym, {
+        photoId,
+        sha256: photo.sha256,
+        file: basename(photo.file),
+        faces: a.faces.length,
+      });
+      return photoId;
     });
-    return photoId;
   }
 
   has(patientId: number, sha256: string): boolean {
@@ -120,13 +123,15 @@ export class Photos {
   }
 
   /**
-   * Deletes the row (faces and embeddings with it) and the file when no other row names it. Call inside a
-   * write transaction: its lock keeps other processes from reusing the file between check and removal.
+   * Deletes the row (faces and embeddings with it) and the file when no other row names it, under the
+   * write lock, which keeps other processes from reusing the file between check and removal.
    */
   delete(photo: Photo, pseudonym: string): void {
-    this.deleteRow.run(photo.id);
-    this.audit.record('photo.delete', pseudonym, { photoId: photo.id, sha256: photo.sha256 });
-    this.removeUnused([photo.sha256]);
+    write(this.db, () => {
+      this.deleteRow.run(photo.id);
+      this.audit.record('photo.delete', pseudonym, { photoId: photo.id, sha256: photo.sha256 });
+      this.removeUnused([photo.sha256]);
+    });
   }
 
   /** Removes the files of these photos that no row names any more (inside a write transaction). */

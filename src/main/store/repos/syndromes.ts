@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
+import { write } from './write.js';
 
 export interface Syndrome {
   id: number;
@@ -55,7 +56,7 @@ export class Syndromes {
   private readonly setIds;
   private readonly addGene;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.byName = db.prepare(`${selectSyndrome} WHERE s.name = ?`);
     this.byId = db.prepare(`${selectSyndrome} WHERE s.id = ?`);
     this.byOmim = db.prepare(`${selectSyndrome} WHERE s.omim = ?`);
@@ -96,45 +97,47 @@ export class Syndromes {
    * genes given; added when new. Ids that contradict the catalogue are refused.
    */
   ensure(input: SyndromeInput): Syndrome {
-    const name = input.name.trim();
-    if (!name) throw new UserError('a syndrome needs a name');
-    for (const k of idKinds) {
-      const v = input[k];
-      if (v && !idPatterns[k].test(v))
-        throw new UserError(`'${v}' is not a ${k.toUpperCase()} id (expected e.g. ${example[k]})`);
-    }
-    const matches = new Map<number, Syndrome>();
-    for (const s of [
-      this.findByName(name),
-      ...idKinds.map((k) => (input[k] ? this.findByDiseaseId(input[k]) : undefined)),
-    ])
-      if (s) matches.set(s.id, s);
-    if (matches.size > 1)
-      throw new UserError(
-        `'${name}' and its ids name different syndromes in the catalogue: ${[...matches.values()].map((s) => s.name).join(', ')}`,
-      );
-    let s = [...matches.values()][0];
-    if (!s) {
-      const id = Number(
-        this.insert.run(name, input.omim ?? null, input.orpha ?? null, input.mondo ?? null).lastInsertRowid,
-      );
-      s = this.get(id);
-    } else {
+    return write(this.db, () => {
+      const name = input.name.trim();
+      if (!name) throw new UserError('a syndrome needs a name');
       for (const k of idKinds) {
         const v = input[k];
-        if (v && s[k] && s[k] !== v)
-          throw new UserError(`syndrome '${s.name}' has ${k.toUpperCase()} id ${s[k]}, not ${v}`);
+        if (v && !idPatterns[k].test(v))
+          throw new UserError(`'${v}' is not a ${k.toUpperCase()} id (expected e.g. ${example[k]})`);
       }
-      if (idKinds.some((k) => input[k] && !s?.[k]))
-        this.setIds.run(
-          s.omim ?? input.omim ?? null,
-          s.orpha ?? input.orpha ?? null,
-          s.mondo ?? input.mondo ?? null,
-          s.id,
+      const matches = new Map<number, Syndrome>();
+      for (const s of [
+        this.findByName(name),
+        ...idKinds.map((k) => (input[k] ? this.findByDiseaseId(input[k]) : undefined)),
+      ])
+        if (s) matches.set(s.id, s);
+      if (matches.size > 1)
+        throw new UserError(
+          `'${name}' and its ids name different syndromes in the catalogue: ${[...matches.values()].map((s) => s.name).join(', ')}`,
         );
-    }
-    for (const g of input.genes ?? []) if (g.trim()) this.addGene.run(s.id, g.trim());
-    return this.get(s.id);
+      let s = [...matches.values()][0];
+      if (!s) {
+        const id = Number(
+          this.insert.run(name, input.omim ?? null, input.orpha ?? null, input.mondo ?? null).lastInsertRowid,
+        );
+        s = this.get(id);
+      } else {
+        for (const k of idKinds) {
+          const v = input[k];
+          if (v && s[k] && s[k] !== v)
+            throw new UserError(`syndrome '${s.name}' has ${k.toUpperCase()} id ${s[k]}, not ${v}`);
+        }
+        if (idKinds.some((k) => input[k] && !s?.[k]))
+          this.setIds.run(
+            s.omim ?? input.omim ?? null,
+            s.orpha ?? input.orpha ?? null,
+            s.mondo ?? input.mondo ?? null,
+            s.id,
+          );
+      }
+      for (const g of input.genes ?? []) if (g.trim()) this.addGene.run(s.id, g.trim());
+      return this.get(s.id);
+    });
   }
 }
 

@@ -3,6 +3,7 @@ import { UserError } from '../../errors.js';
 import { hpoIdPattern } from '../hpo/parse.js';
 import type { AuditLog } from './audit.js';
 import type { Hpo } from './hpo.js';
+import { write } from './write.js';
 
 export interface PatientTerm {
   termId: string;
@@ -33,7 +34,7 @@ export class PatientTerms {
   private readonly remove;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly hpo: Hpo,
     private readonly audit: AuditLog,
   ) {
@@ -51,20 +52,24 @@ export class PatientTerms {
    * the id is only checked for form and the caller's label is kept.
    */
   set(patient: { id: number; pseudonym: string }, t: PatientTermInput): void {
-    const id = t.termId.trim();
-    let label: string;
-    if (this.hpo.release()) label = this.hpo.current(id).name;
-    else if (!hpoIdPattern.test(id))
-      throw new UserError(`'${id}' is not an HPO id (expected HP: and 7 digits)`);
-    else label = t.label?.trim() || id;
-    const excluded = t.excluded ?? false;
-    this.upsert.run(patient.id, id, label, excluded ? 1 : 0, new Date().toISOString());
-    this.audit.record('term.set', patient.pseudonym, { termId: id, excluded });
+    write(this.db, () => {
+      const id = t.termId.trim();
+      let label: string;
+      if (this.hpo.release()) label = this.hpo.current(id).name;
+      else if (!hpoIdPattern.test(id))
+        throw new UserError(`'${id}' is not an HPO id (expected HP: and 7 digits)`);
+      else label = t.label?.trim() || id;
+      const excluded = t.excluded ?? false;
+      this.upsert.run(patient.id, id, label, excluded ? 1 : 0, new Date().toISOString());
+      this.audit.record('term.set', patient.pseudonym, { termId: id, excluded });
+    });
   }
 
   unset(patient: { id: number; pseudonym: string }, termId: string): void {
-    this.remove.run(patient.id, termId);
-    this.audit.record('term.remove', patient.pseudonym, { termId });
+    write(this.db, () => {
+      this.remove.run(patient.id, termId);
+      this.audit.record('term.remove', patient.pseudonym, { termId });
+    });
   }
 
   forPatient(patientId: number): PatientTerm[] {
