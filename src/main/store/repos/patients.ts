@@ -103,14 +103,17 @@ export class Patients {
     this.deleteRow = db.prepare('DELETE FROM patients WHERE id = ?');
     this.page = db.prepare(`SELECT ${summaryColumns} FROM patients p
       ORDER BY p.pseudonym LIMIT :limit OFFSET :offset`);
-    // Diagnoses are searched once for the whole list (not per patient): their ids join the matches.
+    // Patients matched on their own fields or through a diagnosis; one UNION is cheaper than an OR.
     this.matching = db
       .prepare(
-        `SELECT p.id FROM patients p
-        WHERE p.pseudonym LIKE :like ESCAPE '\\' OR p.notes LIKE :like ESCAPE '\\'
-          OR p.id IN (SELECT d.patient_id FROM diagnoses d WHERE d.gene LIKE :like ESCAPE '\\'
+        `SELECT id FROM (
+          SELECT p.id, p.pseudonym FROM patients p
+          WHERE p.pseudonym LIKE :like ESCAPE '\\' OR p.notes LIKE :like ESCAPE '\\'
+          UNION
+          SELECT p.id, p.pseudonym FROM diagnoses d JOIN patients p ON p.id = d.patient_id
+          WHERE d.gene LIKE :like ESCAPE '\\'
             OR d.syndrome_id IN (SELECT s.id FROM syndromes s WHERE s.name LIKE :like ESCAPE '\\'))
-        ORDER BY p.pseudonym`,
+        ORDER BY pseudonym`,
       )
       .pluck();
     this.pageOf = db.prepare(`SELECT ${summaryColumns} FROM patients p
