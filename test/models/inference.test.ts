@@ -38,6 +38,16 @@ describe('openInference', () => {
       expect(inference.providerNotes.join('\n')).toMatch(/^cuda: /);
   });
 
+  it('falls back to the CPU, with the reason, when a provider cannot start', async () => {
+    process.env.FACEPHENO_PROVIDER = 'nosuch';
+    const forced = await openInference({ modelsDir: dir, threads: 1 }).finally(() => {
+      delete process.env.FACEPHENO_PROVIDER;
+    });
+    await forced.close();
+    expect(forced.provider).toBe('cpu');
+    expect(forced.providerNotes[0]).toMatch(/^nosuch: .*backend not found/);
+  });
+
   it('runs a batch as it runs each image, off the calling thread, leaving the caller its pixels', async () => {
     const crops = await Promise.all(
       facePhotos.slice(0, 2).map((f) => pixels(f, { width: 112, height: 112 })),

@@ -11,6 +11,7 @@ export const command: Command = {
     'Checks every model file against its sha256 in manifest.json, opens one onnxruntime session per model',
     'and lists them with the execution provider in use (and why a faster one was passed over).',
     'Models come from FACEPHENO_MODELS_DIR or <package>/resources/models (built by `npm run models`).',
+    'FACEPHENO_PROVIDER=cpu (or cuda, dml, coreml) forces the execution provider.',
     '',
     '  --json   one JSON document: { modelsDir, provider, providerNotes, models: [manifest entries] }',
   ].join('\n'),
