@@ -25,15 +25,20 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-async function timeIt(runs: number, f: () => Promise<unknown>): Promise<number> {
-  await f(); // warm-up: first-run allocations and kernel selection
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await f();
-    times.push(performance.now() - t);
-  }
-  return median(times);
+/**
+ * Median ms of each function, run in turns (a, b, a, b, ...) so that a change in the machine's load
+ * while it runs weighs on all of them alike.
+ */
+async function timeInTurns(runs: number, fs: (() => Promise<unknown>)[]): Promise<number[]> {
+  for (const f of fs) await f(); // warm-up: first-run allocations and kernel selection
+  const times = fs.map((): number[] => []);
+  for (let i = 0; i < runs; i++)
+    for (const [k, f] of fs.entries()) {
+      const t = performance.now();
+      await f();
+      times[k]?.push(performance.now() - t);
+    }
+  return times.map(median);
 }
 
 /** A real face photo when the shared evaluation set is there, else a synthetic gradient (the timing is the same). */
@@ -70,12 +75,8 @@ function entryInput(
   };
 }
 
-async function onnxMs(
-  entry: CatalogueEntry,
-  layout: Layout,
-  pixels: Float32Array,
-  runs: number,
-): Promise<number> {
+/** One converted model in an onnxruntime CPU session; `run` includes the manifest pre-processing. */
+async function onnxRunner(entry: CatalogueEntry, layout: Layout, pixels: Float32Array) {
   const { graph, bytes } = convertEntry(entry, layout);
   const placeholder = graph.nodes.find((n) => n.op === 'Placeholder');
   const [, height, width] = (placeholder?.attr?.shape?.shape?.dim ?? []).map((d) =>
@@ -88,18 +89,12 @@ async function onnxMs(
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
   });
-  try {
-    const feeds = () => ({
-      [placeholder?.name ?? 'input']: new ort.Tensor(
-        'float32',
-        toModelInput(input, pixels, 1),
-        inputDims(input, 1),
-      ),
-    });
-    return await timeIt(runs, () => session.run(feeds()));
-  } finally {
-    await session.release();
-  }
+  const name = placeholder?.name ?? 'input';
+  return {
+    run: () =>
+      session.run({ [name]: new ort.Tensor('float32', toModelInput(input, pixels, 1), inputDims(input, 1)) }),
+    release: () => session.release(),
+  };
 }
 
 async function tfjsMs(
@@ -124,15 +119,18 @@ async function tfjsMs(
     [1, size[0] as number, size[1] as number, 3],
   );
   try {
-    return await timeIt(runs, async () => {
-      const out = model.execute(
-        x,
-        entry.outputs.map((o) => o.node),
-      );
-      const list = Array.isArray(out) ? out : [out];
-      await Promise.all(list.map((t) => t.data()));
-      tf.dispose(list);
-    });
+    const [ms] = await timeInTurns(runs, [
+      async () => {
+        const out = model.execute(
+          x,
+          entry.outputs.map((o) => o.node),
+        );
+        const list = Array.isArray(out) ? out : [out];
+        await Promise.all(list.map((t) => t.data()));
+        tf.dispose(list);
+      },
+    ]);
+    return ms as number;
   } finally {
     x.dispose();
     model.dispose();
@@ -165,8 +163,15 @@ async function main(): Promise<void> {
     const [, h, w] = dims as [number, number, number];
     const face = await facePixels(w, h);
     what = face.what;
-    const nchw = await onnxMs(entry, 'nchw', face.pixels, runs);
-    const nhwc = await onnxMs(entry, 'nhwc', face.pixels, runs);
+    const runners = [
+      await onnxRunner(entry, 'nchw', face.pixels),
+      await onnxRunner(entry, 'nhwc', face.pixels),
+    ];
+    const [nchw, nhwc] = (await timeInTurns(
+      runs,
+      runners.map((r) => r.run),
+    )) as [number, number];
+    await Promise.all(runners.map((r) => r.release()));
     const tfjs = await tfjsMs(entry, face.pixels, [h, w], tfRuns);
     rows.push([
       entry.id,
