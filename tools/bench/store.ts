@@ -1,7 +1,7 @@
 // Case store benchmark: fills a fresh store with synthetic cases (default 10,000 patients, 50,000 photos)
 // through the store's own API, then times what the case list and the case screen do.
 // Usage: npm run build && npm run bench:store [-- --patients N --photos-per-patient N --keep DIR]
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -106,9 +106,29 @@ function fill(store: Store): void {
   }
 }
 
+/** An hp.obo the size of the real HPO (about 19,000 terms, 2 synonyms each), for load and search. */
+function syntheticObo(path: string, terms = 19_000): void {
+  const id = (i: number) => `HP:${String(i).padStart(7, '0')}`;
+  const stanzas = Array.from({ length: terms }, (_, i) => {
+    const lines = [
+      '[Term]',
+      `id: ${id(i + 1)}`,
+      `name: ${i === 0 ? 'All' : `Abnormality of structure ${i}`}`,
+    ];
+    if (i > 0)
+      lines.push(`synonym: "Alias ${i} of a structure" EXACT []`, `synonym: "Lay term ${i}" RELATED []`);
+    if (i > 0) lines.push(`is_a: ${id(Math.floor(i / 2) + 1)}`);
+    return lines.join('\n');
+  });
+  writeFileSync(
+    path,
+    ['format-version: 1.2', 'data-version: hp/releases/synthetic', '', ...stanzas].join('\n\n'),
+  );
+}
+
 /** Median and 95th percentile of `runs` timings of fn, in milliseconds. */
-function time(runs: number, fn: (i: number) => unknown): { median: number; p95: number } {
-  for (let i = 0; i < 5; i++) fn(i); // warm the statement and page caches
+function time(runs: number, fn: (i: number) => unknown, warmup = 5): { median: number; p95: number } {
+  for (let i = 0; i < warmup; i++) fn(i); // warm the statement and page caches
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -146,6 +166,17 @@ const results = {
   'open one case (patient, photos, faces, diagnoses, terms)': time(200, (i) => store.openCase(pick(i))),
   [`gallery embeddings of ${model.id}`]: time(5, () => store.galleryEmbeddings(model.id)),
 };
+const obo = join(dir, 'hp.obo');
+syntheticObo(obo);
+const hpoLoad = time(1, () => store.hpo.load(obo), 0);
+const hpoResults = {
+  [`HPO load, ${store.hpo.release()?.terms} terms (synthetic hp.obo)`]: hpoLoad,
+  'HPO load again (replacing the loaded one)': time(1, () => store.hpo.load(obo), 0),
+  "HPO search 'HP:0012345' (id)": time(50, () => store.hpo.search('HP:0012345')),
+  "HPO search 'structure 1234' (name)": time(50, () => store.hpo.search('structure 1234')),
+  "HPO search 'lay term 77' (synonym)": time(50, () => store.hpo.search('lay term 77')),
+  "HPO search 'abnormality' (broad, first 20)": time(50, () => store.hpo.search('abnormality')),
+};
 const gallerySize = store.galleryEmbeddings(model.id).length;
 store.close();
 
@@ -154,7 +185,7 @@ console.log(
     `${(statSync(file).size / 2 ** 20).toFixed(0)} MiB; built in ${(built / 1000).toFixed(1)} s, ` +
     `opened (with photo sweep) in ${opened.toFixed(0)} ms; gallery ${gallerySize} faces`,
 );
-for (const [what, r] of Object.entries(results))
+for (const [what, r] of Object.entries({ ...results, ...hpoResults }))
   console.log(
     `  ${what.padEnd(62)} median ${String(r.median).padStart(7)} ms   p95 ${String(r.p95).padStart(7)} ms`,
   );

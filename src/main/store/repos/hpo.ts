@@ -49,7 +49,8 @@ export class Hpo {
   private readonly searchRows;
 
   constructor(private readonly db: Database.Database) {
-    this.clear = db.prepare('DELETE FROM hpo_terms');
+    // Children first: deleting a term would otherwise look for references in every remaining edge.
+    this.clear = ['hpo_parents', 'hpo_synonyms', 'hpo_terms'].map((t) => db.prepare(`DELETE FROM ${t}`));
     this.insertTerm = db.prepare(
       'INSERT INTO hpo_terms (id, name, definition, obsolete, replaced_by) VALUES (?, ?, ?, ?, ?)',
     );
@@ -67,10 +68,9 @@ export class Hpo {
     this.parentsOf = db
       .prepare('SELECT parent_id FROM hpo_parents WHERE term_id = ? ORDER BY parent_id')
       .pluck();
-    // Ranked: the id itself, then names that start with the text, names that contain it, then synonyms.
+    // Ranked: names that start with the text, names that contain it, then synonyms likewise.
     this.searchRows = db.prepare(`WITH hits (id, rank, synonym) AS (
-        SELECT id, 0, NULL FROM hpo_terms WHERE id = :id
-        UNION ALL SELECT id, CASE WHEN name LIKE :prefix ESCAPE '\\' THEN 1 ELSE 2 END, NULL
+        SELECT id, CASE WHEN name LIKE :prefix ESCAPE '\\' THEN 1 ELSE 2 END, NULL
           FROM hpo_terms WHERE name LIKE :like ESCAPE '\\'
         UNION ALL SELECT term_id, CASE WHEN synonym LIKE :prefix ESCAPE '\\' THEN 3 ELSE 4 END, synonym
           FROM hpo_synonyms WHERE synonym LIKE :like ESCAPE '\\')
@@ -83,7 +83,7 @@ export class Hpo {
     const ontology = readOntology(file);
     this.db
       .transaction(() => {
-        this.clear.run();
+        for (const c of this.clear) c.run();
         const ids = new Set(ontology.terms.map((t) => t.id));
         for (const t of ontology.terms)
           this.insertTerm.run(t.id, t.name, t.definition, t.obsolete ? 1 : 0, t.replacedBy);
@@ -138,18 +138,22 @@ export class Hpo {
     return t;
   }
 
-  /** Current terms matching an id (HP:0000001 or 0000001), a name or a synonym, best first. */
+  /** Current terms matching an id (HP:0000001 or 0000001: that term alone), a name or a synonym, best first. */
   search(text: string, limit = 20): HpoHit[] {
     const q = text.trim();
     if (!q) return [];
     const digits = /^(HP:)?(\d{7})$/i.exec(q);
+    if (digits) {
+      const t = this.term(`HP:${digits[2]}`);
+      return t && !t.obsolete ? [{ id: t.id, name: t.name, synonym: null }] : [];
+    }
     const escaped = q.replace(/[\\%_]/g, (c) => '\\' + c);
-    const rows = this.searchRows.all({
-      id: digits ? `HP:${digits[2]}` : null,
-      prefix: `${escaped}%`,
-      like: `%${escaped}%`,
-      limit,
-    }) as { id: string; name: string; synonym: string | null; rank: number }[];
+    const rows = this.searchRows.all({ prefix: `${escaped}%`, like: `%${escaped}%`, limit }) as {
+      id: string;
+      name: string;
+      synonym: string | null;
+      rank: number;
+    }[];
     return rows.map((r) => ({ id: r.id, name: r.name, synonym: r.rank >= 3 ? r.synonym : null }));
   }
 }
