@@ -78,7 +78,7 @@ export async function importGallery(
   const analysed: AnalysedPhoto[] = [];
   for (const [i, p] of planned.entries()) {
     opts.onProgress?.({ phase: 'analyze', done: i, total: planned.length, file: p.file });
-    const bytes = readFileSync(p.file);
+    const bytes = readPhoto(p);
     try {
       analysed.push({
         ...p,
@@ -123,7 +123,7 @@ export async function importGallery(
           diagnosed.add(`${patient.id}:${s.id}`);
           syndromes.add(s.name);
         }
-        const bytes = readFileSync(p.file);
+        const bytes = readPhoto(p);
         if (sha256Hex(bytes) !== sha256)
           throw new UserError(`the photo ${p.file} changed while the gallery was being imported`);
         const photo = { file: p.file, bytes, sha256, analysis, ageYears: p.ageYears };
@@ -146,6 +146,17 @@ export async function importGallery(
     return summary;
   });
   return { ...report, galleryVersion: store.galleryVersion() };
+}
+
+function readPhoto(p: PlannedPhoto): Buffer {
+  try {
+    return readFileSync(p.file);
+  } catch (err) {
+    throw new UserError(`cannot read the photo ${p.file}: ${(err as Error).message}`, {
+      ...p.where,
+      cause: err,
+    });
+  }
 }
 
 /** Runs one row's writes; a refusal without a place of its own gets the row's file and line. */
