@@ -1,0 +1,193 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  caseHeatmap,
+  analyseGallery,
+  type GalleryAnalysis,
+  type HeatmapReport,
+} from '../../main/analysis/report.js';
+import { colourings, type Colouring } from '../../main/analysis/gallery.js';
+import type { SpaceName } from '../../main/analysis/space.js';
+import { UsageError, UserError } from '../../main/errors.js';
+import { defaultModelsDir, openInference } from '../../main/models/inference.js';
+import { readManifest } from '../../main/models/manifest.js';
+import type { Command } from '../command.js';
+import { openExisting } from './vcf.js';
+
+const usage = `Usage: facepheno analyze-space --db FILE [--json] [--out DIR] [--model ID] [--space raw|learnt|both]
+                               [--colour syndrome|sex|age] [--seed N] [--no-averages] [--max-average N]
+                               [--patient ID [--heatmap] [--label NAME]]
+
+Studies the gallery's face space (confirmed cases and controls, one embedding model):
+  maps     UMAP (umap-js, seeded: the same seed gives the same map) and PCA of the gallery's faces, in
+           the raw embedding space and the learnt one (a projection head trained on this gallery: in-sample);
+  clusters DBSCAN (radius at the knee of the core-distance curve) and average-linkage clustering (cut
+           at as many clusters as there are labels) on cosine distance, each compared with the labels:
+           adjusted Rand index, normalised mutual information, purity per cluster, labels sharing clusters;
+  averages each syndrome's average face beside that of sex- and age-matched controls, with the mean
+           landmark displacement as arrows;
+  --patient places that case on the maps among its nearest gallery faces (the similarity-weighted mean
+           of their positions; the map itself is not refitted); with --heatmap, the occlusion heatmap
+           of its score for --label (default: its best-scoring syndrome) on its aligned face.
+
+Options:
+  --db FILE          the case database (must exist)
+  --out DIR          write the figures (PNG) and analysis.json there (default: print the report only)
+  --model ID         embedding model (default: the manifest's first face-embedding model)
+  --space S          raw, learnt or both (default both)
+  --colour C         colour the maps by syndrome, sex or age band (default syndrome)
+  --seed N           seed for UMAP, PCA and the head (default 1)
+  --no-averages      skip the average faces
+  --max-average N    cases per average face at most (default 60)
+  --json             print one JSON document: {model, galleryVersion, appVersion, seed, labels, spaces:
+                     [{space, clusters: {dbscan, agglomerative}, placement, map: [...]}], averages, heatmap,
+                     files}`;
+
+function options(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        db: { type: 'string' },
+        out: { type: 'string' },
+        model: { type: 'string' },
+        space: { type: 'string', default: 'both' },
+        colour: { type: 'string', default: 'syndrome' },
+        seed: { type: 'string', default: '1' },
+        'no-averages': { type: 'boolean' },
+        'max-average': { type: 'string', default: '60' },
+        patient: { type: 'string' },
+        heatmap: { type: 'boolean' },
+        label: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function integer(v: string, flag: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${flag} must be a whole number of at least ${min}`);
+  return n;
+}
+
+function defaultModel(): string {
+  const dir = defaultModelsDir();
+  const m = readManifest(dir).models.find((e) => e.task === 'face-embedding');
+  if (!m) throw new UserError('the model manifest lists no face-embedding model', { file: dir });
+  return m.id;
+}
+
+/** Each file written beside its final name, then renamed: a reader never sees half a figure. */
+function writeAll(dir: string, files: Map<string, Buffer>): string[] {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, bytes] of files) {
+    const path = join(dir, name);
+    writeFileSync(`${path}.partial`, bytes);
+    renameSync(`${path}.partial`, path);
+  }
+  return [...files.keys()].map((name) => join(dir, name));
+}
+
+function text(a: GalleryAnalysis, heatmap: HeatmapReport | null, files: string[]): string {
+  const f = (v: number) => v.toFixed(3);
+  const lines = [
+    `analyze-space: model ${a.model}, gallery version ${a.galleryVersion}, ${a.members} faces, seed ${a.seed}`,
+    `labels: ${a.labels.map((l) => `${l.label}${l.isControl ? ' (control)' : ''} ${l.patients} patients/${l.faces} faces`).join('; ')}`,
+  ];
+  for (const s of a.spaces) {
+    lines.push(
+      `${s.space} space (${s.note}), ${s.dim} dimensions; PCA axes explain ${s.pcaExplained.map((v) => `${(100 * v).toFixed(1)}%`).join(', ')}`,
+    );
+    for (const c of [s.clusters.dbscan, s.clusters.agglomerative])
+      lines.push(
+        `  ${c.method}: ${c.clusters} clusters${c.noise ? `, ${c.noise} noise` : ''}; ARI ${f(c.adjustedRandIndex)}, NMI ${f(c.normalisedMutualInformation)}, purity ${f(c.overallPurity)}` +
+          (c.shared.length
+            ? `; sharing clusters: ${c.shared.map((x) => `${x.labels.join(' & ')} (${x.clusters.length})`).join(', ')}`
+            : ''),
+      );
+    if (s.placement)
+      lines.push(
+        `  ${s.placement.patient} placed among ${s.placement.neighbours
+          .slice(0, 5)
+          .map((n) => `${n.patient} [${n.label}] ${f(n.similarity)}`)
+          .join(', ')}`,
+      );
+    lines.push(`  timings (ms): ${JSON.stringify(s.timingsMs)}`);
+  }
+  for (const v of a.averages)
+    lines.push(
+      `average face ${v.label}: ${v.cases} cases, ${v.controls} matched controls; mean landmark displacement ${v.displacement.meanPx.toFixed(2)} px (max ${v.displacement.maxPx.toFixed(2)}) on a 256 px face`,
+    );
+  if (heatmap)
+    lines.push(
+      `heatmap ${heatmap.patient} for ${heatmap.label}: score ${f(heatmap.baseline)}, ${heatmap.patches} patches`,
+    );
+  if (files.length) lines.push(`wrote ${files.length} files: ${files.join(', ')}`);
+  return lines.join('\n');
+}
+
+export const command: Command = {
+  summary: 'maps, clusters, average faces and heatmaps of the gallery face space',
+  usage,
+  async run(args) {
+    const v = options(args);
+    if (!v.db) throw new UsageError('--db is required');
+    const spaces: SpaceName[] | undefined = (
+      { raw: ['raw'], learnt: ['learnt'], both: ['raw', 'learnt'] } as const satisfies Record<
+        string,
+        SpaceName[]
+      >
+    )[v.space as 'raw']?.slice();
+    if (!spaces) throw new UsageError(`--space must be raw, learnt or both (got '${v.space}')`);
+    if (!(colourings as readonly string[]).includes(v.colour))
+      throw new UsageError(`--colour must be one of ${colourings.join(', ')} (got '${v.colour}')`);
+    if ((v.heatmap || v.label) && !v.patient) throw new UsageError('--heatmap and --label need --patient');
+    const seed = integer(v.seed, '--seed', 0);
+    const maxAverage = integer(v['max-average'], '--max-average', 1);
+    const modelId = v.model ?? defaultModel();
+    const store = openExisting(v.db);
+    try {
+      const analysis = await analyseGallery(store, {
+        modelId,
+        seed,
+        spaces,
+        colourBy: v.colour as Colouring,
+        averages: !v['no-averages'],
+        maxAverage,
+        ...(v.patient ? { patient: v.patient } : {}),
+      });
+      let heatmap: HeatmapReport | null = null;
+      if (v.heatmap && v.patient) {
+        const inference = await openInference();
+        try {
+          const model = inference.models.find((m) => m.id === modelId);
+          if (!model) throw new UserError(`the model manifest has no model '${modelId}'`);
+          const h = await caseHeatmap(store, inference, model, v.patient, v.label);
+          heatmap = h.report;
+          analysis.figures.set(h.report.file, h.png);
+        } finally {
+          await inference.close();
+        }
+      }
+      const { figures, ...report } = analysis;
+      const doc = { ...report, heatmap };
+      let files: string[] = [];
+      if (v.out) {
+        const out = resolve(v.out);
+        files = writeAll(
+          out,
+          new Map([...figures, ['analysis.json', Buffer.from(JSON.stringify(doc, null, 1))]]),
+        );
+      }
+      console.log(v.json ? JSON.stringify({ ...doc, files }) : text(analysis, heatmap, files));
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};

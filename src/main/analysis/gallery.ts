@@ -1,0 +1,57 @@
+import type { Store } from '../store/store.js';
+import type { Sex } from '../store/repos/patients.js';
+
+/** A gallery face with what the maps are coloured by and what the average faces need. */
+export interface Member {
+  patientId: number;
+  patient: string;
+  faceId: number;
+  photoId: number;
+  label: string;
+  isControl: boolean;
+  sex: Sex;
+  ageYears: number | null;
+  vector: Float32Array;
+}
+
+/** The gallery of one embedding model, each face with its patient's sex and the photo's age. */
+export function readMembers(store: Store, modelId: string): Member[] {
+  const sexes = new Map<number, Sex>();
+  return store.galleryEmbeddings(modelId).map((r) => {
+    let sex = sexes.get(r.patientId);
+    if (!sex) sexes.set(r.patientId, (sex = store.patients.getById(r.patientId).sex));
+    return {
+      patientId: r.patientId,
+      patient: r.patient,
+      faceId: r.faceId,
+      photoId: r.photoId,
+      label: r.label,
+      isControl: r.isControl,
+      sex,
+      ageYears: store.photos.get(r.photoId)?.ageYears ?? null,
+      vector: r.vector,
+    };
+  });
+}
+
+export const colourings = ['syndrome', 'sex', 'age'] as const;
+export type Colouring = (typeof colourings)[number];
+
+/** Age bands of dysmorphology practice: infancy, early and middle childhood, adolescence, adulthood. */
+const bands: [number, string][] = [
+  [2, '0-1 y'],
+  [6, '2-5 y'],
+  [12, '6-11 y'],
+  [18, '12-17 y'],
+  [40, '18-39 y'],
+  [Infinity, '40+ y'],
+];
+
+export function ageBand(age: number | null): string {
+  if (age === null) return 'age unknown';
+  return (bands.find(([below]) => age < below) as [number, string])[1];
+}
+
+export function categoryOf(m: Member, by: Colouring): string {
+  return by === 'syndrome' ? m.label : by === 'sex' ? m.sex : ageBand(m.ageYears);
+}
