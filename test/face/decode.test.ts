@@ -1,29 +1,7 @@
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodePhoto, readPhoto } from '../../src/main/face/decode.js';
-
-/** A PNG whose header claims `width` x `height` but carries one row of pixels: a decompression bomb's header. */
-function bombPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(1 + width * 3))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+import { bombPng, truncatedJpeg } from './inputs.js';
 
 /** 40x20: red left half, blue right half. */
 const halves = () =>
@@ -45,11 +23,7 @@ describe('decodePhoto', () => {
   });
 
   it('refuses a truncated JPEG as truncated', async () => {
-    const jpeg = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } })
-      .composite([{ input: Buffer.from(await halves().png().toBuffer()), left: 10, top: 10 }])
-      .jpeg()
-      .toBuffer();
-    await expect(decodePhoto('cut.jpg', jpeg.subarray(0, jpeg.length >> 1))).rejects.toThrow(
+    await expect(decodePhoto('cut.jpg', await truncatedJpeg())).rejects.toThrow(
       'cut.jpg: the image is truncated or damaged',
     );
   });

@@ -89,12 +89,24 @@ export function decodeBlazeFace(
   return out;
 }
 
-export function iou(a: Detection['box'], b: Detection['box']): number {
+type Box = Detection['box'];
+
+function intersection(a: Box, b: Box): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
   const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Intersection over union. */
+export function iou(a: Box, b: Box): number {
+  const inter = intersection(a, b);
+  return inter === 0 ? 0 : inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+/** How much of the smaller box lies inside the other. */
+export function overlapOfSmaller(a: Box, b: Box): number {
+  const inter = intersection(a, b);
+  return inter === 0 ? 0 : inter / Math.min(a.width * a.height, b.width * b.height);
 }
 
 /**

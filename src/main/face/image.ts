@@ -1,4 +1,4 @@
-import { type Affine, applyAffine } from './geometry.js';
+import type { Affine } from './geometry.js';
 
 /** A decoded photo: 8-bit RGB, row-major, 3 bytes a pixel. */
 export interface RgbImage {
@@ -87,8 +87,12 @@ export function warpInto(
   };
   const { data, width: w, height: h } = img;
   for (let y = 0; y < height; y++) {
+    // Source coordinates of this row's first pixel centre; each step right adds (a, d).
+    const rowU = m.a * 0.5 + m.b * (y + 0.5) + m.c;
+    const rowV = m.d * 0.5 + m.e * (y + 0.5) + m.f;
     for (let x = 0; x < width; x++) {
-      const [u, v] = applyAffine(m, [x + 0.5, y + 0.5]);
+      const u = rowU + m.a * x;
+      const v = rowV + m.d * x;
       const o = offset + (y * width + (flip ? width - 1 - x : x)) * 3;
       const x0 = Math.floor(u);
       const y0 = Math.floor(v);

@@ -25,20 +25,20 @@ export const meshPoints = 468;
  * mouth 48-67. The iBUG jaw runs along the visible cheek outline, which the mesh silhouette follows.
  */
 export const ibug68FromMesh: readonly number[] = [
-  // jaw, from the subject's right ear to the left ear
-  127, 234, 93, 132, 58, 172, 136, 150, 152, 379, 365, 397, 288, 361, 323, 454, 356,
+  // jaw, from the subject's right ear round the chin to the left ear
+  34, 227, 147, 215, 138, 136, 149, 176, 152, 377, 378, 379, 397, 288, 401, 366, 356,
   // right brow (outer to inner), left brow (inner to outer)
   70, 63, 105, 66, 107, 336, 296, 334, 293, 300,
-  // nose bridge top to tip, then nostrils right to left
-  168, 197, 5, 4, 75, 97, 2, 326, 305,
+  // nose bridge top to tip, then the nostrils' lower edge from right to left
+  168, 197, 195, 4, 59, 99, 2, 328, 289,
   // right eye: outer corner, upper lid, inner corner, lower lid
-  33, 160, 158, 133, 153, 144,
+  7, 160, 158, 154, 153, 144,
   // left eye: inner corner, upper lid, outer corner, lower lid
-  362, 385, 387, 263, 373, 380,
-  // outer lips from the right corner clockwise
-  61, 39, 37, 0, 267, 269, 291, 405, 314, 17, 84, 181,
+  382, 385, 386, 249, 373, 380,
+  // outer lips from the right corner, over the upper lip and back along the lower
+  61, 40, 37, 0, 267, 269, 291, 405, 314, 17, 84, 91,
   // inner lips
-  78, 82, 13, 312, 308, 317, 14, 87,
+  76, 72, 12, 302, 308, 317, 14, 179,
 ];
 
 /** Mesh points in image pixels: x, y, z, where z is depth on the same scale as x (nearer is negative). */
