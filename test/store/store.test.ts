@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/main/errors.js';
 import type { DetectedFace, PhotoAnalysis } from '../../src/main/face/pipeline.js';
@@ -316,6 +317,20 @@ describe('audit log and transactions', () => {
     t = tempStore();
     const blocked = join(t.file, 'inside-a-file.db');
     expect(() => Store.open(blocked)).toThrow(new RegExp(`^${blocked}: cannot open the case database`));
+  });
+
+  it('says the database is busy when another process holds the write lock past the timeout', () => {
+    t = tempStore();
+    const other = new Database(t.file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      expect(() => Store.open(t.file, { busyTimeoutMs: 100 })).toThrow(
+        `${t.file}: the case database is busy: another FacePheno process is writing to it; try again`,
+      );
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 
   it('names the OS user by default', () => {

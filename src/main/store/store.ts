@@ -28,6 +28,8 @@ export interface StoreOptions {
   photosDir?: string;
   /** Who the audit log names; defaults to the OS user. */
   osUser?: string;
+  /** How long to wait for another process's write to finish before giving up (default 10 s). */
+  busyTimeoutMs?: number;
   /** For tests that build old-version databases: the migrations to apply (default: all). */
   migrations?: readonly Migration[];
 }
@@ -135,7 +137,7 @@ export class Store {
     let db: Database.Database | undefined;
     try {
       mkdirSync(dirname(abs), { recursive: true });
-      db = new Database(abs, { timeout: 10_000 });
+      db = new Database(abs, { timeout: opts.busyTimeoutMs ?? 10_000 });
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       // Clinical records: a committed change survives a power cut, not only a crash.
@@ -146,6 +148,14 @@ export class Store {
       db?.close();
       if (err instanceof UserError) throw err;
       const { code, syscall } = err as { code?: string; syscall?: string };
+      if (code === 'SQLITE_BUSY')
+        throw new UserError(
+          'the case database is busy: another FacePheno process is writing to it; try again',
+          {
+            file: abs,
+            cause: err,
+          },
+        );
       if (syscall || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_CANTOPEN')
         throw new UserError(`cannot open the case database: ${(err as Error).message}`, {
           file: abs,
