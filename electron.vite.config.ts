@@ -15,6 +15,7 @@ export default defineConfig({
           index: resolve('src/main/app/index.ts'),
           'service-worker': resolve('src/main/service/service-worker.ts'),
           'evaluate-worker': resolve('src/main/service/evaluate-worker.ts'),
+          'train-worker': resolve('src/main/service/train-worker.ts'),
           worker: resolve('src/main/models/worker.ts'),
         },
         output: { chunkFileNames: '[name]-[hash].js' },

@@ -20,8 +20,11 @@ export async function composePatientPhoto(out: string): Promise<Buffer> {
   return jpeg;
 }
 
-/** A small gallery folder (one sub-folder per label) from the shared photos, in the test's temporary folder. */
-export function makeGallery(dir: string, perLabel: number): number {
+/**
+ * A small gallery folder (one sub-folder per label) from the shared photos, in the test's temporary folder:
+ * `perLabel` photos of each label after the first `skip` (so that two galleries share no patient).
+ */
+export function makeGallery(dir: string, perLabel: number, skip = 0): number {
   const labels = { down_syndrome: 'down_syndrome', healthy_control: 'healthy_control' };
   let n = 0;
   for (const [label, folder] of Object.entries(labels)) {
@@ -29,7 +32,7 @@ export function makeGallery(dir: string, perLabel: number): number {
     const files = readdirSync(facedata('down_syndrome_kaggle', folder))
       .filter((f) => f.endsWith('.jpg') && f !== 'down_10.jpg')
       .sort()
-      .slice(0, perLabel);
+      .slice(skip, skip + perLabel);
     for (const f of files) {
       copyFileSync(facedata('down_syndrome_kaggle', folder, f), join(dir, label, f));
       n++;

@@ -20,6 +20,7 @@ import { appVersion } from './version.js';
 import { evaluateGallery } from './service/evaluation.js';
 import { alignedView, displayCopy } from './service/images.js';
 import { Jobs } from './service/jobs.js';
+import { LearntSpaces } from './service/learnt-space.js';
 import { Matching } from './service/matching.js';
 import { dropUpload, writeUpload } from './service/uploads.js';
 import { caseDetail, caseSummary } from './service/views.js';
@@ -53,6 +54,7 @@ export class Service {
   private readonly handlers: Handlers;
   private readonly jobs: Jobs;
   private readonly matching: Matching;
+  private readonly spaces: LearntSpaces;
   private readonly modelsDir: string;
   private pipeline: Promise<FacePipeline> | null = null;
 
@@ -62,7 +64,8 @@ export class Service {
   ) {
     this.modelsDir = opts.modelsDir ?? defaultModelsDir();
     this.jobs = new Jobs(opts.emit);
-    this.matching = new Matching(store);
+    this.spaces = new LearntSpaces(opts.dataDir);
+    this.matching = new Matching(store, this.spaces);
     this.handlers = this.buildHandlers();
   }
 
@@ -395,9 +398,13 @@ export class Service {
         }));
       },
       'model.train': async () => {
-        throw new ApiError(
-          'learning a face space is not part of this version yet; matching uses the plain embedding',
-        );
+        const model = this.matchModel();
+        const galleryVersion = store.galleryVersion();
+        const rows = store.galleryEmbeddings(model.id);
+        return this.jobs.start('model.train', async (job) => ({
+          kind: 'model.train',
+          summary: await this.spaces.train(rows, model, galleryVersion, job),
+        }));
       },
       'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
     };

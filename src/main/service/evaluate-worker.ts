@@ -6,16 +6,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { calibratedLogistic, crossValidatedPredictions, summarise } from '../match/evaluation.js';
 import type { Predictions } from '../match/metrics.js';
 import type { Sample } from '../match/samples.js';
+import type { JobWorkerMessage } from './threads.js';
 
 export interface EvaluateInput {
   samples: Sample[];
   folds: number;
 }
 
-export type EvaluateMessage =
-  | { type: 'fold'; done: number; total: number }
-  | { type: 'result'; report: ReturnType<typeof summarise>; calibration: ReliabilityBin[] }
-  | { type: 'failed'; error: string };
+export interface EvaluateResult {
+  report: ReturnType<typeof summarise>;
+  calibration: ReliabilityBin[];
+}
 
 export interface ReliabilityBin {
   predicted: number;
@@ -55,7 +56,14 @@ try {
     folds,
     fitPredict: (train, test, classes) => {
       const probs = calibratedLogistic(train, test, classes);
-      port.postMessage({ type: 'fold', done: ++done, total: folds } satisfies EvaluateMessage);
+      done++;
+      const stage = done < folds ? 'cross-validating' : 'bootstrapping intervals';
+      port.postMessage({
+        type: 'progress',
+        stage,
+        done,
+        total: folds,
+      } satisfies JobWorkerMessage<EvaluateResult>);
       return probs;
     },
   });
@@ -63,7 +71,10 @@ try {
     type: 'result',
     report: summarise(predictions),
     calibration: reliability(predictions),
-  } satisfies EvaluateMessage);
+  } satisfies JobWorkerMessage<EvaluateResult>);
 } catch (err) {
-  port.postMessage({ type: 'failed', error: (err as Error).message } satisfies EvaluateMessage);
+  port.postMessage({
+    type: 'failed',
+    error: (err as Error).message,
+  } satisfies JobWorkerMessage<EvaluateResult>);
 }

@@ -7,18 +7,31 @@ import { fitMatcher, matchPatient, UNAFFECTED, type Matcher } from '../match/mat
 import { dot, fuse } from '../match/vectors.js';
 import type { GalleryEmbedding, Store } from '../store/store.js';
 import { appVersion } from '../version.js';
+import type { LearntSpace, LearntSpaces } from './learnt-space.js';
 import type { MatchResult, ModelRef, Neighbour, Provenance } from '../../shared/api.js';
 
 const METHOD =
   'calibrated class-balanced logistic regression (patient-level cross-validation); nearest cases by cosine similarity';
 
+interface Fitted {
+  key: string;
+  matcher: Matcher;
+  /** Gallery rows in the space matching uses (the learnt one where it was kept). */
+  rows: GalleryEmbedding[];
+  space: LearntSpace | null;
+}
+
 export class Matching {
-  private fitted: { key: string; matcher: Matcher; rows: GalleryEmbedding[] } | null = null;
+  private fitted: Fitted | null = null;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly spaces: LearntSpaces,
+  ) {}
 
-  provenance(model: ModelRef): Provenance {
-    return { model, galleryVersion: this.store.galleryVersion(), appVersion, method: METHOD };
+  provenance(model: ModelRef, space: LearntSpace | null = null): Provenance {
+    const method = space ? `${METHOD}, in the ${space.description}` : `${METHOD}, in the plain embedding`;
+    return { model, galleryVersion: this.store.galleryVersion(), appVersion, method };
   }
 
   /** The patient's primary-face embeddings in `modelId`, one per photo that has one. */
@@ -40,13 +53,10 @@ export class Matching {
         `case '${pseudonym}' has no photo with a measured face yet: add a frontal photo first`,
       );
     }
-    const { matcher, rows } = this.matcher(model);
-    const r = matchPatient(
-      matcher,
-      vectors.map((v) => v.vector),
-      { excludePatient: pseudonym },
-    );
-    const query = fuse(vectors.map((v) => v.vector));
+    const { matcher, rows, space } = this.matcher(model);
+    const inSpace = vectors.map((v) => (space ? space.project(v.vector) : v.vector));
+    const r = matchPatient(matcher, inSpace, { excludePatient: pseudonym });
+    const query = fuse(inSpace);
     const ranking = r.ranking.map((l) => {
       const nearest: Neighbour[] = l.nearest.map((n) => {
         const best = closestPhoto(rows, n.patient, query);
@@ -73,7 +83,7 @@ export class Matching {
       ranking,
       noneOfThese: r.noneOfThese,
       bestSimilarity: r.bestSimilarity,
-      provenance: { ...this.provenance(model), galleryVersion: matcher.provenance.galleryVersion },
+      provenance: { ...this.provenance(model, space), galleryVersion: matcher.provenance.galleryVersion },
     };
   }
 
@@ -82,11 +92,13 @@ export class Matching {
     return this.matcher(model).rows.find((r) => r.patient === pseudonym)?.label ?? null;
   }
 
-  private matcher(model: ModelRef): { matcher: Matcher; rows: GalleryEmbedding[] } {
+  private matcher(model: ModelRef): Fitted {
     const galleryVersion = this.store.galleryVersion();
-    const key = `${model.id}@${galleryVersion}`;
+    const space = this.spaces.current(model.id, galleryVersion);
+    const key = `${model.id}@${galleryVersion}/${space?.description ?? 'plain'}`;
     if (this.fitted?.key !== key) {
-      const rows = this.store.galleryEmbeddings(model.id);
+      const stored = this.store.galleryEmbeddings(model.id);
+      const rows = space ? stored.map((r) => ({ ...r, vector: space.project(r.vector) })) : stored;
       const labels = new Set(rows.map((r) => (r.isControl ? UNAFFECTED : r.label)));
       if (labels.size < 2) {
         throw new UserError(
@@ -95,7 +107,7 @@ export class Matching {
             : `the gallery has only '${[...labels][0]}': probabilities need at least two syndromes, or a syndrome and controls`,
         );
       }
-      this.fitted = { key, rows, matcher: fitMatcher(rows, { modelId: model.id, galleryVersion }) };
+      this.fitted = { key, rows, space, matcher: fitMatcher(rows, { modelId: model.id, galleryVersion }) };
     }
     return this.fitted;
   }

@@ -45,10 +45,7 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
         <tbody>
           {result.ranking.map((r) => (
             <tr key={r.label}>
-              <td>
-                {r.label}
-                {r.isControl && <span className="muted"> (unaffected)</span>}
-              </td>
+              <td>{r.isControl ? 'unaffected (controls)' : r.label}</td>
               <td className="bar-cell">
                 <div className="bar" style={{ width: `${(r.probability * 100).toFixed(1)}%` }} />
                 <span>{(r.probability * 100).toFixed(1)}%</span>
