@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cliPath, repoRoot } from '../../test/support/paths.js';
@@ -11,11 +11,44 @@ export interface Served {
   stop: () => Promise<void>;
 }
 
-/** The renderer's pages, built once if a fresh checkout lacks them (CI builds them in scripts/install.sh). */
+/** Newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((t, e) => Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+}
+
+/** The app bundles, built when missing or older than their sources (CI builds them in scripts/install.sh). */
 export function ensureRendererBuilt(): void {
-  if (existsSync(join(repoRoot, 'out', 'renderer', 'index.html'))) return;
-  const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: repoRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build:app failed:\n${r.stdout}\n${r.stderr}`);
+  const page = join(repoRoot, 'out', 'renderer', 'index.html');
+  const fresh = () => {
+    const sources = ['src/renderer', 'src/shared', 'src/main', 'src/preload'].map((d) =>
+      newest(join(repoRoot, d)),
+    );
+    return existsSync(page) && statSync(page).mtimeMs >= Math.max(...sources);
+  };
+  if (fresh()) return;
+  // Test files run in parallel: one builds while the others wait for it.
+  const lock = join(repoRoot, 'out', '.e2e-build-lock');
+  mkdirSync(join(repoRoot, 'out'), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline)
+        throw new Error(`${lock} held for 3 minutes: remove it if no build is running`);
+      spawnSync('sleep', ['1']);
+    }
+  }
+  try {
+    if (fresh()) return;
+    const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm run build:app failed:\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmdirSync(lock);
+  }
 }
 
 /** Starts the real `facepheno serve` on a free port and reads the address from its first line. */
