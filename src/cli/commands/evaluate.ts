@@ -13,6 +13,7 @@ import { UNAFFECTED } from '../../main/match/matcher.js';
 import type { Interval } from '../../main/match/metrics.js';
 import { headManifestEntry, headToOnnx } from '../../main/match/onnx-head.js';
 import { photoFeatures } from '../../main/match/photo-features.js';
+import { jointEmbedding } from '../../main/match/vectors.js';
 import { defaultControlLabels } from '../../main/store/gallery-import.js';
 import type { Command } from '../command.js';
 
@@ -36,7 +37,8 @@ their own patients; and with --permutations, each syndrome against as many contr
 Options:
   --folds K           folds (default 5)
   --controls LABEL    a label of unaffected controls (repeatable; replaces the default list)
-  --model ID          the embedding model (default: the manifest's first)
+  --model ID          the embedding model (default: the manifest's first); ID+ID... evaluates the
+                      joint space of several models (concatenated unit embeddings, renormalised)
   --no-learnt         skip the learnt space
   --permutations N    run the group question with N permutations (default 0: skip)
   --cache FILE        embeddings cache (default: a file in the temporary folder named by DIR)
@@ -136,14 +138,11 @@ export const command: Command = {
     let outcomes;
     let modelId: string;
     try {
-      const model = values.model
-        ? pipeline.embeddingModels.find((m) => m.id === values.model)
-        : pipeline.embeddingModels[0];
-      if (!model)
-        throw new UsageError(
-          `no embedding model '${values.model ?? ''}' (have: ${pipeline.embeddingModels.map((m) => m.id).join(', ')})`,
-        );
-      modelId = model.id;
+      const have = pipeline.embeddingModels.map((m) => m.id);
+      modelId = values.model ?? have[0] ?? '';
+      const unknown = modelId.split('+').filter((id) => !have.includes(id));
+      if (unknown.length > 0)
+        throw new UsageError(`no embedding model '${unknown.join("', '")}' (have: ${have.join(', ')})`);
       progress(`analysing ${photos.length} photos (cache: ${cacheFile})`);
       outcomes = await photoFeatures(pipeline, photos, {
         cacheFile,
@@ -170,7 +169,7 @@ export const command: Command = {
       progress('training the head on every photo for export');
       const controls = new Set((values.controls ?? defaultControlLabels).map((c) => c.toLowerCase()));
       const samples = outcomes.flatMap((x) => {
-        const v = x.features?.embeddings[modelId];
+        const v = x.features && jointEmbedding(x.features.embeddings, modelId);
         if (!v) return [];
         const label = controls.has(x.photo.label.toLowerCase()) ? UNAFFECTED : x.photo.label;
         return [{ patient: x.photo.patient, label, vector: v }];

@@ -5,7 +5,6 @@ import { openFacePipeline } from '../../main/face/pipeline.js';
 import { CALIBRATION } from '../../main/match/evaluate-folder.js';
 import { fitMatcher, matchPatient, type Matcher, type MatchResult } from '../../main/match/matcher.js';
 import { OPEN_SET_QUANTILE } from '../../main/match/openset.js';
-import { Matching } from '../../main/service/matching.js';
 import { Store } from '../../main/store/store.js';
 import type { Command } from '../command.js';
 
@@ -41,6 +40,15 @@ function describe(r: Result): string {
           .join(', ')})`,
     );
   return `${what}:${r.noneOfThese ? ' NONE OF THESE (far from every gallery case);' : ''}\n  ${top.join('\n  ')}`;
+}
+
+/** The primary-face embeddings of a stored patient's photos in one model. */
+function storedPatientVectors(store: Store, patient: string, modelId: string): Float32Array[] {
+  return store.openCase(patient).photos.flatMap((photo) => {
+    const face = photo.faces.find((f) => f.isPrimary);
+    const e = face && store.faces.embedding(face.id, modelId);
+    return e ? [e.vector] : [];
+  });
 }
 
 export const command: Command = {
@@ -101,10 +109,9 @@ export const command: Command = {
           results.push({ file, error: err.message });
         }
       }
-      const matching = new Matching(store);
       for (const patient of patients) {
         try {
-          const vectors = matching.caseVectors(patient, model.id).map((v) => v.vector);
+          const vectors = storedPatientVectors(store, patient, model.id);
           results.push(
             vectors.length
               ? { patient, ...matchPatient(matcher, vectors, { excludePatient: patient }), error: null }

@@ -11,6 +11,7 @@ import { oneVsRestAuc, withInterval, type Interval } from './metrics.js';
 import { UNAFFECTED } from './matcher.js';
 import type { FeatureOutcome } from './photo-features.js';
 import type { Sample } from './samples.js';
+import { jointEmbedding } from './vectors.js';
 
 export const CALIBRATION =
   'temperature scaling fitted on patient-level cross-validation predictions of a class-balanced L2 logistic regression (penalty chosen on the same folds)';
@@ -23,6 +24,7 @@ export interface PairResult {
 }
 
 export interface FolderEvaluation {
+  /** The embedding model, or models joined by '+' for their joint space. */
   modelId: string;
   /** Names the evaluated photos: a hash of every photo's content, mask, label and patient. */
   galleryVersion: string;
@@ -61,11 +63,12 @@ export function evaluateFolder(
 ): FolderEvaluation {
   const controls = new Set(o.controls.map((c) => c.toLowerCase()));
   const classOf = (label: string) => (controls.has(label.toLowerCase()) ? UNAFFECTED : label);
-  const usable = outcomes.filter((x) => x.features && x.features.embeddings[o.modelId]);
+  const vectorOf = (x: FeatureOutcome) => x.features && jointEmbedding(x.features.embeddings, o.modelId);
+  const usable = outcomes.filter((x) => vectorOf(x));
   const face: Sample[] = usable.map((x) => ({
     patient: x.photo.patient,
     label: classOf(x.photo.label),
-    vector: x.features?.embeddings[o.modelId] as Float32Array,
+    vector: vectorOf(x) as Float32Array,
   }));
   const border: Sample[] = usable.map((x, i) => ({
     ...(face[i] as Sample),

@@ -47,3 +47,23 @@ export function stack(vectors: readonly Float32Array[], cols?: number): Matrix {
 export function row(m: Matrix, r: number): Float32Array {
   return m.data.subarray(r * m.cols, (r + 1) * m.cols);
 }
+
+/**
+ * A joint space over several models' unit embeddings of one face: their concatenation, renormalised
+ * (each model weighs the same). Named 'a+b'; undefined when any model's embedding is missing.
+ */
+export function jointEmbedding(
+  embeddings: Readonly<Record<string, Float32Array>>,
+  space: string,
+): Float32Array | undefined {
+  const parts = space.split('+').map((id) => embeddings[id]);
+  if (parts.some((p) => p === undefined)) return undefined;
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((n, p) => n + (p as Float32Array).length, 0));
+  let at = 0;
+  for (const p of parts as Float32Array[]) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return l2Normalize(out);
+}
