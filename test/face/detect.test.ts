@@ -7,7 +7,7 @@ import {
   iou,
   weightedNms,
 } from '../../src/main/face/detect.js';
-import { ibug68FromMesh, roiFromDetection } from '../../src/main/face/landmarks.js';
+import { ibug68, ibug68FromMesh, roiFromDetection } from '../../src/main/face/landmarks.js';
 import { applyAffine } from '../../src/main/face/geometry.js';
 import { flipAverage } from '../../src/main/face/embed.js';
 
@@ -90,8 +90,15 @@ describe('face choice and embeddings', () => {
     );
   });
 
-  it('maps the 68 iBUG landmarks to 68 distinct mesh points', () => {
+  it('maps the 68 iBUG landmarks onto blends of mesh vertices', () => {
     expect(ibug68FromMesh).toHaveLength(68);
-    expect(new Set(ibug68FromMesh).size).toBe(68);
+    for (const [a, b, w] of ibug68FromMesh) {
+      expect([a, b].every((v) => Number.isInteger(v) && v >= 0 && v < 468)).toBe(true);
+      expect(w).toBeGreaterThan(0);
+      expect(w).toBeLessThanOrEqual(1);
+    }
+    const mesh = Array.from({ length: 468 * 3 }, (_, i) => i);
+    const [a, b, w] = ibug68FromMesh[0] ?? [0, 0, 1];
+    expect(ibug68(mesh)[0]).toEqual([w * a * 3 + (1 - w) * b * 3, w * (a * 3 + 1) + (1 - w) * (b * 3 + 1)]);
   });
 });

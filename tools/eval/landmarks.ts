@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { iou } from '../../src/main/face/detect.js';
-import { ibug68FromMesh } from '../../src/main/face/landmarks.js';
+import { ibug68 } from '../../src/main/face/landmarks.js';
 import { type DetectedFace, openFacePipeline } from '../../src/main/face/pipeline.js';
 
 interface TruthFace {
@@ -54,20 +54,34 @@ const regions: [string, number, number][] = [
 
 const meanOf = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 
-/** For each of the 68 points, the mesh vertex nearest to it on average (in inter-ocular units). */
-function fitMapping(faces: readonly { mesh: number[]; truth: TruthFace; iod: number }[]): number[] {
+/**
+ * For each of the 68 points, the mesh point with the least mean error on these faces (inter-ocular units):
+ * the best single vertex, or a blend (weights 1/4, 1/2, 3/4) of two of the ten best vertices.
+ */
+function fitMapping(
+  faces: readonly { mesh: number[]; truth: TruthFace; iod: number }[],
+): [number, number, number][] {
   return Array.from({ length: 68 }, (_, k) => {
-    let best = 0;
-    let bestError = Infinity;
-    for (let v = 0; v < 468; v++) {
-      const error = meanOf(
+    const error = (a: number, b: number, w: number) =>
+      meanOf(
         faces.map(({ mesh, truth, iod }) => {
           const [x, y] = truth.points[k] ?? [0, 0];
-          return Math.hypot((mesh[v * 3] ?? 0) - x, (mesh[v * 3 + 1] ?? 0) - y) / iod;
+          const px = w * (mesh[a * 3] ?? 0) + (1 - w) * (mesh[b * 3] ?? 0);
+          const py = w * (mesh[a * 3 + 1] ?? 0) + (1 - w) * (mesh[b * 3 + 1] ?? 0);
+          return Math.hypot(px - x, py - y) / iod;
         }),
       );
-      if (error < bestError) [best, bestError] = [v, error];
-    }
+    const singles = Array.from({ length: 468 }, (_, v) => ({ v, e: error(v, v, 1) }))
+      .sort((p, q) => p.e - q.e)
+      .slice(0, 10);
+    let best: [number, number, number] = [singles[0]?.v ?? 0, singles[0]?.v ?? 0, 1];
+    let bestError = singles[0]?.e ?? Infinity;
+    for (const [i, p] of singles.entries())
+      for (const q of singles.slice(i + 1))
+        for (const w of [0.25, 0.5, 0.75]) {
+          const e = error(p.v, q.v, w);
+          if (e < bestError) [best, bestError] = [[p.v, q.v, w], e];
+        }
     return best;
   });
 }
@@ -106,9 +120,10 @@ async function main(): Promise<number> {
         const [ox, oy] = truth.points[36] ?? [0, 0];
         const [px, py] = truth.points[45] ?? [0, 0];
         const iod = Math.hypot(px - ox, py - oy);
+        const mapped = ibug68(mesh);
         const byPoint = truth.points.map(([x, y], k) => {
-          const m = (ibug68FromMesh[k] ?? 0) * 3;
-          return Math.hypot((mesh[m] ?? 0) - x, (mesh[m + 1] ?? 0) - y) / iod;
+          const [mx, my] = mapped[k] ?? [NaN, NaN];
+          return Math.hypot(mx - x, my - y) / iod;
         });
         perFace.push({ file: img.file, error: meanOf(byPoint), byPoint });
         matchedFaces.push({ mesh, truth, iod });

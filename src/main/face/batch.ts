@@ -57,7 +57,7 @@ export async function analyzeAll(
   pipeline: FacePipeline,
   files: readonly string[],
   onOutcome?: (o: Outcome, index: number) => void,
-  concurrency = 2,
+  concurrency = 4,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(files.length);
   let next = 0;

@@ -21,25 +21,95 @@ export const meshIndex = {
 export const meshPoints = 468;
 
 /**
- * The 68 iBUG 300-W landmarks as face mesh vertices: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47,
- * mouth 48-67. The iBUG jaw runs along the visible cheek outline, which the mesh silhouette follows.
+ * The 68 iBUG 300-W landmarks (jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67) as points on the
+ * mesh: each is [vertex a, vertex b, weight of a], the point a*w + b*(1-w). Fitted (`npm run eval:landmarks --
+ * --fit`) on the 17 faces of facedata's dlib_example_scenes/training_with_face_landmarks.xml and checked on
+ * the 25 of testing_with_face_landmarks.xml; a blend of two vertices follows the iBUG convention (the jaw on
+ * the visible outline, eye corners a little inside the mesh's) better than any single vertex.
  */
-export const ibug68FromMesh: readonly number[] = [
+export const ibug68FromMesh: readonly (readonly [number, number, number])[] = [
   // jaw, from the subject's right ear round the chin to the left ear
-  34, 227, 147, 215, 138, 136, 149, 176, 152, 377, 378, 379, 397, 288, 401, 366, 356,
+  [34, 227, 0.75],
+  [227, 137, 0.5],
+  [147, 137, 0.75],
+  [215, 213, 0.5],
+  [138, 138, 1],
+  [136, 135, 0.75],
+  [149, 150, 0.75],
+  [176, 148, 0.5],
+  [152, 148, 0.75],
+  [377, 377, 1],
+  [378, 400, 0.75],
+  [379, 365, 0.5],
+  [397, 364, 0.75],
+  [288, 435, 0.5],
+  [361, 366, 0.75],
+  [454, 401, 0.75],
+  [356, 356, 1],
   // right brow (outer to inner), left brow (inner to outer)
-  70, 63, 105, 66, 107, 336, 296, 334, 293, 300,
+  [70, 139, 0.75],
+  [63, 71, 0.75],
+  [104, 223, 0.5],
+  [69, 28, 0.5],
+  [107, 221, 0.75],
+  [336, 8, 0.75],
+  [258, 337, 0.5],
+  [295, 333, 0.5],
+  [445, 333, 0.5],
+  [300, 342, 0.75],
   // nose bridge top to tip, then the nostrils' lower edge from right to left
-  168, 197, 195, 4, 59, 99, 2, 328, 289,
-  // right eye: outer corner, upper lid, inner corner, lower lid
-  7, 160, 158, 154, 153, 144,
-  // left eye: inner corner, upper lid, outer corner, lower lid
-  382, 385, 386, 249, 373, 380,
-  // outer lips from the right corner, over the upper lip and back along the lower
-  61, 40, 37, 0, 267, 269, 291, 405, 314, 17, 84, 91,
-  // inner lips
-  76, 72, 12, 302, 308, 317, 14, 179,
+  [168, 122, 0.75],
+  [197, 245, 0.75],
+  [281, 174, 0.5],
+  [51, 274, 0.5],
+  [219, 75, 0.5],
+  [99, 60, 0.5],
+  [2, 141, 0.75],
+  [328, 250, 0.5],
+  [305, 455, 0.75],
+  // right eye: outer corner, upper lid, inner corner, lower lid; then the left eye from its inner corner
+  [7, 226, 0.75],
+  [161, 159, 0.5],
+  [158, 145, 0.75],
+  [243, 153, 0.5],
+  [145, 154, 0.75],
+  [144, 144, 1],
+  [382, 382, 1],
+  [385, 384, 0.5],
+  [259, 380, 0.5],
+  [263, 373, 0.5],
+  [373, 374, 0.75],
+  [380, 384, 0.75],
+  // outer lips from the right corner over the upper lip and back along the lower; then the inner lips
+  [61, 57, 0.5],
+  [40, 39, 0.75],
+  [37, 73, 0.75],
+  [11, 164, 0.75],
+  [267, 0, 0.75],
+  [269, 270, 0.75],
+  [291, 306, 0.75],
+  [405, 321, 0.5],
+  [314, 16, 0.75],
+  [17, 84, 0.75],
+  [84, 182, 0.75],
+  [91, 182, 0.75],
+  [185, 146, 0.5],
+  [72, 41, 0.5],
+  [12, 11, 0.75],
+  [268, 0, 0.75],
+  [409, 325, 0.5],
+  [317, 14, 0.75],
+  [14, 85, 0.75],
+  [178, 86, 0.5],
 ];
+
+/** The 68 iBUG points of a mesh (x, y, z triples in image pixels). */
+export function ibug68(mesh: ArrayLike<number>): Point[] {
+  return ibug68FromMesh.map(([a, b, w]): Point => [
+    w * (mesh[a * 3] ?? 0) + (1 - w) * (mesh[b * 3] ?? 0),
+    w * (mesh[a * 3 + 1] ?? 0) + (1 - w) * (mesh[b * 3 + 1] ?? 0),
+  ]);
+}
 
 /** Mesh points in image pixels: x, y, z, where z is depth on the same scale as x (nearer is negative). */
 export type Mesh = Float32Array;

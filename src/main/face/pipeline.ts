@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { Inference } from '../models/inference.js';
-import { openInference } from '../models/inference.js';
 import type { ModelEntry } from '../models/manifest.js';
 import { alignedCrops, cropToPng } from './align.js';
 import { decodePhoto, readPhoto } from './decode.js';
@@ -16,6 +15,7 @@ import {
 import { flipAverage } from './embed.js';
 import type { Point } from './geometry.js';
 import { Pyramid, warpInto } from './image.js';
+import { openInferencePool } from './pool.js';
 import {
   type Mesh,
   fivePoints,
@@ -300,11 +300,12 @@ function dedupe<T extends { mesh: Mesh }>(faces: T[]): T[] {
   return kept.map((k) => k.face);
 }
 
+/** `threads`: CPU inference workers, one thread each (default: the cores, at most 4). */
 export async function openFacePipeline(opts?: {
   modelsDir?: string;
   threads?: number;
 }): Promise<FacePipeline> {
-  const inference = await openInference(opts);
+  const inference = await openInferencePool(opts);
   try {
     return new Pipeline(inference);
   } catch (err) {
