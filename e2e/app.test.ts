@@ -79,10 +79,11 @@ describe('FacePheno in a browser (facepheno serve)', () => {
     await page.getByTestId('photo-dropzone').dispatchEvent('drop', { dataTransfer: transfer });
 
     const quality = page.getByTestId('quality');
-    await quality.waitFor({ timeout: 60_000 });
+    await quality.waitFor({ timeout: 120_000 });
     expect(await quality.textContent()).toMatch(/eyes \d+ px apart, yaw -?\d+°/);
     // The face box, the mesh (468 points) and the five alignment points are drawn over the photo.
     const overlay = page.getByRole('img', { name: 'patient.jpg with landmarks' });
+    await overlay.locator('circle.point5').first().waitFor();
     expect(await overlay.locator('circle.mesh').count()).toBeGreaterThanOrEqual(468);
     expect(await overlay.locator('circle.point5').count()).toBe(5);
     await page.getByRole('img', { name: 'patient.jpg, aligned face' }).waitFor();
@@ -112,7 +113,7 @@ describe('FacePheno in a browser (facepheno serve)', () => {
   it('ranks syndromes from the gallery, with probabilities and nearest cases', async () => {
     await page.getByRole('button', { name: 'Matches' }).click();
     const ranking = page.getByTestId('ranking');
-    await ranking.waitFor({ timeout: 60_000 });
+    await ranking.waitFor({ timeout: 120_000 });
     const rows = ranking.locator('tbody tr');
     expect(await rows.count()).toBe(2);
     const labels = await rows.locator('td:first-child').allTextContents();
@@ -128,7 +129,7 @@ describe('FacePheno in a browser (facepheno serve)', () => {
   it('compares the patient beside the nearest gallery case, and flips to the next', async () => {
     await page.getByTestId('ranking').locator('tbody tr').first().locator('button.link').first().click();
     const similarity = page.getByTestId('similarity');
-    await similarity.waitFor({ timeout: 60_000 });
+    await similarity.waitFor({ timeout: 120_000 });
     expect(await similarity.textContent()).toMatch(/Similarity -?\d\.\d{3} \(cosine, model/);
     const galleryCase = page.getByTestId('compare').locator('figcaption').nth(1);
     const first = await galleryCase.textContent();
@@ -169,7 +170,7 @@ describe('FacePheno in a browser (facepheno serve)', () => {
     await page.getByLabel('Gallery folder').setInputFiles(more);
     const cancel = page.getByRole('button', { name: 'Cancel' });
     await cancel.click({ timeout: 60_000 });
-    await page.getByText('Import cancelled; nothing was changed.').waitFor({ timeout: 60_000 });
+    await page.getByText('Import cancelled; nothing was changed.').waitFor({ timeout: 120_000 });
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Gallery & model' }).click();
     await expect.poll(() => page.getByTestId('gallery-labels').locator('tbody tr').count()).toBe(2);

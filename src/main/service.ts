@@ -174,7 +174,15 @@ export class Service {
     };
     return {
       'app.info': async () => {
-        const manifest = this.manifest();
+        // Settings must open even when the models are missing: it is where the user sees that they are.
+        let manifest: Manifest = { format: 1, generatedBy: '', models: [] };
+        let modelsProblem: string | null = null;
+        try {
+          manifest = this.manifest();
+        } catch (err) {
+          if (!(err instanceof UserError)) throw err;
+          modelsProblem = err.message;
+        }
         const pipeline = this.pipeline ? await this.pipeline.catch(() => null) : null;
         const model = manifest.models.find((m) => m.task === 'face-embedding');
         const rows = model ? store.galleryEmbeddings(model.id) : [];
@@ -190,6 +198,7 @@ export class Service {
           host: this.opts.host,
           dataDir: this.opts.dataDir,
           provider: pipeline?.provider ?? null,
+          modelsProblem,
           models: manifest.models.map((m) => ({
             id: m.id,
             task: m.task,

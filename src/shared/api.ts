@@ -228,6 +228,8 @@ export const AppInfo = z.object({
   host: z.enum(['electron', 'browser']),
   dataDir: z.string(),
   provider: z.string().nullable(),
+  /** Why the models cannot be used (missing, damaged), or null. */
+  modelsProblem: z.string().nullable(),
   models: z.array(
     z.object({
       id: z.string(),

@@ -11,8 +11,9 @@ export function writeUpload(parent: string, files: { path: string; data: string 
   try {
     for (const f of files) {
       const rel = safeRelativePath(f.path.split('/').map(encodeURIComponent).join('/'));
-      const target = rel === null ? null : resolve(root, rel);
-      // The contract already refused '..' and absolute paths; this is the last check before writing.
+      // The contract already refused '..' and absolute paths; this is the last check before writing: the
+      // path must come out of the guard unchanged and land inside the folder.
+      const target = rel === null || rel !== f.path ? null : resolve(root, rel);
       if (target === null || relative(root, target).startsWith('..') || !target.startsWith(root + sep)) {
         throw new UserError(`refused a file path outside the uploaded folder: '${f.path}'`);
       }

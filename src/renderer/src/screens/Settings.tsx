@@ -36,6 +36,7 @@ export function SettingsScreen() {
         </dd>
       </dl>
       <h2>Models</h2>
+      <ErrorBox error={i.modelsProblem} />
       <table className="plain">
         <thead>
           <tr>

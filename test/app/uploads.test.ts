@@ -1,0 +1,49 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dropUpload, writeUpload } from '../../src/main/service/uploads.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('uploaded gallery folders', () => {
+  let parent: string;
+  beforeEach(() => {
+    parent = mkdtempSync(join(tmpdir(), 'facepheno-upload-'));
+  });
+  afterEach(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('rebuilds the folder inside a private directory', () => {
+    const root = writeUpload(parent, [
+      { path: 'down_syndrome/a.jpg', data: b64('A') },
+      { path: 'down_syndrome/metadata.csv', data: b64('file,patient\na.jpg,P1\n') },
+      { path: 'controls/b c.jpg', data: b64('B') },
+    ]);
+    expect(readFileSync(join(root, 'down_syndrome', 'a.jpg'), 'utf8')).toBe('A');
+    expect(readFileSync(join(root, 'controls', 'b c.jpg'), 'utf8')).toBe('B');
+    dropUpload(root);
+    expect(existsSync(root)).toBe(false);
+  });
+
+  it('refuses a path that leaves the folder and leaves nothing behind', () => {
+    for (const path of [
+      '../evil.jpg',
+      'a/../../evil.jpg',
+      '/etc/evil',
+      'a\\..\\..\\evil',
+      'C:/evil',
+      'a//b.jpg',
+      './a.jpg',
+    ]) {
+      expect(
+        () =>
+          writeUpload(parent, [
+            { path: 'ok/first.jpg', data: b64('x') },
+            { path, data: b64('x') },
+          ]),
+        path,
+      ).toThrow(/outside the uploaded folder/);
+    }
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
