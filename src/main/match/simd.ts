@@ -1,8 +1,8 @@
 /**
  * Two WebAssembly SIMD kernels, assembled here byte by byte (no toolchain, nothing fetched):
- *   dots(g, q, dim, rows, out): out[r] = <g[r], q> for `rows` rows of `dim` f32 (dim a multiple of 8)
- *   sum(p, n) -> f32: the sum of n f32 (n a multiple of 8), the "merely read it" baseline
- * Both stream memory with 128-bit loads and two accumulators, so both are bound by memory bandwidth:
+ *   dots(g, q, dim, rows, out): out[r] = <g[r], q> for `rows` rows of `dim` f32 (dim a multiple of 16)
+ *   sum(p, n) -> f32: the sum of n f32 (n a multiple of 16), the "merely read it" baseline
+ * Both stream memory with 128-bit loads and four accumulators, so both are bound by memory bandwidth:
  * JavaScript's scalar loops are bound by instruction count and would make the search twice the read.
  */
 
@@ -16,6 +16,19 @@ const leb = (n: number): number[] => {
   } while (n);
   return out;
 };
+/** Signed LEB128, as i32.const takes its operand (64 needs two bytes: 0x40 alone is -64). */
+const sleb = (n: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+};
 const name = (s: string) => [...leb(s.length), ...Buffer.from(s, 'ascii')];
 const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
 const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
@@ -26,7 +39,7 @@ const V128 = 0x7b;
 const simd = (op: number) => [0xfd, ...leb(op)];
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
-const i32 = (n: number) => [0x41, ...leb(n)];
+const i32 = (n: number) => [0x41, ...sleb(n)];
 const load = (offset: number) => [...simd(0x00), 4, ...leb(offset)]; // v128.load, align 16
 const f32x4Add = simd(0xe4);
 const f32x4Mul = simd(0xe6);
@@ -50,21 +63,21 @@ const accumulate = (acc: number, p: number, offset: number, q?: number) => [
 ];
 const advance = (p: number, bytes: number) => [...get(p), ...i32(bytes), I32_ADD, ...set(p)];
 
-// dots: params g0 q1 dim2 rows3 out4; locals end5 qp6 (i32), acc7 acc8 (v128)
+// dots: params g0 q1 dim2 rows3 out4; locals end5 qp6 (i32), acc7..acc10 (v128)
 // prettier-ignore
 const dots = [
-  ...vec([[2, I32], [2, V128]]),
+  ...vec([[2, I32], [4, V128]]),
   BLOCK, EMPTY, LOOP, EMPTY,
   ...get(3), I32_EQZ, BR_IF, 1,
-  ...zero, ...set(7), ...zero, ...set(8),
+  ...zero, ...set(7), ...zero, ...set(8), ...zero, ...set(9), ...zero, ...set(10),
   ...get(0), ...get(2), ...i32(2), I32_SHL, I32_ADD, ...set(5),
   ...get(1), ...set(6),
   LOOP, EMPTY,
-  ...accumulate(7, 0, 0, 6), ...accumulate(8, 0, 16, 6),
-  ...advance(0, 32), ...advance(6, 32),
+  ...accumulate(7, 0, 0, 6), ...accumulate(8, 0, 16, 6), ...accumulate(9, 0, 32, 6), ...accumulate(10, 0, 48, 6),
+  ...advance(0, 64), ...advance(6, 64),
   ...get(0), ...get(5), I32_LT_U, BR_IF, 0,
   END,
-  ...get(7), ...get(8), ...f32x4Add, ...set(7),
+  ...get(7), ...get(8), ...f32x4Add, ...get(9), ...get(10), ...f32x4Add, ...f32x4Add, ...set(7),
   ...get(4), ...horizontalSum(7), F32_STORE, 2, 0,
   ...advance(4, 4),
   ...get(3), ...i32(1), I32_SUB, ...set(3),
@@ -72,17 +85,17 @@ const dots = [
   END, END, END,
 ];
 
-// sum: params p0 n1; locals end2 (i32), acc3 acc4 (v128)
+// sum: params p0 n1; locals end2 (i32), acc3..acc6 (v128)
 // prettier-ignore
 const sum = [
-  ...vec([[1, I32], [2, V128]]),
+  ...vec([[1, I32], [4, V128]]),
   ...get(0), ...get(1), ...i32(2), I32_SHL, I32_ADD, ...set(2),
   LOOP, EMPTY,
-  ...accumulate(3, 0, 0), ...accumulate(4, 0, 16),
-  ...advance(0, 32),
+  ...accumulate(3, 0, 0), ...accumulate(4, 0, 16), ...accumulate(5, 0, 32), ...accumulate(6, 0, 48),
+  ...advance(0, 64),
   ...get(0), ...get(2), I32_LT_U, BR_IF, 0,
   END,
-  ...get(3), ...get(4), ...f32x4Add, ...set(3),
+  ...get(3), ...get(4), ...f32x4Add, ...get(5), ...get(6), ...f32x4Add, ...f32x4Add, ...set(3),
   ...horizontalSum(3),
   END,
 ];

@@ -70,7 +70,7 @@ const BLOCK_ROWS = 512;
 
 /**
  * A gallery matrix held in WebAssembly memory for the SIMD kernels, rows padded with zeros to a multiple
- * of 8 values (zeros change no dot product). Built once per gallery; searched many times.
+ * of 16 values (zeros change no dot product). Built once per gallery; searched many times.
  */
 export class SearchIndex {
   readonly rows: number;
@@ -83,7 +83,7 @@ export class SearchIndex {
   constructor(matrix: Matrix) {
     this.rows = matrix.rows;
     this.cols = matrix.cols;
-    this.stride = Math.max(8, Math.ceil(matrix.cols / 8) * 8);
+    this.stride = Math.max(16, Math.ceil(matrix.cols / 16) * 16);
     this.scoresAt = this.rows * this.stride * 4;
     this.queriesAt = this.scoresAt + BLOCK_ROWS * 4;
     this.k = kernels(this.queriesAt + this.stride * 4);
