@@ -20,6 +20,10 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   registerAppScheme();
   app.enableSandbox();
+  // userData would follow the package name ('facepheno'); the command looks in <appData>/FacePheno, and both
+  // must open the same store by default.
+  app.setName('FacePheno');
+  app.setPath('userData', join(app.getPath('appData'), 'FacePheno'));
   let win: BrowserWindow | null = null;
   let service: ServiceHost | null = null;
 
