@@ -15,15 +15,16 @@ import { registerAppScheme, serveRenderer } from './protocol.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+// userData would follow the package name ('facepheno'); the command looks in <appData>/FacePheno, and both
+// must open the same store by default. Set first: the single-instance lock lives in userData.
+app.setName('FacePheno');
+app.setPath('userData', join(app.getPath('appData'), 'FacePheno'));
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   registerAppScheme();
   app.enableSandbox();
-  // userData would follow the package name ('facepheno'); the command looks in <appData>/FacePheno, and both
-  // must open the same store by default.
-  app.setName('FacePheno');
-  app.setPath('userData', join(app.getPath('appData'), 'FacePheno'));
   let win: BrowserWindow | null = null;
   let service: ServiceHost | null = null;
 
