@@ -1,6 +1,6 @@
 /**
  * Builds an analysis gallery database from facedata: a subset of down_syndrome_kaggle (both classes),
- * every 22q11.2DS photo (the corner with the paper's patient number masked first) and UTKFace
+ * every 22q11.2DS photo of the paper's patients (the corner with the paper's patient number masked first) and UTKFace
  * children controls, imported through the real face pipeline into a case store. The database is the
  * embedding cache: later analyses read it and analyse nothing.
  *
@@ -76,10 +76,13 @@ async function main(): Promise<number> {
   const meta = readCsv(join(q22, 'metadata.csv'));
   for (const r of meta.records) {
     const file = r.values.get('file') ?? '';
+    // 22q11ds_alt/ is unconfirmed (source unknown): only the paper's patients are a syndrome's cases.
+    const paperId = r.values.get('paper_patient_id');
+    if (!file.startsWith('22q11ds/') || !paperId) continue;
     const masked = join(work, 'masked', `${basename(file)}.png`);
     writeFileSync(masked, await maskCorner(await readFile(join(q22, file)), 'bottom-right', file));
     rows.push({
-      patient: `22q11ds/${r.values.get('paper_patient_id')}`,
+      patient: `22q11ds/${paperId}`,
       photo: masked,
       syndrome: '22q11.2 deletion syndrome',
       sex: sexOf(r.values.get('sex')),

@@ -23,7 +23,8 @@ Studies the gallery's face space (confirmed cases and controls, one embedding mo
   maps     UMAP (umap-js, seeded: the same seed gives the same map) and PCA of the gallery's faces, in
            the raw embedding space and the learnt one (a projection head trained on this gallery: in-sample);
   clusters DBSCAN (radius at the knee of the core-distance curve) and average-linkage clustering (cut
-           at as many clusters as there are labels) on cosine distance, each compared with the labels:
+           at as many clusters as there are labels) on cosine distance (of the unit embeddings less their
+           gallery mean, so a direction all faces share does not swamp it), each compared with the labels:
            adjusted Rand index, normalised mutual information, purity per cluster, labels sharing clusters;
   averages each syndrome's average face beside that of sex- and age-matched controls, with the mean
            landmark displacement as arrows;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { decodePhoto } from '../face/decode.js';
 import type { Point } from '../face/geometry.js';
-import { ibug68FromMesh, meshPoints } from '../face/landmarks.js';
+import { ibug68, meshPoints } from '../face/landmarks.js';
 import type { Sex } from '../store/repos/patients.js';
 import { delaunay } from './delaunay.js';
 import { generalisedProcrustes } from './procrustes.js';
@@ -109,9 +109,12 @@ export async function averageFaces(
   const casePng = await render(cases, caseMean);
   const controlPng = controlMean ? await render(controls, controlMean) : await blank(size);
 
+  // The 68 iBUG points, read off each mean shape as the face module reads them off a mesh.
+  const asMesh = (shape: readonly Point[]) => shape.flatMap(([x, y]) => [x, y, 0]);
+  const caseIbug = ibug68(asMesh(caseMean));
   const moves = controlMean
-    ? ibug68FromMesh.map((i) => {
-        const [a, b] = [controlMean[i] as Point, caseMean[i] as Point];
+    ? ibug68(asMesh(controlMean)).map((a, i) => {
+        const b = caseIbug[i] as Point;
         return { from: a, dx: b[0] - a[0], dy: b[1] - a[1] };
       })
     : [];

@@ -28,8 +28,8 @@ export function cosineDistances(x: Float32Array | Float64Array, n: number, dim: 
   const base = new Float64Array(n);
   for (let i = 0; i < n; i++) base[i] = i * n - (i * (i + 1)) / 2;
   const d = new Float32Array((n * (n - 1)) / 2);
-  // The kernel reads rows in blocks of 8 floats: pad each row with zeros to a multiple of 8.
-  const stride = Math.max(8, Math.ceil(dim / 8) * 8);
+  // The kernel takes rows of a multiple of 16 floats (simd.ts): pad each row with zeros.
+  const stride = Math.max(16, Math.ceil(dim / 16) * 16);
   const outAt = n * stride * 4;
   const k = kernels(outAt + n * 4);
   const rows = new Float32Array(k.memory.buffer, 0, n * stride);

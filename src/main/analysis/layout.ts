@@ -32,7 +32,7 @@ export interface UmapOptions {
  */
 export function umapLayout(x: Matrix, neighbours: Neighbours, o: UmapOptions): Layout {
   // umap-js counts the point itself as its first neighbour, at distance 0.
-  const nNeighbors = Math.min(o.nNeighbors ?? 15, neighbours.k + 1);
+  const nNeighbors = Math.min(o.nNeighbors ?? 15, neighbours.k + 1, x.rows - 1);
   const minDist = o.minDist ?? 0.1;
   const umap = new UMAP({
     nComponents: 2,

@@ -15,7 +15,7 @@ import { ageBand, categoryOf, type Colouring, type Member, readMembers } from '.
 import { placeAmongNeighbours, type Placement } from './layout.js';
 import { occlusionMap, occlusionOverlay } from './occlusion.js';
 import { scatterPng } from './scatter.js';
-import { analyseSpace, type SpaceAnalysis, type SpaceName } from './space.js';
+import { analyseSpace, centred, type SpaceAnalysis, type SpaceName } from './space.js';
 
 export interface AnalysisOptions {
   modelId: string;
@@ -145,8 +145,8 @@ export async function analyseGallery(store: Store, o: AnalysisOptions): Promise<
       // A gallery patient is placed among the others, never among their own photos.
       const own = o.patient.toLowerCase();
       const skip = new Set(points.flatMap((p, i) => (p.patient.toLowerCase() === own ? [i] : [])));
-      const index = new SearchIndex(stack(points.map((p) => p.vector)));
-      const p = placeAmongNeighbours(analysis.umap, index, view(query), { skip });
+      const index = new SearchIndex(stack(points.map((p) => centred(p.vector, analysis.centre))));
+      const p = placeAmongNeighbours(analysis.umap, index, centred(view(query), analysis.centre), { skip });
       placement = {
         patient: o.patient,
         x: p.x,

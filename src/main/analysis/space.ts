@@ -1,5 +1,4 @@
-import { projectSamples, trainHead } from '../match/head.js';
-import { l2Normalize, stack, type Matrix } from '../match/vectors.js';
+import { l2Normalize, stack } from '../match/vectors.js';
 import { compareWithLabels, type Agreement } from './agreement.js';
 import { averageLinkage, cutTree, dbscan, kneeRadius } from './clusters.js';
 import { cosineDistances, nearestFromDistances, type Neighbours } from './distances.js';
@@ -27,6 +26,8 @@ export interface SpaceOptions {
 export interface SpaceAnalysis {
   points: number;
   dim: number;
+  /** Subtracted from every unit vector before distances are taken (see `centred`). */
+  centre: Float32Array;
   umap: Layout;
   pca: Layout;
   /** Where cluster distances were measured: the embedding itself, or its leading principal components. */
@@ -41,9 +42,26 @@ export interface SpaceAnalysis {
 
 const PAIRWISE_COMPONENTS = 64;
 
-/** Unit rows of a matrix. */
-function unitMatrix(vectors: readonly Float32Array[]): Matrix {
-  return stack(vectors.map((v) => l2Normalize(v)));
+/** The mean of the unit vectors: the direction every face of the gallery shares. */
+export function centreOf(vectors: readonly Float32Array[]): Float32Array {
+  const centre = new Float32Array(vectors[0]?.length ?? 0);
+  for (const v of vectors) {
+    const u = l2Normalize(v);
+    for (let c = 0; c < centre.length; c++)
+      centre[c] = (centre[c] as number) + (u[c] as number) / vectors.length;
+  }
+  return centre;
+}
+
+/**
+ * A vector as the maps and clusters see it: unit length, less the gallery's centre, unit again. Some
+ * embedding models put every face near one direction (mobilefacenet: any two faces at cosine > 0.999),
+ * where raw cosine distances are all but equal; centred, they measure how faces differ.
+ */
+export function centred(v: Float32Array, centre: Float32Array): Float32Array {
+  const u = l2Normalize(v);
+  for (let c = 0; c < u.length; c++) u[c] = (u[c] as number) - (centre[c] as number);
+  return l2Normalize(u);
 }
 
 /** Each point's distance to its (minPts - 1)-th nearest other point: DBSCAN's core-distance. */
@@ -55,7 +73,7 @@ function coreDistances(nb: Neighbours, minPts: number): number[] {
 /**
  * Maps and clusters of one face space: UMAP and PCA maps; DBSCAN (radius at the knee of the
  * core-distance curve) and average-linkage clustering cut at as many clusters as there are labels, on
- * cosine distance; each partition compared with the labels.
+ * cosine distance of the centred vectors; each partition compared with the labels.
  */
 export function analyseSpace(points: readonly SpacePoint[], o: SpaceOptions): SpaceAnalysis {
   if (points.length < 5) throw new Error(`a map needs at least 5 gallery faces, there are ${points.length}`);
@@ -67,7 +85,8 @@ export function analyseSpace(points: readonly SpacePoint[], o: SpaceOptions): Sp
     timings[step] = Math.round((cpu.user + cpu.system) / 1000);
     return out;
   };
-  const x = unitMatrix(points.map((p) => p.vector));
+  const centre = centreOf(points.map((p) => p.vector));
+  const x = stack(points.map((p) => centred(p.vector, centre)));
   const labels = points.map((p) => p.label);
   const pca = timed('pca', () => pcaLayout(x, o.seed));
   const budget = o.pairwiseBudget ?? 1e10;
@@ -97,6 +116,7 @@ export function analyseSpace(points: readonly SpacePoint[], o: SpaceOptions): Sp
   return {
     points: n,
     dim: x.cols,
+    centre,
     umap,
     pca,
     distanceSpace,
@@ -105,14 +125,4 @@ export function analyseSpace(points: readonly SpacePoint[], o: SpaceOptions): Sp
     partitions: { dbscan: density.assignments, agglomerative: tree.assignments },
     timings,
   };
-}
-
-/**
- * The learnt space's vectors: the projection head (large-margin softmax over the labels) trained on
- * these same points. In-sample by construction, so its maps show what the head learnt, and its cluster
- * agreement is an upper bound, not an estimate; the patient-level figures are `facepheno evaluate`'s.
- */
-export function learntPoints(points: readonly SpacePoint[], seed: number): SpacePoint[] {
-  const head = trainHead(points, { seed });
-  return projectSamples(head, points).map((s, i) => ({ ...(points[i] as SpacePoint), vector: s.vector }));
 }
