@@ -6,6 +6,8 @@ import { runCli } from '../support/cli.js';
 import { facedata } from '../support/paths.js';
 import { sharedPipeline, tempDir, testModelsDir } from '../store/support.js';
 import { Store } from '../../src/main/store/store.js';
+import { analyseGallery } from '../../src/main/analysis/report.js';
+import { SpaceView, spaceView } from '../../src/main/analysis/view.js';
 
 interface Doc {
   model: string;
@@ -174,6 +176,30 @@ describe('facepheno analyze-space', () => {
     const unknown = analyse(['--patient', 'NOBODY']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('NOBODY');
+  });
+
+  it('gives the app a view of the analysis that its schema accepts', async () => {
+    const store = Store.open(db);
+    try {
+      const a = await analyseGallery(store, {
+        modelId: 'mobilefacenet',
+        seed: 1,
+        spaces: ['raw'],
+        colourBy: 'sex',
+        averages: true,
+        maxAverage: 3,
+      });
+      const view = SpaceView.parse(spaceView(a));
+      expect(view.spaces[0]?.points).toHaveLength(a.members);
+      expect(view.averages[0]?.cases).toBe(3);
+      expect(
+        Buffer.from(view.averages[0]?.png ?? '', 'base64')
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
+    } finally {
+      store.close();
+    }
   });
 
   it('says a gallery too small to map is too small', () => {
