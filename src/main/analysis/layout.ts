@@ -3,7 +3,7 @@ import { seededRandom } from '../match/random.js';
 import type { SearchIndex } from '../match/topk.js';
 import type { Matrix } from '../match/vectors.js';
 import type { Neighbours } from './distances.js';
-import { fitPca, projectPca } from './pca.js';
+import { type Pca, projectPca } from './pca.js';
 
 /** A 2-D map of n points: x, y per point. */
 export interface Layout {
@@ -14,9 +14,14 @@ export interface Layout {
   parameters: Record<string, number>;
 }
 
-export function pcaLayout(x: Matrix, seed: number): Layout {
-  const pca = fitPca(x, 2, seed);
-  return { method: 'pca', coords: projectPca(pca, x, 2), explained: pca.explained, parameters: { seed } };
+/** The map on the first two principal components of a PCA fitted to the same rows. */
+export function pcaLayout(x: Matrix, pca: Pca): Layout {
+  return {
+    method: 'pca',
+    coords: projectPca(pca, x, 2),
+    explained: pca.explained.slice(0, 2),
+    parameters: { components: pca.k },
+  };
 }
 
 export interface UmapOptions {

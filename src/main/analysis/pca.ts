@@ -1,4 +1,4 @@
-import { Matrix as MlMatrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
+import { Matrix as MlMatrix, SingularValueDecomposition } from 'ml-matrix';
 import { seededRandom } from '../match/random.js';
 import type { Matrix } from '../match/vectors.js';
 
@@ -13,40 +13,94 @@ export interface Pca {
   explained: number[];
 }
 
+/** a (rows x inner) times b (inner x cols), row-major typed arrays. */
+function multiply(a: Float64Array, b: Float64Array, rows: number, inner: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < inner; i++) {
+      const v = a[r * inner + i] as number;
+      if (v === 0) continue;
+      const bi = i * cols;
+      const o = r * cols;
+      for (let c = 0; c < cols; c++) out[o + c] = (out[o + c] as number) + v * (b[bi + c] as number);
+    }
+  return out;
+}
+
+/** aᵀ (inner x rows, a is rows x inner) times b (rows x cols). */
+function multiplyTransposed(
+  a: Float64Array,
+  b: Float64Array,
+  rows: number,
+  inner: number,
+  cols: number,
+): Float64Array {
+  const out = new Float64Array(inner * cols);
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < inner; i++) {
+      const v = a[r * inner + i] as number;
+      if (v === 0) continue;
+      const o = i * cols;
+      const br = r * cols;
+      for (let c = 0; c < cols; c++) out[o + c] = (out[o + c] as number) + v * (b[br + c] as number);
+    }
+  return out;
+}
+
+/** Orthonormal columns spanning those of a (rows x cols), in place: modified Gram-Schmidt, twice for accuracy. */
+function orthonormalise(a: Float64Array, rows: number, cols: number): void {
+  for (let pass = 0; pass < 2; pass++)
+    for (let j = 0; j < cols; j++) {
+      for (let p = 0; p < j; p++) {
+        let dot = 0;
+        for (let r = 0; r < rows; r++) dot += (a[r * cols + j] as number) * (a[r * cols + p] as number);
+        for (let r = 0; r < rows; r++)
+          a[r * cols + j] = (a[r * cols + j] as number) - dot * (a[r * cols + p] as number);
+      }
+      let norm = 0;
+      for (let r = 0; r < rows; r++) norm += (a[r * cols + j] as number) ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let r = 0; r < rows; r++) a[r * cols + j] = (a[r * cols + j] as number) / norm;
+    }
+}
+
 /**
- * PCA by randomised SVD (Halko, Martinsson & Tropp): a seeded Gaussian sketch of the centred data, two
- * power iterations, then an exact SVD (ml-matrix) of the small projected matrix. Exact to float precision
- * for the leading components of embedding sets, and linear in the number of rows, so 10,000 x 1024
- * takes a second where a full covariance eigendecomposition would not. Same seed, same components.
+ * PCA by randomised SVD (Halko, Martinsson & Tropp): a seeded Gaussian sketch of the centred data, power
+ * iterations, then an exact SVD (ml-matrix) of the small projected matrix. Exact to float precision for
+ * the leading components of embedding sets and linear in the number of rows, so 10,000 x 1024 takes
+ * seconds where a full covariance eigendecomposition would not. Same seed, same components.
  */
-export function fitPca(x: Matrix, k: number, seed = 1): Pca {
+export function fitPca(x: Matrix, k: number, seed = 1, powerIterations = 2): Pca {
   const { rows: n, cols: d } = x;
   if (n < 2) throw new Error('PCA needs at least two rows');
   const kk = Math.min(k, d, n);
   const mean = new Float64Array(d);
   for (let r = 0; r < n; r++)
     for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) + (x.data[r * d + c] as number) / n;
+  const centred = new Float64Array(n * d);
   let total = 0;
-  const rows = Array.from({ length: n }, (_, r) =>
-    Array.from({ length: d }, (_, c) => {
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < d; c++) {
       const v = (x.data[r * d + c] as number) - (mean[c] as number);
+      centred[r * d + c] = v;
       total += v * v;
-      return v;
-    }),
-  );
-  const centred = new MlMatrix(rows);
+    }
   const sketch = Math.min(d, n, kk + 10);
   const rand = seededRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-300)) * Math.cos(2 * Math.PI * rand());
-  const omega = new MlMatrix(d, sketch);
-  for (let i = 0; i < d; i++) for (let j = 0; j < sketch; j++) omega.set(i, j, gauss());
-  const ct = centred.transpose();
-  let q = new QrDecomposition(centred.mmul(omega)).orthogonalMatrix;
-  for (let it = 0; it < 2; it++) {
-    const z = new QrDecomposition(ct.mmul(q)).orthogonalMatrix;
-    q = new QrDecomposition(centred.mmul(z)).orthogonalMatrix;
+  const omega = Float64Array.from({ length: d * sketch }, gauss);
+  const q = multiply(centred, omega, n, d, sketch);
+  orthonormalise(q, n, sketch);
+  for (let it = 0; it < powerIterations; it++) {
+    const z = multiplyTransposed(centred, q, n, d, sketch);
+    orthonormalise(z, d, sketch);
+    q.set(multiply(centred, z, n, d, sketch));
+    orthonormalise(q, n, sketch);
   }
-  const b = q.transpose().mmul(centred);
+  // B = Qᵀ X (sketch x d): the data within the sketched subspace, small enough for an exact SVD.
+  const bt = multiplyTransposed(centred, q, n, d, sketch);
+  const b = new MlMatrix(sketch, d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < sketch; j++) b.set(j, i, bt[i * sketch + j] as number);
   const svd = new SingularValueDecomposition(b, { autoTranspose: true });
   const v = svd.rightSingularVectors;
   const s = svd.diagonal;
@@ -67,13 +121,14 @@ export function projectPca(pca: Pca, x: Matrix, k = pca.k): Float64Array {
   const { rows: n, cols: d } = x;
   if (d !== pca.dim) throw new Error(`PCA of ${pca.dim} values applied to rows of ${d}`);
   const out = new Float64Array(n * k);
-  for (let r = 0; r < n; r++)
+  const centred = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < d; c++) centred[c] = (x.data[r * d + c] as number) - (pca.mean[c] as number);
     for (let j = 0; j < k; j++) {
       let s = 0;
-      for (let c = 0; c < d; c++)
-        s +=
-          ((x.data[r * d + c] as number) - (pca.mean[c] as number)) * (pca.components[j * d + c] as number);
+      for (let c = 0; c < d; c++) s += (centred[c] as number) * (pca.components[j * d + c] as number);
       out[r * k + j] = s;
     }
+  }
   return out;
 }

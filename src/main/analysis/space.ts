@@ -88,22 +88,27 @@ export function analyseSpace(points: readonly SpacePoint[], o: SpaceOptions): Sp
   const centre = centreOf(points.map((p) => p.vector));
   const x = stack(points.map((p) => centred(p.vector, centre)));
   const labels = points.map((p) => p.label);
-  const pca = timed('pca', () => pcaLayout(x, o.seed));
-  const budget = o.pairwiseBudget ?? 1e10;
   const n = x.rows;
-  const reduce = (n * (n - 1) * x.cols) / 2 > budget && x.cols > PAIRWISE_COMPONENTS;
-  let distanceSpace: SpaceAnalysis['distanceSpace'] = { kind: 'embedding' };
+  // Large galleries of long vectors take pairwise distances on the leading components; one PCA serves
+  // both that and the map.
+  const reduce = (n * (n - 1) * x.cols) / 2 > (o.pairwiseBudget ?? 1e10) && x.cols > PAIRWISE_COMPONENTS;
+  // One power iteration is plenty for a 64-dimensional distance space; the map's two axes lie well inside it.
+  const basis = timed('pca', () =>
+    reduce ? fitPca(x, PAIRWISE_COMPONENTS, o.seed, 1) : fitPca(x, 2, o.seed),
+  );
+  const pca = pcaLayout(x, basis);
+  const distanceSpace: SpaceAnalysis['distanceSpace'] = reduce
+    ? { kind: 'pca', components: basis.k, varianceKept: basis.explained.reduce((a, v) => a + v, 0) }
+    : { kind: 'embedding' };
   const dist = timed('distances', () => {
     if (!reduce) return cosineDistances(x.data, n, x.cols);
-    const p = fitPca(x, PAIRWISE_COMPONENTS, o.seed);
-    const scores = projectPca(p, x);
+    const scores = projectPca(basis, x);
     for (let r = 0; r < n; r++) {
-      const row = scores.subarray(r * p.k, (r + 1) * p.k);
+      const row = scores.subarray(r * basis.k, (r + 1) * basis.k);
       const norm = Math.hypot(...row) || 1;
-      for (let c = 0; c < p.k; c++) row[c] = (row[c] as number) / norm;
+      for (let c = 0; c < basis.k; c++) row[c] = (row[c] as number) / norm;
     }
-    distanceSpace = { kind: 'pca', components: p.k, varianceKept: p.explained.reduce((s, v) => s + v, 0) };
-    return cosineDistances(scores, n, p.k);
+    return cosineDistances(scores, n, basis.k);
   });
   const nNeighbors = o.nNeighbors ?? 15;
   const minPts = o.minPts ?? 5;
