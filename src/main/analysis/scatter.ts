@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Layout } from './layout.js';
-import { colourOf, escapeXml, svgDocument } from './svg.js';
+import { byNumbers, colourOf, escapeXml, svgDocument } from './svg.js';
 
 export interface ScatterOptions {
   title: string;
@@ -31,7 +31,7 @@ export function scatterSvg(layout: Layout, o: ScatterOptions): string {
   const plotH = height - 2 * pad - 20;
   const sx = (x: number) => pad + ((x - x0) / (x1 - x0 || 1)) * plotW;
   const sy = (y: number) => pad + 20 + (1 - (y - y0) / (y1 - y0 || 1)) * plotH;
-  const names = [...new Set(o.categories)].sort();
+  const names = [...new Set(o.categories)].sort(byNumbers);
   const counts = new Map<string, number>();
   for (const c of o.categories) counts.set(c, (counts.get(c) ?? 0) + 1);
   const radius = n > 2000 ? 1.5 : n > 500 ? 2.5 : 3.5;

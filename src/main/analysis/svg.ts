@@ -44,3 +44,6 @@ export function arrow(x1: number, y1: number, x2: number, y2: number, colour: st
   const f = (v: number) => v.toFixed(1);
   return `<path d="M${f(x1)},${f(y1)}L${f(x2)},${f(y2)}M${f(hx1)},${f(hy1)}L${f(x2)},${f(y2)}L${f(hx2)},${f(hy2)}" stroke="${colour}" stroke-width="${width}" fill="none" stroke-linecap="round"/>`;
 }
+
+/** Orders category names with their numbers as numbers: age bands 2-5 y before 12-17 y, cluster 2 before 10. */
+export const byNumbers = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 // Types only: the analysis view is defined beside its conversion until it joins src/shared/api.ts.
 import type { SpaceView } from '../../../main/analysis/view.js';
-import { colourOf } from '../../../main/analysis/svg.js';
+import { byNumbers, colourOf } from '../../../main/analysis/svg.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl } from '../components/files.js';
 import { useAsync } from '../components/useAsync.js';
@@ -151,7 +151,7 @@ function SpaceMap({
         pad + ((x - x0) / (x1 - x0 || 1)) * (width - 2 * pad),
         pad + (1 - (y - y0) / (y1 - y0 || 1)) * (height - 2 * pad),
       ],
-      categories: [...new Set(space.points.map((p) => categoryOf(p, colouring)))].sort(),
+      categories: [...new Set(space.points.map((p) => categoryOf(p, colouring)))].sort(byNumbers),
     };
   }, [space, projection, colouring]);
   // The placement was computed on the UMAP map only.
