@@ -51,6 +51,30 @@ describe('BlazeFace decoding', () => {
     expect(iou(det(0, 1).box, det(5, 1).box)).toBeCloseTo(50 / 150, 9);
   });
 
+  it('lets the orientation with the most detector score behind it lead a cluster', () => {
+    const at = (score: number, upsideDown: boolean): Detection => ({
+      box: { x: 0, y: 0, width: 10, height: 10 },
+      score,
+      // eyes, eyes, nose, mouth: the mouth below the eyes, or above them when upside down
+      keypoints: upsideDown
+        ? [
+            [7, 7],
+            [3, 7],
+            [5, 5],
+            [5, 3],
+          ]
+        : [
+            [3, 3],
+            [7, 3],
+            [5, 5],
+            [5, 7],
+          ],
+    });
+    const [d] = weightedNms([at(0.9, true), at(0.8, false), at(0.7, false)], 0.3);
+    expect(d?.score).toBe(0.8);
+    expect(d?.keypoints[3]?.[1]).toBeCloseTo(7, 9);
+  });
+
   it('turns the mesh crop so that the face is upright in it', () => {
     // A face lying on its side: eyes to the right of the mouth.
     const d: Detection = {

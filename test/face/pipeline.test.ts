@@ -134,6 +134,16 @@ describe('face pipeline on real photos', () => {
     });
   });
 
+  it('finds a face lying on its side or upside down in the pixels (no EXIF to go by)', async () => {
+    const upright = primaryOf(await analyze('upright.jpg', child(4)));
+    for (const turn of [90, 180]) {
+      const turned = await sharp(child(4)).rotate(turn).jpeg().toBuffer();
+      const face = primaryOf(await analyze(`turned${turn}.jpg`, turned));
+      expect(Math.abs(Math.abs(face.quality.roll) - turn)).toBeLessThan(20);
+      expect(face.quality.interocularPx).toBeCloseTo(upright.quality.interocularPx, -1);
+    }
+  });
+
   it('scores two photos of one person above two photos of different people', async () => {
     const [a1, a2, b1] = await Promise.all([
       analyze('salley1.jpg', john('John_Salley', 0)),

@@ -29,20 +29,23 @@ export function blazeFaceAnchors(inputSize: number): Point[] {
 export const detectorMargins = [1, 1.8] as const;
 
 /**
- * The detector's input batch, one view per margin, so that a face that fills a tight crop is also seen at a
- * size the detector was trained on; and, for each view, the map from input pixels to photo pixels.
+ * The detector's input batch, one view per margin and turn, so that a face that fills a tight crop is also
+ * seen at a size the detector was trained on (and, turned by `turns` quarter turns, a face lying on its
+ * side or upside down is seen upright); and, for each view, the map from input pixels to photo pixels.
  */
 export function detectorInputs(
   pyramid: Pyramid,
   inputSize: number,
+  turns: readonly number[] = [0],
 ): { pixels: Float32Array; toImage: Affine[] } {
   const { width, height } = pyramid.base;
   const centre: Point = [width / 2, height / 2];
   const side = Math.max(width, height);
   const plane = inputSize * inputSize * 3;
-  const pixels = new Float32Array(plane * detectorMargins.length);
-  const toImage = detectorMargins.map((margin, i) => {
-    const m = cropToImage(centre, side * margin, 0, inputSize);
+  const views = turns.flatMap((turn) => detectorMargins.map((margin) => ({ turn, margin })));
+  const pixels = new Float32Array(plane * views.length);
+  const toImage = views.map(({ turn, margin }, i) => {
+    const m = cropToImage(centre, side * margin, (turn * Math.PI) / 2, inputSize);
     warpInto(pyramid, m, inputSize, inputSize, pixels, i * plane);
     return m;
   });
@@ -70,17 +73,21 @@ export function decodeBlazeFace(
     const cx = ax + r(0);
     const cy = ay + r(1);
     const corners = [
-      applyAffine(toImage, [cx - r(2) / 2, cy - r(3) / 2]),
-      applyAffine(toImage, [cx + r(2) / 2, cy + r(3) / 2]),
-    ] as const;
+      [cx - r(2) / 2, cy - r(3) / 2],
+      [cx + r(2) / 2, cy - r(3) / 2],
+      [cx - r(2) / 2, cy + r(3) / 2],
+      [cx + r(2) / 2, cy + r(3) / 2],
+    ].map((p) => applyAffine(toImage, p as Point));
+    const xs = corners.map((p) => p[0]);
+    const ys = corners.map((p) => p[1]);
     const keypoints: Point[] = [];
     for (let k = 0; k < 6; k++) keypoints.push(applyAffine(toImage, [ax + r(4 + 2 * k), ay + r(5 + 2 * k)]));
     out.push({
       box: {
-        x: corners[0][0],
-        y: corners[0][1],
-        width: corners[1][0] - corners[0][0],
-        height: corners[1][1] - corners[0][1],
+        x: Math.min(...xs),
+        y: Math.min(...ys),
+        width: Math.max(...xs) - Math.min(...xs),
+        height: Math.max(...ys) - Math.min(...ys),
       },
       score,
       keypoints,
@@ -109,21 +116,38 @@ export function overlapOfSmaller(a: Box, b: Box): number {
   return inter === 0 ? 0 : inter / Math.min(a.width * a.height, b.width * b.height);
 }
 
+/** Direction from the mouth keypoint to the eyes' midpoint, in radians (image axes). */
+function upAngle(d: Detection): number {
+  const [r, l, , mouth] = d.keypoints;
+  if (!r || !l || !mouth) return 0;
+  return Math.atan2((r[1] + l[1]) / 2 - mouth[1], (r[0] + l[0]) / 2 - mouth[0]);
+}
+
 /**
  * MediaPipe's weighted non-maximum suppression: each cluster of overlapping detections becomes one, its box
  * and keypoints the score-weighted mean of the cluster, its score the best one. Steadier than plain NMS.
+ * Detections from views turned differently can see one face in different orientations: only those that
+ * agree with the best one (within 45 degrees) are averaged, the others are suppressed.
  */
 export function weightedNms(detections: readonly Detection[], iouThreshold: number): Detection[] {
-  const remaining = [...detections].sort((p, q) => q.score - p.score);
+  let remaining = [...detections].sort((p, q) => q.score - p.score);
   const kept: Detection[] = [];
   for (let best = remaining[0]; best; best = remaining[0]) {
-    const cluster = remaining.filter((d) => iou(d.box, best.box) > iouThreshold);
-    const rest = remaining.filter((d) => iou(d.box, best.box) <= iouThreshold);
-    remaining.length = 0;
-    remaining.push(...rest);
+    const first = best;
+    const overlapping = remaining.filter((d) => iou(d.box, first.box) > iouThreshold);
+    remaining = remaining.filter((d) => iou(d.box, first.box) <= iouThreshold);
+    // The orientation with the most score behind it wins, then the best detection holding it leads.
+    const agreeing = (a: Detection) =>
+      overlapping.filter((d) => {
+        const turn = upAngle(d) - upAngle(a);
+        return Math.abs(Math.atan2(Math.sin(turn), Math.cos(turn))) < Math.PI / 4;
+      });
+    const support = (a: Detection) => agreeing(a).reduce((sum, d) => sum + d.score, 0);
+    const leader = overlapping.reduce((p, q) => (support(q) > support(p) ? q : p), first);
+    const cluster = agreeing(leader);
     let total = 0;
     const box = { x: 0, y: 0, width: 0, height: 0 };
-    const keypoints: Point[] = best.keypoints.map(() => [0, 0]);
+    const keypoints: Point[] = leader.keypoints.map(() => [0, 0]);
     for (const d of cluster) {
       total += d.score;
       box.x += d.score * d.box.x;
@@ -137,7 +161,7 @@ export function weightedNms(detections: readonly Detection[], iouThreshold: numb
     }
     kept.push({
       box: { x: box.x / total, y: box.y / total, width: box.width / total, height: box.height / total },
-      score: best.score,
+      score: leader.score,
       keypoints: keypoints.map(([x, y]) => [x / total, y / total]),
     });
   }

@@ -74,12 +74,16 @@ export interface FacePipeline {
 
 /** Detector score (after the sigmoid) for a candidate; the mesh model's face score confirms it. */
 const minDetectorScore = 0.5;
+/** The lower bar of the second look, taken only when the first found no face at all. */
+const secondLookScore = 0.5;
 /** The mesh model's own face score (after the sigmoid) below which a candidate is not a face. */
 const minMeshScore = 0.5;
 const nmsIou = 0.3;
 /** Faces analysed in one photo at most: a crowd is reported by its largest faces. */
 const maxFaces = 20;
 const alignedSize = 112;
+
+type MeshFit = { mesh: Mesh; score: number };
 
 function embeddingOf(m: ModelEntry): NonNullable<ModelEntry['embedding']> {
   if (!m.embedding) throw new Error(`face-embedding model ${m.id} has no embedding entry`);
@@ -142,8 +146,11 @@ class Pipeline implements FacePipeline {
     const { file } = input;
     const img = await this.timed('decode', async () => decodePhoto(file, await readPhoto(file, input.bytes)));
     const pyramid = new Pyramid(img);
-    const detections = await this.timed('detect', () => this.detect(pyramid));
-    const meshes = await this.timed('mesh', () => this.landmarks(pyramid, detections));
+    let meshes = await this.findFaces(pyramid, [0]);
+    // Nothing upright: a baby lying on its side, a tilted head, a photo stored upside down without EXIF
+    // orientation. The detector tolerates about 20 degrees of tilt: look again in eighth turns.
+    if (meshes.length === 0)
+      meshes = await this.findFaces(pyramid, [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5], secondLookScore);
     const faces = await this.timed('align', () => meshes.map((m) => this.describe(pyramid, m)));
     const primary = choosePrimary(faces, img.width, img.height);
     let aligned: Buffer | null = null;
@@ -157,9 +164,19 @@ class Pipeline implements FacePipeline {
     return { file, width: img.width, height: img.height, faces, primary, aligned };
   }
 
-  private async detect(pyramid: Pyramid): Promise<Detection[]> {
+  private async findFaces(
+    pyramid: Pyramid,
+    turns: number[],
+    minScore = minDetectorScore,
+  ): Promise<MeshFit[]> {
+    const detections = await this.timed('detect', () => this.detect(pyramid, turns, minScore));
+    return this.timed('mesh', () => this.landmarks(pyramid, detections));
+  }
+
+  /** Detections in views of the photo turned by each of `turns` quarter turns. */
+  private async detect(pyramid: Pyramid, turns: number[], minScore: number): Promise<Detection[]> {
     const size = this.detector.input.width;
-    const { pixels, toImage } = detectorInputs(pyramid, size);
+    const { pixels, toImage } = detectorInputs(pyramid, size, turns);
     const n = toImage.length;
     const out = await this.inference.run(this.detector.id, pixels, n);
     const [scores, regressors] = blazeFaceOutputs(out, n, this.anchors.length);
@@ -172,7 +189,7 @@ class Pipeline implements FacePipeline {
           regressors.subarray(i * perItem * 16, (i + 1) * perItem * 16),
           this.anchors,
           m,
-          minDetectorScore,
+          minScore,
         ),
       );
     });
@@ -182,16 +199,17 @@ class Pipeline implements FacePipeline {
   }
 
   /** Runs the mesh twice: from the detector's box, then from the first mesh's own box (MediaPipe's tracking step). */
-  private async landmarks(
-    pyramid: Pyramid,
-    detections: Detection[],
-  ): Promise<{ mesh: Mesh; score: number }[]> {
+  private async landmarks(pyramid: Pyramid, detections: Detection[]): Promise<MeshFit[]> {
     if (detections.length === 0) return [];
     const size = this.meshModel.input.width;
-    const first = await this.runMesh(
-      pyramid,
-      detections.map((d) => roiFromDetection(d, size)),
-    );
+    const rois = detections.map((d) => roiFromDetection(d, size));
+    // The detector can take an upside-down face for an upright one: the mesh's face score decides which way
+    // up it is (about 1.000 upright against 0.995 upside down), at the cost of one more mesh run.
+    const both = await this.runMesh(pyramid, [...rois, ...rois.map((m) => halfTurned(m, size))]);
+    const first = rois.map((_, i) => {
+      const [m, t] = [both[i], both[i + rois.length]] as [MeshFit, MeshFit];
+      return t.score > m.score ? t : m;
+    });
     const confirmed = first.filter((m) => m.score >= minMeshScore);
     if (confirmed.length === 0) return [];
     const second = await this.runMesh(
@@ -201,7 +219,7 @@ class Pipeline implements FacePipeline {
     return dedupe(second.filter((m) => m.score >= minMeshScore));
   }
 
-  private async runMesh(pyramid: Pyramid, rois: Affine[]): Promise<{ mesh: Mesh; score: number }[]> {
+  private async runMesh(pyramid: Pyramid, rois: Affine[]): Promise<MeshFit[]> {
     const size = this.meshModel.input.width;
     const plane = size * size * 3;
     const pixels = new Float32Array(plane * rois.length);
@@ -216,7 +234,7 @@ class Pipeline implements FacePipeline {
     }));
   }
 
-  private describe(pyramid: Pyramid, { mesh, score }: { mesh: Mesh; score: number }): DetectedFace {
+  private describe(pyramid: Pyramid, { mesh, score }: MeshFit): DetectedFace {
     const points5 = fivePoints(mesh);
     const crop = alignedCrops(pyramid, points5, alignedSize, false);
     return {
@@ -229,22 +247,36 @@ class Pipeline implements FacePipeline {
     };
   }
 
+  /** Every embedding model at once (on separate workers where there are several). */
   private async embed(pyramid: Pyramid, points5: Point[]): Promise<Record<string, Float32Array>> {
-    const result: Record<string, Float32Array> = {};
-    for (const model of this.embedders) {
-      const { output, dim } = embeddingOf(model);
-      const pixels = alignedCrops(pyramid, points5, model.input.width, true);
-      const out = (await this.inference.run(model.id, pixels, 2))[output];
-      if (!out || out.length !== 2 * dim)
-        throw new Error(`embedding model ${model.id}: output ${output} is not 2x${dim}`);
-      result[model.id] = flipAverage(out, dim);
-    }
-    return result;
+    const vectors = await Promise.all(
+      this.embedders.map(async (model) => {
+        const { output, dim } = embeddingOf(model);
+        const pixels = alignedCrops(pyramid, points5, model.input.width, true);
+        const out = (await this.inference.run(model.id, pixels, 2))[output];
+        if (!out || out.length !== 2 * dim)
+          throw new Error(`embedding model ${model.id}: output ${output} is not 2x${dim}`);
+        return [model.id, flipAverage(out, dim)] as const;
+      }),
+    );
+    return Object.fromEntries(vectors);
   }
 
   close(): Promise<void> {
     return this.inference.close();
   }
+}
+
+/** The same square crop turned upside down. */
+function halfTurned(m: Affine, size: number): Affine {
+  return {
+    a: -m.a,
+    b: -m.b,
+    c: m.a * size + m.b * size + m.c,
+    d: -m.d,
+    e: -m.e,
+    f: m.d * size + m.e * size + m.f,
+  };
 }
 
 /** Sorts BlazeFace outputs into per-anchor logits and regressors (16 a anchor), the 16x16 grid first. */
