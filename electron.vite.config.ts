@@ -16,6 +16,7 @@ export default defineConfig({
           'service-worker': resolve('src/main/service/service-worker.ts'),
           'evaluate-worker': resolve('src/main/service/evaluate-worker.ts'),
           'train-worker': resolve('src/main/service/train-worker.ts'),
+          'analysis-worker': resolve('src/main/service/analysis-worker.ts'),
           worker: resolve('src/main/models/worker.ts'),
         },
         output: { chunkFileNames: '[name]-[hash].js' },

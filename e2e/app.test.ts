@@ -123,6 +123,13 @@ describe('FacePheno in a browser (facepheno serve)', () => {
     expect(await page.getByTestId('provenance').textContent()).toMatch(
       /model \S+ \([0-9a-f]{8}\), gallery version/,
     );
+    // The occlusion heatmap of the best syndrome, overlaid on the aligned face.
+    await page
+      .getByRole('img', { name: 'occlusion heatmap of E2E-001 for down_syndrome' })
+      .waitFor({ timeout: 180_000 });
+    expect(await page.getByTestId('occlusion-heatmap').textContent()).toMatch(
+      /score for down_syndrome \(-?\d\.\d{3}, model \S+\)/,
+    );
     await page.screenshot({ path: join(shots, 'matches.png'), fullPage: true });
   });
 
@@ -142,6 +149,53 @@ describe('FacePheno in a browser (facepheno serve)', () => {
     await page.getByRole('button', { name: 'Next ▶' }).click();
     await expect.poll(() => page.getByText(/^case 2 of/).count()).toBe(1);
     await expect.poll(() => galleryCase.textContent()).not.toBe(first);
+  });
+
+  it('maps the gallery in the face space, with clusters, hover and average faces', async () => {
+    await page.getByRole('button', { name: 'Face space' }).click();
+    const map = page.getByTestId('space-map');
+    await map.waitFor({ timeout: 180_000 });
+    expect(await map.locator('circle').count()).toBe(12);
+    expect(await page.getByTestId('analysis-provenance').textContent()).toMatch(
+      /^Model \S+, gallery version \S+, seed 1, FacePheno/,
+    );
+    await map.locator('circle').first().hover();
+    expect(await page.getByTestId('space-hover').textContent()).toMatch(/(down_syndrome|healthy_control)/);
+    expect(await page.getByTestId('space-legend').textContent()).toMatch(/down_syndrome \(6\)/);
+    await page
+      .getByText(/^\d+ clusters.*adjusted Rand index -?\d\.\d{3}/)
+      .first()
+      .waitFor();
+    await page.getByRole('img', { name: 'average face of down_syndrome' }).waitFor();
+    await page.screenshot({ path: join(shots, 'analysis.png'), fullPage: true });
+  });
+
+  it("imports the gene-syndrome catalogue and the case's VCF, and ranks its variants", async () => {
+    const fixtures = join(repoRoot, 'test', 'fixtures', 'genomics');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Gene-syndrome catalogue file').setInputFiles(join(fixtures, 'genemap2.txt'));
+    expect(await page.getByTestId('catalogue').textContent()).toMatch(
+      /^genemap2\.txt \(genemap2\): \d+ gene-syndrome links for \d+ genes/,
+    );
+    await page.getByRole('button', { name: 'Cases', exact: true }).click();
+    await page.getByRole('button', { name: /^E2E-001/ }).click();
+    await page.getByText('No VCF imported for this case yet.').waitFor();
+    await page.getByLabel('VCF file').setInputFiles(join(fixtures, 'case7.snpeff.vcf'));
+    const imported = page.getByTestId('vcf-import-result');
+    await imported.waitFor({ timeout: 60_000 });
+    expect(await imported.textContent()).toMatch(
+      /^Imported case7\.snpeff\.vcf: \d+ records, \d+ alleles carried by CASE_7/,
+    );
+    const rows = page.getByTestId('variants-table').locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.first().textContent()).toContain('KMT2D');
+    expect(await rows.first().textContent()).toContain('Kabuki syndrome 1');
+    expect(await page.getByTestId('variants-face-source').textContent()).toMatch(
+      /^Face match from model \S+ \([0-9a-f]{8}\), gallery version \S+/,
+    );
+    // Kabuki syndrome is not in this gallery: the face component says so rather than scoring it.
+    expect(await rows.first().textContent()).toMatch(/no syndrome of KMT2D is in the gallery/);
+    await page.getByTestId('variants').screenshot({ path: join(shots, 'variants.png') });
   });
 
   it('evaluates the gallery by patient, with progress and the report', async () => {

@@ -6,7 +6,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { storeFileIn } from './data-dir.js';
 import { UserError } from './errors.js';
 import { openFacePipeline, type FacePipeline } from './face/pipeline.js';
@@ -17,12 +16,14 @@ import { dot } from './match/vectors.js';
 import { sha256Hex } from './store/photo-files.js';
 import { Store } from './store/store.js';
 import { appVersion } from './version.js';
+import { Analyses } from './service/analysis.js';
 import { evaluateGallery } from './service/evaluation.js';
+import { Genomics } from './service/genomics.js';
 import { alignedView, displayCopy } from './service/images.js';
 import { Jobs } from './service/jobs.js';
 import { LearntSpaces } from './service/learnt-space.js';
 import { Matching } from './service/matching.js';
-import { dropUpload, writeUpload } from './service/uploads.js';
+import { dropUpload, withUploadedFile, writeUpload } from './service/uploads.js';
 import { caseDetail, caseSummary } from './service/views.js';
 import { ApiError, isCallName, parseInput } from '../shared/api.js';
 import type {
@@ -55,6 +56,8 @@ export class Service {
   private readonly jobs: Jobs;
   private readonly matching: Matching;
   private readonly spaces: LearntSpaces;
+  private readonly analyses: Analyses;
+  private readonly genomics: Genomics;
   private readonly modelsDir: string;
   private pipeline: Promise<FacePipeline> | null = null;
 
@@ -66,6 +69,8 @@ export class Service {
     this.jobs = new Jobs(opts.emit);
     this.spaces = new LearntSpaces(opts.dataDir);
     this.matching = new Matching(store, this.spaces);
+    this.analyses = new Analyses(store, this.modelsDir);
+    this.genomics = new Genomics(store);
     this.handlers = this.buildHandlers();
   }
 
@@ -100,6 +105,7 @@ export class Service {
   async close(): Promise<void> {
     this.jobs.cancelAll();
     if (this.pipeline) await (await this.pipeline.catch(() => null))?.close();
+    await this.analyses.close();
     this.store.close();
   }
 
@@ -134,6 +140,14 @@ export class Service {
         file: path,
       });
     }
+  }
+
+  /** Runs `use` on the file's path: the dialog's file itself, or the uploaded bytes written briefly. */
+  private withFile<T>(f: FileSource, ctx: CallContext, use: (path: string) => Promise<T>): Promise<T> {
+    if (f.kind === 'bytes') return withUploadedFile(this.opts.dataDir, { name: f.name, data: f.data }, use);
+    const path = ctx.paths[f.token];
+    if (path === undefined) throw new ApiError('that file is no longer available: choose it again');
+    return use(path);
   }
 
   private async aligned(
@@ -306,23 +320,7 @@ export class Service {
         };
       },
       'terms.load': async ({ file }, ctx) => {
-        if (file.kind === 'token') {
-          const path = ctx.paths[file.token];
-          if (path === undefined) throw new ApiError('that file is no longer available: choose it again');
-          store.hpo.load(path);
-        } else {
-          // The ontology reader takes a file (its messages name it): the uploaded bytes get one, briefly.
-          const dir = writeUpload(this.opts.dataDir, [{ path: file.name, data: file.data }]);
-          const temp = join(dir, file.name);
-          try {
-            store.hpo.load(temp);
-          } catch (err) {
-            if (err instanceof UserError) throw new UserError(err.message.split(temp).join(file.name));
-            throw err;
-          } finally {
-            dropUpload(dir);
-          }
-        }
+        await this.withFile(file, ctx, async (path) => store.hpo.load(path));
         const release = hpoRelease();
         if (!release) throw new Error('the HPO release was not recorded');
         return release;
@@ -415,6 +413,31 @@ export class Service {
           summary: await this.spaces.train(rows, model, galleryVersion, job),
         }));
       },
+      'analysis.space': async ({ seed }) => {
+        const model = this.matchModel();
+        return this.jobs.start('analysis.space', async (job) => ({
+          kind: 'analysis.space',
+          view: await this.analyses.space(model, seed, job),
+        }));
+      },
+      'analysis.heatmap': async ({ caseId, label }) =>
+        this.analyses.heatmap(this.matchModel(), caseId, label),
+
+      'variants.import': async ({ caseId, file, sample }, ctx) => {
+        store.patients.get(caseId);
+        if (file.kind === 'token' && ctx.paths[file.token] === undefined)
+          throw new ApiError('that file is no longer available: choose it again');
+        return this.jobs.start('variants.import', async (job) => ({
+          kind: 'variants.import',
+          ...(await this.withFile(file, ctx, (path) => this.genomics.importVcf(caseId, path, sample, job))),
+        }));
+      },
+      'variants.list': async ({ caseId, filter }) =>
+        this.genomics.list(caseId, filter, () => this.matching.match(caseId, this.matchModel())),
+      'catalogue.import': async ({ file }, ctx) =>
+        this.withFile(file, ctx, (path) => this.genomics.importCatalogue(path)),
+      'catalogue.info': async () => this.genomics.catalogue(),
+
       'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
     };
   }

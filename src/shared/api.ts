@@ -180,6 +180,183 @@ export const Comparison = z.object({
 });
 export type Comparison = z.infer<typeof Comparison>;
 
+// ---------------------------------------------------------------- analysis (researchers)
+
+/** Clusters of the gallery's faces compared with their labels. */
+const partition = z.object({
+  method: z.string(),
+  clusters: z.number().int(),
+  noise: z.number().int(),
+  adjustedRandIndex: z.number(),
+  normalisedMutualInformation: z.number(),
+  overallPurity: z.number(),
+  perCluster: z.array(
+    z.object({
+      cluster: z.number().int(),
+      size: z.number().int(),
+      majority: z.string(),
+      purity: z.number(),
+      labels: z.array(z.object({ label: z.string(), count: z.number().int() })),
+    }),
+  ),
+  shared: z.array(
+    z.object({ labels: z.tuple([z.string(), z.string()]), clusters: z.array(z.number().int()) }),
+  ),
+});
+
+export const SpaceView = z.object({
+  model: z.string(),
+  galleryVersion: z.string(),
+  appVersion: z.string(),
+  seed: z.number().int(),
+  spaces: z.array(
+    z.object({
+      space: z.enum(['raw', 'learnt']),
+      note: z.string(),
+      pcaExplained: z.array(z.number()),
+      clusters: z.object({ dbscan: partition, agglomerative: partition }),
+      placement: z
+        .object({
+          patient: z.string(),
+          x: z.number(),
+          y: z.number(),
+          neighbours: z.array(z.object({ patient: z.string(), label: z.string(), similarity: z.number() })),
+        })
+        .nullable(),
+      points: z.array(
+        z.object({
+          patient: z.string(),
+          photoId: z.string(),
+          label: z.string(),
+          sex: z.string(),
+          ageBand: z.string(),
+          umap: z.tuple([z.number(), z.number()]),
+          pca: z.tuple([z.number(), z.number()]),
+          dbscan: z.number().int(),
+          agglomerative: z.number().int(),
+        }),
+      ),
+    }),
+  ),
+  averages: z.array(
+    z.object({
+      label: z.string(),
+      cases: z.number().int(),
+      controls: z.number().int(),
+      meanDisplacementPx: z.number(),
+      png: z.string(),
+    }),
+  ),
+});
+export type SpaceView = z.infer<typeof SpaceView>;
+
+export const HeatmapView = z.object({
+  caseId: z.string(),
+  label: z.string(),
+  model: z.string(),
+  /** The case's score for the label, unoccluded (mean similarity of its closest gallery patients). */
+  score: z.number(),
+  png: z.string(),
+});
+export type HeatmapView = z.infer<typeof HeatmapView>;
+
+// ---------------------------------------------------------------- genomics
+
+const FaceMatchOfSyndrome = z.object({
+  label: z.string(),
+  probability: z.number(),
+  /** 1 = the patient's best-matching label in the gallery. */
+  rank: z.number().int(),
+  nearest: z.array(z.object({ patient: z.string(), similarity: z.number() })),
+});
+
+export const VcfImportInfo = z.object({
+  fileName: z.string(),
+  sha256: z.string(),
+  sample: z.string(),
+  samples: z.array(z.string()),
+  build: z.string().nullable(),
+  records: count,
+  /** Alleles the proband carries, stored. */
+  variants: count,
+  importedAt: z.string(),
+});
+export type VcfImportInfo = z.infer<typeof VcfImportInfo>;
+
+export const Impact = z.enum(['HIGH', 'MODERATE', 'LOW', 'MODIFIER']);
+
+export const CandidateFilter = z.object({
+  /** Rare: gnomAD allele frequency at most this (an allele gnomAD has not seen counts as rare). */
+  maxGnomadAf: z.number().gt(0).max(1),
+  /** Protein-altering: the primary annotation has one of these impacts. */
+  impacts: z.array(Impact).min(1),
+  /** ClinVar pathogenic / likely pathogenic alleles qualify whatever their consequence. */
+  clinvarPathogenic: z.boolean(),
+});
+export type CandidateFilter = z.infer<typeof CandidateFilter>;
+
+/** A candidate variant with its combined priority and every component of it. */
+export const RankedVariant = z.object({
+  variant: z.string(),
+  gene: z.string().nullable(),
+  transcript: z.string().nullable(),
+  hgvsC: z.string().nullable(),
+  hgvsP: z.string().nullable(),
+  consequence: z.string().nullable(),
+  impact: Impact.nullable(),
+  genotype: z.string().nullable(),
+  zygosity: z.string(),
+  gnomadAf: z.number().nullable(),
+  clinvar: z.string().nullable(),
+  cadd: z.number().nullable(),
+  revel: z.number().nullable(),
+  priority: z.number(),
+  components: z.object({
+    deleteriousness: z.number(),
+    impact: z.number(),
+    clinvar: z.number(),
+    inSilico: z.number().nullable(),
+    rarity: z.number(),
+    face: z.number(),
+    faceSyndrome: z.string().nullable(),
+    faceNote: z.string(),
+    weights: z.object({ deleteriousness: z.number(), rarity: z.number(), face: z.number() }),
+  }),
+  syndromes: z.array(
+    z.object({
+      diseaseId: z.string(),
+      name: z.string().nullable(),
+      inheritance: z.string().nullable(),
+      inGallery: z.boolean().nullable(),
+      face: FaceMatchOfSyndrome.nullable(),
+    }),
+  ),
+});
+export type RankedVariant = z.infer<typeof RankedVariant>;
+
+export const VariantList = z.object({
+  caseId: rowId,
+  /** The VCF the ranking is from (the case's latest import), or null before one is imported. */
+  import: VcfImportInfo.nullable(),
+  filter: CandidateFilter,
+  stored: count,
+  candidates: count,
+  /** Where the face component came from (the case's match against the gallery), or why there is none. */
+  faceMatch: z.union([z.object({ provenance: Provenance }), z.object({ unavailable: z.string() })]),
+  variants: z.array(RankedVariant),
+});
+export type VariantList = z.infer<typeof VariantList>;
+
+export const CatalogueInfo = z.object({
+  fileName: z.string(),
+  layout: z.string(),
+  links: count,
+  genes: count,
+  sha256: z.string(),
+  importedAt: z.string(),
+});
+export type CatalogueInfo = z.infer<typeof CatalogueInfo>;
+
 // ---------------------------------------------------------------- gallery, model, jobs
 
 export const GalleryInfo = z.object({
@@ -190,7 +367,13 @@ export const GalleryInfo = z.object({
 });
 export type GalleryInfo = z.infer<typeof GalleryInfo>;
 
-export const JobKind = z.enum(['gallery.import', 'model.evaluate', 'model.train']);
+export const JobKind = z.enum([
+  'gallery.import',
+  'model.evaluate',
+  'model.train',
+  'analysis.space',
+  'variants.import',
+]);
 export type JobKind = z.infer<typeof JobKind>;
 export const JobRef = z.object({ jobId: rowId, kind: JobKind });
 export type JobRef = z.infer<typeof JobRef>;
@@ -215,6 +398,8 @@ export const JobResult = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gallery.import'), patients: count, photos: count, labels: count }),
   z.object({ kind: z.literal('model.evaluate'), report: EvaluationReport }),
   z.object({ kind: z.literal('model.train'), summary: z.string() }),
+  z.object({ kind: z.literal('analysis.space'), view: SpaceView }),
+  z.object({ kind: z.literal('variants.import'), import: VcfImportInfo, alreadyImported: z.boolean() }),
 ]);
 export type JobResult = z.infer<typeof JobResult>;
 
@@ -299,7 +484,7 @@ export const calls = {
   ),
   /** Electron only: the open dialog; returns tokens for the chosen files (or folder), never paths. */
   'files.open': call(
-    z.object({ kind: z.enum(['images', 'folder', 'ontology']) }),
+    z.object({ kind: z.enum(['images', 'folder', 'ontology', 'vcf', 'catalogue']) }),
     z.object({ files: z.array(z.object({ token: z.string(), name: z.string() })) }),
   ),
 
@@ -342,6 +527,35 @@ export const calls = {
   'model.evaluate': call(z.object({ folds: z.number().int().min(2).max(20).default(5) }), JobRef),
   /** Trains the learnt face space on the gallery; it is used only where it beats the raw space. */
   'model.train': call(z.object({}), JobRef),
+
+  /** The gallery's map, clusters and average faces (a job: large galleries take a while); cached per seed. */
+  'analysis.space': call(
+    z.object({
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(1),
+    }),
+    JobRef,
+  ),
+  /** Which regions of the case's aligned face move its score for a gallery label (occlusion). */
+  'analysis.heatmap': call(z.object({ caseId: rowId, label: name }), HeatmapView),
+
+  /** Imports the case's VCF (plain or bgzip); the proband is `sample`, else the first sample column. */
+  'variants.import': call(
+    z.object({ caseId: rowId, file: FileSource, sample: name.nullable().default(null) }),
+    JobRef,
+  ),
+  /** The case's candidate variants, ranked with every priority component and the face match's source. */
+  'variants.list': call(
+    z.object({ caseId: rowId, filter: CandidateFilter.nullable().default(null) }),
+    VariantList,
+  ),
+  /** Replaces the gene-syndrome catalogue (OMIM genemap2.txt or HPO genes_to_disease.txt layout). */
+  'catalogue.import': call(z.object({ file: FileSource }), CatalogueInfo),
+  'catalogue.info': call(z.object({}), CatalogueInfo.nullable()),
   'jobs.cancel': call(z.object({ jobId: rowId }), z.object({ cancelled: z.boolean() })),
 } as const;
 

@@ -1,24 +1,7 @@
 /** Small helpers for the SVG figures rendered to PNG with sharp. */
 
-/** Okabe-Ito's colour-blind-safe palette, then Tableau's, for categories in order. */
-export const palette = [
-  '#0072B2',
-  '#E69F00',
-  '#009E73',
-  '#CC79A7',
-  '#56B4E9',
-  '#D55E00',
-  '#F0E442',
-  '#000000',
-  '#8c564b',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-];
-
-export function colourOf(index: number): string {
-  return palette[index % palette.length] as string;
-}
+// The figures and the app's interactive map colour categories alike.
+export { byNumbers, colourOf, palette } from '../../shared/palette.js';
 
 export function escapeXml(s: string): string {
   return s.replace(
@@ -44,6 +27,3 @@ export function arrow(x1: number, y1: number, x2: number, y2: number, colour: st
   const f = (v: number) => v.toFixed(1);
   return `<path d="M${f(x1)},${f(y1)}L${f(x2)},${f(y2)}M${f(hx1)},${f(hy1)}L${f(x2)},${f(y2)}L${f(hx2)},${f(hy2)}" stroke="${colour}" stroke-width="${width}" fill="none" stroke-linecap="round"/>`;
 }
-
-/** Orders category names with their numbers as numbers: age bands 2-5 y before 12-17 y, cluster 2 before 10. */
-export const byNumbers = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });

@@ -32,7 +32,7 @@ export function bindIpc(service: ServiceHost, tokens: FileTokens): void {
         const win = BrowserWindow.fromWebContents(event.sender);
         return {
           ok: true,
-          value: await openDialog(win, (args as { kind: 'images' | 'folder' }).kind, tokens),
+          value: await openDialog(win, (args as CallArgs<'files.open'>).kind, tokens),
         };
       }
       return await service.call(name, args, tokens.resolveIn(args));
@@ -58,6 +58,16 @@ async function openDialog(
       title: 'Choose the HPO release (hp.json or hp.obo)',
       properties: ['openFile'],
       filters: [{ name: 'HPO', extensions: ['json', 'obo'] }],
+    },
+    vcf: {
+      title: "Choose the patient's VCF",
+      properties: ['openFile'],
+      filters: [{ name: 'VCF', extensions: ['vcf', 'gz', 'bgz'] }],
+    },
+    catalogue: {
+      title: 'Choose the gene-syndrome catalogue (genemap2.txt or genes_to_disease.txt)',
+      properties: ['openFile'],
+      filters: [{ name: 'Catalogue', extensions: ['txt', 'tsv'] }],
     },
   };
   const r = win

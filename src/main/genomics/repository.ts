@@ -163,7 +163,15 @@ export class GenomicsRepository {
    * the store's connection never sees it half done, and its writers wait for the lock rather than
    * joining (and being rolled back with) the import.
    */
-  async importVcf(pseudonym: string, file: string, opts: { sample?: string } = {}): Promise<ImportResult> {
+  async importVcf(
+    pseudonym: string,
+    file: string,
+    opts: {
+      sample?: string;
+      /** Called with each record's line number as it is stored; a throw stops the import, storing nothing. */
+      onRecord?: (line: number) => void;
+    } = {},
+  ): Promise<ImportResult> {
     const patientId = this.patientId(pseudonym);
     const { size } = await stat(file).catch((err: unknown) => {
       throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
@@ -211,7 +219,15 @@ export class GenomicsRepository {
 
   private async writeImport(
     db: Database.Database,
-    f: { patientId: number; pseudonym: string; file: string; size: number; sha256: string; sample?: string },
+    f: {
+      patientId: number;
+      pseudonym: string;
+      file: string;
+      size: number;
+      sha256: string;
+      sample?: string;
+      onRecord?: (line: number) => void;
+    },
   ): Promise<number> {
     const insertImport =
       db.prepare(`INSERT INTO vcf_imports (patient_id, file_name, sha256, bytes, vcf_version,
@@ -231,6 +247,7 @@ export class GenomicsRepository {
         f.file,
         { sample: f.sample },
         (v) => {
+          f.onRecord?.(v.line);
           if (v.zygosity !== 'het' && v.zygosity !== 'hom' && v.zygosity !== 'hemi') {
             notCarried += 1;
             return;
@@ -351,6 +368,27 @@ export class GenomicsRepository {
       })
       .immediate();
     return { ...catalogue, sha256 };
+  }
+
+  /** The catalogue in use: its file, layout and size; null before one is imported. */
+  catalogueInfo(): {
+    fileName: string;
+    layout: string;
+    links: number;
+    genes: number;
+    sha256: string;
+    importedAt: string;
+  } | null {
+    const row = this.db
+      .prepare(
+        `SELECT file_name AS fileName, layout, entries AS links, sha256, imported_at AS importedAt,
+          (SELECT count(DISTINCT gene) FROM gene_syndromes) AS genes
+        FROM gene_catalogue WHERE id = 1`,
+      )
+      .get() as
+      | { fileName: string; layout: string; links: number; genes: number; sha256: string; importedAt: string }
+      | undefined;
+    return row ?? null;
   }
 
   /**

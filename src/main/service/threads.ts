@@ -1,12 +1,14 @@
 /** Runs one job's heavy, synchronous work in its own worker thread: progress forwarded, cancel = terminate. */
 import { Worker } from 'node:worker_threads';
+import { UserError } from '../errors.js';
 import { Cancelled, type JobContext } from './jobs.js';
 
 /** What a job worker posts: progress as it goes, then one result or one failure. */
 export type JobWorkerMessage<R> =
   | { type: 'progress'; stage: string; done: number; total: number }
   | ({ type: 'result' } & R)
-  | { type: 'failed'; error: string };
+  /** `user`: the message is meant for the user as it is (a UserError in the worker). */
+  | { type: 'failed'; error: string; user?: boolean };
 
 /** `file` is the worker's compiled module beside this one (dist/, or flat in the electron-vite bundle). */
 export async function runJobWorker<R>(file: string, workerData: unknown, ctx: JobContext): Promise<R> {
@@ -23,7 +25,7 @@ export async function runJobWorker<R>(file: string, workerData: unknown, ctx: Jo
             reject(err);
           }
         } else if (m.type === 'result') resolve(m);
-        else reject(new Error(m.error));
+        else reject(m.user ? new UserError(m.error) : new Error(m.error));
       });
       worker.on('error', reject);
       worker.on('exit', () => reject(ctx.signal.aborted ? new Cancelled() : new Error(`${file} stopped`)));

@@ -30,3 +30,24 @@ export function writeUpload(parent: string, files: { path: string; data: string 
 export function dropUpload(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
+
+/**
+ * Runs `use` on an uploaded file's bytes written, briefly, under its own name in a private folder (readers
+ * that take a path: ontology, VCF, catalogue); their messages name the file as the user knows it.
+ */
+export async function withUploadedFile<T>(
+  parent: string,
+  file: { name: string; data: string },
+  use: (path: string) => Promise<T>,
+): Promise<T> {
+  const dir = writeUpload(parent, [{ path: file.name, data: file.data }]);
+  const temp = join(dir, file.name);
+  try {
+    return await use(temp);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(err.message.split(temp).join(file.name));
+    throw err;
+  } finally {
+    dropUpload(dir);
+  }
+}

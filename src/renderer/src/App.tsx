@@ -4,12 +4,14 @@ import { CaseScreen } from './screens/Case.js';
 import { MatchesScreen } from './screens/Matches.js';
 import { CompareScreen } from './screens/Compare.js';
 import { GalleryScreen } from './screens/Gallery.js';
+import { AnalysisPage } from './screens/AnalysisPage.js';
 import { SettingsScreen } from './screens/Settings.js';
 import type { Route } from './route.js';
 
 const TABS: { label: string; route: Route }[] = [
   { label: 'Cases', route: { screen: 'cases' } },
   { label: 'Gallery & model', route: { screen: 'gallery' } },
+  { label: 'Face space', route: { screen: 'analysis' } },
   { label: 'Settings', route: { screen: 'settings' } },
 ];
 
@@ -35,6 +37,7 @@ export function App() {
         {route.screen === 'matches' && <MatchesScreen key={route.caseId} caseId={route.caseId} go={go} />}
         {route.screen === 'compare' && <CompareScreen {...route} go={go} />}
         {route.screen === 'gallery' && <GalleryScreen />}
+        {route.screen === 'analysis' && <AnalysisPage go={go} />}
         {route.screen === 'settings' && <SettingsScreen />}
       </main>
     </div>

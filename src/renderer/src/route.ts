@@ -6,8 +6,16 @@ export type Route =
   | { screen: 'case'; id: string }
   | { screen: 'matches'; caseId: string }
   /** `nearest` is the list to flip through, `index` the one shown. */
-  | { screen: 'compare'; caseId: string; label: string; nearest: Neighbour[]; index: number }
+  | {
+      screen: 'compare';
+      caseId: string;
+      label: string;
+      isControl: boolean;
+      nearest: Neighbour[];
+      index: number;
+    }
   | { screen: 'gallery' }
+  | { screen: 'analysis' }
   | { screen: 'settings' };
 
 export type Go = (route: Route) => void;

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import type { FileSource, HpoRelease } from '../../../shared/api.js';
 import { api, errorText } from '../api.js';
-import { hasFileDialog } from '../host.js';
-import { fileToBase64 } from './files.js';
+import { FilePicker } from './FilePicker.js';
 import { ErrorBox } from './Notice.js';
 
 /** Shows the loaded HPO release and loads a newer one from the department's hp.json or hp.obo. */
@@ -21,11 +20,6 @@ export function HpoLoader({ release, onLoaded }: { release: HpoRelease | null; o
       setBusy(false);
     }
   }
-  async function choose() {
-    const picked = await api.call('files.open', { kind: 'ontology' });
-    const first = picked.files[0];
-    if (first) await load({ kind: 'token', token: first.token });
-  }
   return (
     <div>
       {release ? (
@@ -38,22 +32,14 @@ export function HpoLoader({ release, onLoaded }: { release: HpoRelease | null; o
         </span>
       )}
       <div className="toolbar">
-        {hasFileDialog ? (
-          <button disabled={busy} onClick={() => void choose()}>
-            Load HPO release…
-          </button>
-        ) : (
-          <input
-            type="file"
-            accept=".json,.obo"
-            aria-label="HPO release file"
-            disabled={busy}
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void fileToBase64(f).then((data) => load({ kind: 'bytes', name: f.name, data }));
-            }}
-          />
-        )}
+        <FilePicker
+          kind="ontology"
+          accept=".json,.obo"
+          label="HPO release file"
+          button="Load HPO release…"
+          disabled={busy}
+          onFile={(f) => void load(f)}
+        />
         {busy && <span className="muted">Loading the ontology…</span>}
       </div>
       <ErrorBox error={error} />

@@ -23,7 +23,7 @@ export function ProgressBar({ done, total, label }: { done: number; total: numbe
     >
       <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
       <span className="progress-text">
-        {label} {total > 0 ? `${done} / ${total}` : ''}
+        {label} {total > 0 ? `${done} / ${total}` : done > 0 ? String(done) : ''}
       </span>
     </div>
   );

@@ -1,7 +1,6 @@
 import { useMemo, useState } from 'react';
-// Types only: the analysis view is defined beside its conversion until it joins src/shared/api.ts.
-import type { SpaceView } from '../../../main/analysis/view.js';
-import { byNumbers, colourOf } from '../../../main/analysis/svg.js';
+import type { SpaceView } from '../../../shared/api.js';
+import { byNumbers, colourOf } from '../../../shared/palette.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl } from '../components/files.js';
 import { useAsync } from '../components/useAsync.js';
@@ -20,7 +19,7 @@ const colourings = {
 type Colouring = keyof typeof colourings;
 
 export interface AnalysisScreenProps {
-  /** The Service's analysis of the gallery (the proposed 'analysis.space' call). */
+  /** The Service's analysis of the gallery ('analysis.space'). */
   load: (input: { seed: number }) => Promise<SpaceView>;
   /** Opens a gallery case, when a point is clicked. */
   openCase?: (patient: string) => void;

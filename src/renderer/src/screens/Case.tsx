@@ -7,6 +7,7 @@ import { dataUrl, fileToBase64 } from '../components/files.js';
 import { useAsync } from '../components/useAsync.js';
 import { hasFileDialog } from '../host.js';
 import type { Go } from '../route.js';
+import { Variants } from './Variants.js';
 
 export function CaseScreen({ id, go }: { id: string; go: Go }) {
   const detail = useAsync(() => api.call('cases.get', { id }), id);
@@ -30,6 +31,7 @@ export function CaseScreen({ id, go }: { id: string; go: Go }) {
         <Terms detail={c} onChange={detail.set} />
         <Diagnoses detail={c} onChange={detail.set} />
       </div>
+      <Variants caseId={c.id} />
     </section>
   );
 }

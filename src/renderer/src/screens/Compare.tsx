@@ -5,17 +5,20 @@ import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl } from '../components/files.js';
 import { useAsync } from '../components/useAsync.js';
 import type { Go } from '../route.js';
+import { loadHeatmap } from './Matches.js';
+import { OcclusionHeatmap } from './OcclusionHeatmap.js';
 
 interface CompareProps {
   caseId: string;
   label: string;
+  isControl: boolean;
   nearest: Neighbour[];
   index: number;
   go: Go;
 }
 
 /** The patient beside one of the nearest gallery cases, both in the same aligned 112x112 frame. */
-export function CompareScreen({ caseId, label, nearest, index, go }: CompareProps) {
+export function CompareScreen({ caseId, label, isControl, nearest, index, go }: CompareProps) {
   const current = nearest[index];
   const pair = useAsync(
     () =>
@@ -24,7 +27,7 @@ export function CompareScreen({ caseId, label, nearest, index, go }: CompareProp
         : Promise.reject(new Error('no gallery case to compare with')),
     `${caseId}/${current?.photoId ?? ''}`,
   );
-  const flip = (to: number) => go({ screen: 'compare', caseId, label, nearest, index: to });
+  const flip = (to: number) => go({ screen: 'compare', caseId, label, isControl, nearest, index: to });
   return (
     <section>
       <div className="heading">
@@ -59,6 +62,8 @@ export function CompareScreen({ caseId, label, nearest, index, go }: CompareProp
             Similarity {pair.data.similarity.toFixed(3)} (cosine, model {pair.data.provenance.model.id},
             gallery version {pair.data.provenance.galleryVersion})
           </p>
+          {/* Controls are no syndrome: there is no score of theirs to explain. */}
+          {!isControl && <OcclusionHeatmap caseId={caseId} label={label} load={loadHeatmap} />}
         </>
       )}
     </section>

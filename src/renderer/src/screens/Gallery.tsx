@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { EvaluationReport } from '../../../shared/api.js';
 import { api } from '../api.js';
-import { ErrorBox, Loading, ProgressBar } from '../components/Notice.js';
+import { JobStatus } from '../components/JobStatus.js';
+import { ErrorBox, Loading } from '../components/Notice.js';
 import { fileToBase64 } from '../components/files.js';
 import { useAsync } from '../components/useAsync.js';
 import { useJob } from '../components/useJob.js';
@@ -42,27 +43,6 @@ export function GalleryScreen() {
       <Evaluate />
       <Train />
     </section>
-  );
-}
-
-function JobStatus({ job, verb }: { job: ReturnType<typeof useJob>; verb: string }) {
-  return (
-    <>
-      {job.running && (
-        <div className="toolbar">
-          <ProgressBar
-            done={job.progress?.done ?? 0}
-            total={job.progress?.total ?? 0}
-            label={job.progress?.stage ?? `${verb}…`}
-          />
-          <button onClick={() => void job.cancel()}>Cancel</button>
-        </div>
-      )}
-      {job.finished?.status === 'cancelled' && (
-        <div className="muted">{verb} cancelled; nothing was changed.</div>
-      )}
-      <ErrorBox error={job.error} />
-    </>
   );
 }
 

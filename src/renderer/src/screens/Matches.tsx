@@ -1,6 +1,7 @@
 import type { MatchResult } from '../../../shared/api.js';
 import { api } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
+import { OcclusionHeatmap } from './OcclusionHeatmap.js';
 import { useAsync } from '../components/useAsync.js';
 import type { Go } from '../route.js';
 
@@ -21,6 +22,7 @@ export function MatchesScreen({ caseId, go }: { caseId: string; go: Go }) {
 
 function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; go: Go }) {
   const p = result.provenance;
+  const best = result.ranking.find((r) => !r.isControl);
   return (
     <>
       <p className="muted" data-testid="provenance">
@@ -56,7 +58,14 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
                     key={n.faceId}
                     className="link"
                     onClick={() =>
-                      go({ screen: 'compare', caseId, label: r.label, nearest: r.nearest, index })
+                      go({
+                        screen: 'compare',
+                        caseId,
+                        label: r.label,
+                        isControl: r.isControl,
+                        nearest: r.nearest,
+                        index,
+                      })
                     }
                   >
                     {n.patientId} ({n.similarity.toFixed(2)})
@@ -67,6 +76,14 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
           ))}
         </tbody>
       </table>
+      {best && (
+        <>
+          <h2>What looks like {best.label}</h2>
+          <OcclusionHeatmap caseId={caseId} label={best.label} load={loadHeatmap} />
+        </>
+      )}
     </>
   );
 }
+
+export const loadHeatmap = (input: { caseId: string; label: string }) => api.call('analysis.heatmap', input);

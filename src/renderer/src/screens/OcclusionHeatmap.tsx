@@ -1,12 +1,11 @@
-// Types only: the heatmap view is defined beside its conversion until it joins src/shared/api.ts.
-import type { HeatmapView } from '../../../main/analysis/view.js';
+import type { HeatmapView } from '../../../shared/api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl } from '../components/files.js';
 import { useAsync } from '../components/useAsync.js';
 
 /**
  * Which parts of the case's aligned face make it look like `label`: the occlusion heatmap, for the
- * Compare and Matches screens. `load` is the proposed 'analysis.heatmap' call.
+ * Compare and Matches screens. `load` is the 'analysis.heatmap' call.
  */
 export function OcclusionHeatmap({
   caseId,

@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { useAsync } from '../components/useAsync.js';
 import { HpoLoader } from '../components/HpoLoader.js';
+import { CatalogueLoader } from '../components/CatalogueLoader.js';
 
 export function SettingsScreen() {
   const info = useAsync(() => api.call('app.info', {}), 'info');
@@ -28,6 +29,10 @@ export function SettingsScreen() {
         <dt>Phenotype ontology</dt>
         <dd>
           <HpoLoader release={i.hpo} onLoaded={info.reload} />
+        </dd>
+        <dt>Gene-syndrome catalogue</dt>
+        <dd>
+          <CatalogueLoader />
         </dd>
         <dt>Gallery</dt>
         <dd>
