@@ -18,7 +18,7 @@ import { Store } from './store/store.js';
 import { appVersion } from './version.js';
 import { Analyses } from './service/analysis.js';
 import { evaluateGallery } from './service/evaluation.js';
-import { Genomics } from './service/genomics.js';
+import { caseFaceMatch, Genomics } from './service/genomics.js';
 import { alignedView, displayCopy } from './service/images.js';
 import { Jobs } from './service/jobs.js';
 import { LearntSpaces } from './service/learnt-space.js';
@@ -433,7 +433,11 @@ export class Service {
         }));
       },
       'variants.list': async ({ caseId, filter }) =>
-        this.genomics.list(caseId, filter, () => this.matching.match(caseId, this.matchModel())),
+        this.genomics.list(
+          caseId,
+          filter,
+          caseFaceMatch(store, this.matching, caseId, () => this.matchModel()),
+        ),
       'catalogue.import': async ({ file }, ctx) =>
         this.withFile(file, ctx, (path) => this.genomics.importCatalogue(path)),
       'catalogue.info': async () => this.genomics.catalogue(),

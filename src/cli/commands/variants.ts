@@ -1,11 +1,15 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../main/errors.js';
 import type { Impact } from '../../main/genomics/annotation.js';
 import { IMPACTS } from '../../main/genomics/annotation.js';
 import type { CandidateFilter, RankedVariant } from '../../main/genomics/rank.js';
 import { DEFAULT_FILTER, DEFAULT_WEIGHTS } from '../../main/genomics/rank.js';
-import { patientFaceMatch } from '../../main/genomics/face-link.js';
 import { GenomicsRepository } from '../../main/genomics/repository.js';
+import { caseFaceMatch, type CaseFaceMatch } from '../../main/service/genomics.js';
+import { LearntSpaces } from '../../main/service/learnt-space.js';
+import { Matching } from '../../main/service/matching.js';
+import type { Store } from '../../main/store/store.js';
 import { appVersion } from '../../main/version.js';
 import type { Command } from '../command.js';
 import { openExisting } from './vcf.js';
@@ -23,9 +27,10 @@ the gene-syndrome catalogue (facepheno vcf catalogue) and the case store's syndr
 priority = ${w.deleteriousness} x deleteriousness (max of impact, ClinVar, CADD/40 and REVEL scores)
          + ${w.rarity} x rarity (1 - AF / max-af) + ${w.face} x face (the patient's face-match probability for
          the gene's syndromes in the gallery; 0, and said so, when none is there).
-The face match is the patient's photos against the gallery of confirmed cases in one embedding
-model: --model, else the first (by id) that the patient's photos have; it names the model and the
-gallery version it came from.
+The face match is the patient's match against the gallery of confirmed cases (the patient left out),
+as the app's Matches screen computes it (in the learnt face space where one was trained and kept for
+this gallery beside the database), in one embedding model: --model, else the first (by id) that the
+patient's photos have; it names the model and the gallery version it came from.
 Every component is printed. --limit caps the text listing (default 20); --json prints
 {variants: [{gene, hgvs_c, hgvs_p, consequence, genotype, gnomad_af, clinvar, priority, components,
 syndromes}], ...} with every candidate.`;
@@ -120,6 +125,19 @@ function line(r: RankedVariant, n: number): string {
   ].join('\n');
 }
 
+/** The face component: the patient's match in the chosen model, the learnt space read from the data directory. */
+function faceMatch(store: Store, db: string, patient: string, modelId: string | undefined): CaseFaceMatch {
+  const matching = new Matching(store, new LearntSpaces(dirname(resolve(db))));
+  const models = matching.caseModels(patient);
+  if (models.length === 0) return { unavailable: 'the patient has no photo with a measured face' };
+  const model = modelId === undefined ? models[0] : models.find((m) => m.id === modelId);
+  if (!model)
+    return {
+      unavailable: `the patient has no face embedding from model '${modelId}' (has: ${models.map((m) => m.id).join(', ')})`,
+    };
+  return caseFaceMatch(store, matching, patient, () => model);
+}
+
 export const command: Command = {
   summary: "rank a patient's candidate variants, linked to their facial syndrome matches",
   usage,
@@ -132,7 +150,7 @@ export const command: Command = {
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number >= 1');
     const store = openExisting(values.db);
     try {
-      const face = patientFaceMatch(store, values.patient, values.model);
+      const face = faceMatch(store, values.db, values.patient, values.model);
       const ranking = await new GenomicsRepository(store).rankVariants(values.patient, {
         filter,
         ...('unavailable' in face ? { faceUnavailable: face.unavailable } : { faceMatch: face.faceMatch }),
@@ -141,7 +159,7 @@ export const command: Command = {
       const faceSource =
         'unavailable' in face
           ? { unavailable: face.unavailable }
-          : { model: face.modelId, gallery_version: face.galleryVersion };
+          : { model: face.provenance.model.id, gallery_version: face.provenance.galleryVersion };
       if (values.json) {
         console.log(
           JSON.stringify({
@@ -170,7 +188,7 @@ export const command: Command = {
       console.log(
         'unavailable' in face
           ? `face match: none (${face.unavailable})`
-          : `face match: model ${face.modelId}, gallery version ${face.galleryVersion}`,
+          : `face match: model ${face.provenance.model.id}, gallery version ${face.provenance.galleryVersion}`,
       );
       ranking.variants.slice(0, limit).forEach((r, k) => console.log(line(r, k + 1)));
       if (ranking.variants.length > limit)

@@ -1,22 +1,26 @@
 /**
  * The case's variants in the app: VCF import as a job (progress by line, cancellable, all or nothing),
  * the gene-syndrome catalogue, and the ranking whose face component is the case's match against the
- * gallery, as Matching computes it for the Matches screen (same model, learnt space and gallery version).
+ * gallery, as Matching computes it for the Matches screen (same model, learnt space and gallery version);
+ * `facepheno variants` ranks with the same face component.
  */
 import { faceMatcherFromRanking } from '../genomics/face-link.js';
 import { GenomicsRepository, type VcfImport } from '../genomics/repository.js';
-import { DEFAULT_FILTER, type RankedVariant as Ranked } from '../genomics/rank.js';
+import { DEFAULT_FILTER, type FaceMatcher, type RankedVariant as Ranked } from '../genomics/rank.js';
 import { UserError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type {
   CandidateFilter,
   CatalogueInfo,
   MatchResult,
+  ModelRef,
+  Provenance,
   RankedVariant,
   VariantList,
   VcfImportInfo,
 } from '../../shared/api.js';
 import type { JobContext } from './jobs.js';
+import type { Matching } from './matching.js';
 
 /** Progress is reported every this many records: often enough to move a bar, rarely enough to cost nothing. */
 const PROGRESS_EVERY = 2000;
@@ -54,22 +58,12 @@ export class Genomics {
     return this.repo.catalogueInfo();
   }
 
-  /**
-   * The case's ranked candidates from its latest VCF. `match` is the case's face match, or the reason
-   * there is none (no photo, gallery too small), which every variant's face component then states.
-   */
-  async list(caseId: string, filter: CandidateFilter | null, match: () => MatchResult): Promise<VariantList> {
+  /** The case's ranked candidates from its latest VCF, the face component from `face`. */
+  async list(caseId: string, filter: CandidateFilter | null, face: CaseFaceMatch): Promise<VariantList> {
     this.store.patients.get(caseId);
     const latest = this.repo.imports(caseId)[0];
-    let face: { result: MatchResult } | { unavailable: string };
-    try {
-      face = { result: match() };
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      face = { unavailable: err.message };
-    }
     const faceMatch =
-      'result' in face ? { provenance: face.result.provenance } : { unavailable: face.unavailable };
+      'unavailable' in face ? { unavailable: face.unavailable } : { provenance: face.provenance };
     if (!latest) {
       return {
         caseId,
@@ -83,18 +77,7 @@ export class Genomics {
     }
     const ranking = await this.repo.rankVariants(caseId, {
       ...(filter ? { filter } : {}),
-      ...('result' in face
-        ? {
-            faceMatch: faceMatcherFromRanking(
-              face.result.ranking.map((l) => ({
-                label: l.label,
-                probability: l.probability,
-                nearest: l.nearest.map((n) => ({ patient: n.patientId, similarity: n.similarity })),
-              })),
-              (id) => this.store.syndromes.get(id).name,
-            ),
-          }
-        : { faceUnavailable: face.unavailable }),
+      ...('unavailable' in face ? { faceUnavailable: face.unavailable } : { faceMatch: face.faceMatch }),
     });
     return {
       caseId,
@@ -106,6 +89,36 @@ export class Genomics {
       variants: ranking.variants.map(rankedView),
     };
   }
+}
+
+export type CaseFaceMatch = { faceMatch: FaceMatcher; provenance: Provenance } | { unavailable: string };
+
+/**
+ * The face component of a case's variant ranking: the case's match against the gallery in `model`, as
+ * the Matches screen shows it; or, in words, why there is none (no photo, no model, gallery too small).
+ */
+export function caseFaceMatch(
+  store: Store,
+  matching: Matching,
+  caseId: string,
+  model: () => ModelRef,
+): CaseFaceMatch {
+  let result: MatchResult;
+  try {
+    result = matching.match(caseId, model());
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    return { unavailable: err.message };
+  }
+  const ranking = result.ranking.map((l) => ({
+    label: l.label,
+    probability: l.probability,
+    nearest: l.nearest.map((n) => ({ patient: n.patientId, similarity: n.similarity })),
+  }));
+  return {
+    provenance: result.provenance,
+    faceMatch: faceMatcherFromRanking(ranking, (id) => store.syndromes.get(id).name),
+  };
 }
 
 function defaultFilter(): CandidateFilter {

@@ -46,6 +46,18 @@ export class Matching {
     return out;
   }
 
+  /** The embedding models the case's measured faces have, by id. */
+  caseModels(pseudonym: string): ModelRef[] {
+    const models = new Map<string, ModelRef>();
+    for (const photo of this.store.openCase(pseudonym).photos)
+      for (const face of photo.faces.filter((f) => f.isPrimary))
+        for (const id of face.embeddingModels) {
+          const e = this.store.faces.embedding(face.id, id);
+          if (e && !models.has(id)) models.set(id, { id, sha256: e.modelSha256 });
+        }
+    return [...models.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
   match(pseudonym: string, model: ModelRef): MatchResult {
     const vectors = this.caseVectors(pseudonym, model.id);
     if (vectors.length === 0) {
@@ -53,7 +65,17 @@ export class Matching {
         `case '${pseudonym}' has no photo with a measured face yet: add a frontal photo first`,
       );
     }
-    const { matcher, rows, space } = this.matcher(model);
+    const fitted = this.matcher(model);
+    const { rows, space } = fitted;
+    // A gallery patient is matched against everyone else: their own photos would vouch for their label.
+    const own = rows.some((r) => r.patient === pseudonym);
+    const matcher = own
+      ? fitGallery(
+          rows.filter((r) => r.patient !== pseudonym),
+          model.id,
+          fitted.matcher.provenance.galleryVersion,
+        )
+      : fitted.matcher;
     const inSpace = vectors.map((v) => (space ? space.project(v.vector) : v.vector));
     const r = matchPatient(matcher, inSpace, { excludePatient: pseudonym });
     const query = fuse(inSpace);
@@ -99,18 +121,23 @@ export class Matching {
     if (this.fitted?.key !== key) {
       const stored = this.store.galleryEmbeddings(model.id);
       const rows = space ? stored.map((r) => ({ ...r, vector: space.project(r.vector) })) : stored;
-      const labels = new Set(rows.map((r) => (r.isControl ? UNAFFECTED : r.label)));
-      if (labels.size < 2) {
-        throw new UserError(
-          rows.length === 0
-            ? 'the gallery is empty: import confirmed cases (Gallery & model) before matching'
-            : `the gallery has only '${[...labels][0]}': probabilities need at least two syndromes, or a syndrome and controls`,
-        );
-      }
-      this.fitted = { key, rows, space, matcher: fitMatcher(rows, { modelId: model.id, galleryVersion }) };
+      this.fitted = { key, rows, space, matcher: fitGallery(rows, model.id, galleryVersion) };
     }
     return this.fitted;
   }
+}
+
+/** The matcher of the gallery rows; refused, in words, where there is not enough to tell labels apart. */
+function fitGallery(rows: GalleryEmbedding[], modelId: string, galleryVersion: string): Matcher {
+  const labels = new Set(rows.map((r) => (r.isControl ? UNAFFECTED : r.label)));
+  if (labels.size < 2) {
+    throw new UserError(
+      rows.length === 0
+        ? 'the gallery is empty: import confirmed cases (Gallery & model) before matching'
+        : `the gallery has only '${[...labels][0]}': probabilities need at least two syndromes, or a syndrome and controls`,
+    );
+  }
+  return fitMatcher(rows, { modelId, galleryVersion });
 }
 
 /** The gallery patient's photo closest to the query: the one to show beside the patient. */

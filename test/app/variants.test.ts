@@ -1,0 +1,276 @@
+/**
+ * The Service's genomics calls on a real case store: the catalogue and a VCF uploaded as bytes, the import
+ * as a job (its end, a failure naming the file, a cancel that stores nothing), and the ranking whose face
+ * component is the case's match against the gallery, with the match's provenance. The gallery is made of
+ * synthetic 8-d embeddings of a stand-in model ('testnet'), so no ONNX model runs here.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeFileIn } from '../../src/main/data-dir.js';
+import type { PhotoAnalysis } from '../../src/main/face/pipeline.js';
+import { Service } from '../../src/main/service.js';
+import { sha256Hex } from '../../src/main/store/photo-files.js';
+import { Store } from '../../src/main/store/store.js';
+import type { AnyEvent, CallName, EventPayload, JobRef, VariantList } from '../../src/shared/api.js';
+import { fixture, scratch } from '../genomics/support.js';
+
+const tmp = scratch();
+const dataDir = join(tmp.dir, 'data');
+const modelsDir = join(tmp.dir, 'models');
+const model = { id: 'testnet', sha256: 'a'.repeat(64), dim: 8 };
+const events: AnyEvent[] = [];
+let service: Service;
+
+/** A unit vector near axis `axis`: a syndrome's cluster in the synthetic embedding space. */
+function near(axis: number, seed: number): Float32Array {
+  const v = new Float32Array(8);
+  for (let i = 0; i < 8; i++) v[i] = (i === axis ? 1 : 0) + 0.15 * Math.sin(seed * 12.9898 + i * 78.233);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+function analysis(vector: Float32Array): PhotoAnalysis {
+  const quality = { interocularPx: 12, yaw: 0, pitch: 0, roll: 0, blur: 100, exposure: 0.5, flags: [] };
+  const points5: [number, number][] = [
+    [10, 12],
+    [22, 12],
+    [16, 17],
+    [11, 23],
+    [21, 23],
+  ];
+  return {
+    file: 'face.jpg',
+    width: 32,
+    height: 32,
+    faces: [
+      {
+        box: { x: 4, y: 4, width: 24, height: 24 },
+        score: 0.99,
+        points5,
+        mesh: null,
+        quality,
+        embeddings: { testnet: vector },
+      },
+    ],
+    primary: 0,
+    aligned: null,
+  };
+}
+
+/** The manifest the Service reads its matching model from: one stand-in embedding model. */
+function writeManifest(): void {
+  mkdirSync(modelsDir, { recursive: true });
+  const entry = {
+    id: model.id,
+    task: 'face-embedding',
+    file: 'testnet.onnx',
+    sha256: model.sha256,
+    bytes: 1,
+    input: {
+      name: 'x',
+      layout: 'NHWC',
+      height: 112,
+      width: 112,
+      colorOrder: 'RGB',
+      scale: [1, 1, 1],
+      offset: [0, 0, 0],
+    },
+    outputs: [{ name: 'y', shape: [null, 8], meaning: 'embedding' }],
+    embedding: { output: 'y', dim: 8, alignment: 'arcface-112' },
+    source: { package: 'test', version: '0', file: 'testnet', sha256: model.sha256 },
+    licence: 'test',
+  };
+  writeFileSync(
+    join(modelsDir, 'manifest.json'),
+    JSON.stringify({ format: 1, generatedBy: 'test', models: [entry] }),
+  );
+}
+
+async function call<K extends CallName>(name: K, input: unknown) {
+  const reply = await service.handle(name, input);
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.value as never;
+}
+
+function jobEnd(jobId: string): Promise<EventPayload<'job.finished'>> {
+  return new Promise((resolve) => {
+    const poll = () => {
+      const e = events.find((x) => x.name === 'job.finished' && x.payload.jobId === jobId);
+      if (e) resolve(e.payload as EventPayload<'job.finished'>);
+      else setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+const bytes = (name: string, text: string) => ({
+  kind: 'bytes',
+  name,
+  data: Buffer.from(text).toString('base64'),
+});
+
+/** The trio fixture with its first record repeated `n` times at increasing positions. */
+function bigVcf(n: number): string {
+  const lines = readFileSync(fixture('trio.vep.vcf'), 'utf8').split('\n');
+  const header = lines.filter((l) => l.startsWith('#'));
+  const record = lines.find((l) => l !== '' && !l.startsWith('#'))?.split('\t') ?? [];
+  const body = Array.from({ length: n }, (_, i) =>
+    [record[0], String(100_000 + i), ...record.slice(2)].join('\t'),
+  );
+  return [...header, ...body, ''].join('\n');
+}
+
+beforeAll(async () => {
+  writeManifest();
+  mkdirSync(dataDir, { recursive: true });
+  const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c89678' } })
+    .jpeg()
+    .toBuffer();
+  const photo = (vector: Float32Array) => [
+    { file: 'face.jpg', bytes: jpeg, sha256: sha256Hex(jpeg), analysis: analysis(vector) },
+  ];
+  const store = Store.open(storeFileIn(dataDir), { osUser: 'tester' });
+  try {
+    const kabuki = store.syndromes.ensure({ name: 'Kabuki syndrome', omim: 'OMIM:147920' });
+    const noonan = store.syndromes.ensure({ name: 'Noonan syndrome', omim: 'OMIM:163950' });
+    for (const [syndrome, axis] of [
+      [kabuki, 0],
+      [noonan, 1],
+    ] as const)
+      for (let k = 0; k < 6; k++) {
+        const p = store.patients.create({ pseudonym: `${syndrome.name.split(' ')[0]}-${k}` });
+        store.addPhotos(p.pseudonym, photo(near(axis, axis * 10 + k)), {
+          provider: 'cpu',
+          embeddingModels: [model],
+        });
+        store.diagnoses.set(p, { syndromeId: syndrome.id, status: 'confirmed' });
+      }
+    store.patients.create({ pseudonym: 'P1' });
+    store.addPhotos('P1', photo(near(0, 99)), { provider: 'cpu', embeddingModels: [model] });
+    store.patients.create({ pseudonym: 'P2' });
+  } finally {
+    store.close();
+  }
+  service = await Service.open({ dataDir, modelsDir, host: 'browser', emit: (e) => events.push(e) });
+});
+
+afterAll(async () => {
+  await service?.close();
+  tmp.cleanup();
+});
+
+describe('genomics through the Service', () => {
+  it('loads the catalogue from uploaded bytes and says what it holds', async () => {
+    expect(await call('catalogue.info', {})).toBeNull();
+    const info = await call('catalogue.import', {
+      file: bytes('genemap2.txt', readFileSync(fixture('genemap2.txt'), 'utf8')),
+    });
+    expect(info).toMatchObject({ fileName: 'genemap2.txt', layout: 'genemap2' });
+    expect((info as { links: number }).links).toBeGreaterThan(0);
+    expect(await call('catalogue.info', {})).toEqual(info);
+  });
+
+  it('lists no variants before a VCF, and imports one as a job', async () => {
+    const before: VariantList = await call('variants.list', { caseId: 'P1' });
+    expect(before.import).toBeNull();
+    expect(before.variants).toEqual([]);
+    const job: JobRef = await call('variants.import', {
+      caseId: 'P1',
+      file: bytes('trio.vep.vcf', readFileSync(fixture('trio.vep.vcf'), 'utf8')),
+    });
+    expect(job.kind).toBe('variants.import');
+    const end = await jobEnd(job.jobId);
+    expect(end).toMatchObject({ status: 'done', error: null });
+    expect(end.result).toMatchObject({
+      kind: 'variants.import',
+      alreadyImported: false,
+      import: { fileName: 'trio.vep.vcf', sample: 'PROBAND_01' },
+    });
+  });
+
+  it("ranks the variant whose syndrome the case's face matches first, every component shown", async () => {
+    const list: VariantList = await call('variants.list', { caseId: 'P1' });
+    expect(list.import?.fileName).toBe('trio.vep.vcf');
+    expect(list.faceMatch).toMatchObject({
+      provenance: { model: { id: model.id, sha256: model.sha256 }, method: expect.any(String) },
+    });
+    const match = (await call('match.case', { caseId: 'P1' })) as { provenance: { galleryVersion: string } };
+    expect('provenance' in list.faceMatch && list.faceMatch.provenance.galleryVersion).toBe(
+      match.provenance.galleryVersion,
+    );
+    const [top] = list.variants;
+    expect(top?.gene).toBe('KMT2D');
+    expect(top?.components.face).toBeGreaterThan(0.5);
+    expect(top?.components.faceNote).toMatch(
+      /^best face match: Kabuki syndrome \(probability 0\.\d{3}, rank 1\)$/,
+    );
+    const c = top?.components;
+    expect(top?.priority).toBeCloseTo(
+      (c?.weights.deleteriousness ?? 0) * (c?.deleteriousness ?? 0) +
+        (c?.weights.rarity ?? 0) * (c?.rarity ?? 0) +
+        (c?.weights.face ?? 0) * (c?.face ?? 0),
+      9,
+    );
+    expect(top?.syndromes.find((s) => s.diseaseId === 'OMIM:147920')).toMatchObject({
+      inGallery: true,
+      face: { label: 'Kabuki syndrome', rank: 1 },
+    });
+    // A stricter filter is the caller's: fewer candidates, never more.
+    const strict: VariantList = await call('variants.list', {
+      caseId: 'P1',
+      filter: { maxGnomadAf: 0.00001, impacts: ['HIGH'], clinvarPathogenic: false },
+    });
+    expect(strict.candidates).toBeLessThan(list.candidates);
+  });
+
+  it('says why a case without photos has no face component', async () => {
+    const job: JobRef = await call('variants.import', {
+      caseId: 'P2',
+      file: bytes('trio.vep.vcf', readFileSync(fixture('trio.vep.vcf'), 'utf8')),
+    });
+    expect((await jobEnd(job.jobId)).status).toBe('done');
+    const list: VariantList = await call('variants.list', { caseId: 'P2' });
+    expect(list.faceMatch).toEqual({
+      unavailable: "case 'P2' has no photo with a measured face yet: add a frontal photo first",
+    });
+    expect(list.variants[0]?.components.face).toBe(0);
+  });
+
+  it('fails a malformed VCF naming the file as uploaded, storing nothing', async () => {
+    const text = readFileSync(fixture('trio.vep.vcf'), 'utf8').replace(/\tPASS\t/, '\tPASS\tBROKEN\t');
+    const job: JobRef = await call('variants.import', {
+      caseId: 'Kabuki-0',
+      file: bytes('broken.vcf', text),
+    });
+    const end = await jobEnd(job.jobId);
+    expect(end.status).toBe('failed');
+    expect(end.error).toMatch(/^broken\.vcf(:\d+)?: /);
+    expect(end.error).not.toContain(dataDir);
+    expect(((await call('variants.list', { caseId: 'Kabuki-0' })) as VariantList).import).toBeNull();
+  });
+
+  it('cancels an import midway, storing nothing', async () => {
+    const job: JobRef = await call('variants.import', {
+      caseId: 'Kabuki-1',
+      file: bytes('big.vcf', bigVcf(20_000)),
+    });
+    await new Promise<void>((resolve) => {
+      const poll = () =>
+        events.some((e) => e.name === 'job.progress' && e.payload.jobId === job.jobId && e.payload.done > 0)
+          ? resolve()
+          : setTimeout(poll, 5);
+      poll();
+    });
+    expect(await call('jobs.cancel', { jobId: job.jobId })).toEqual({ cancelled: true });
+    expect((await jobEnd(job.jobId)).status).toBe('cancelled');
+    expect(((await call('variants.list', { caseId: 'Kabuki-1' })) as VariantList).import).toBeNull();
+  });
+
+  it('refuses a dialog token it never issued', async () => {
+    await expect(
+      call('variants.import', { caseId: 'P1', file: { kind: 'token', token: 'x'.repeat(24) } }),
+    ).rejects.toThrow('that file is no longer available: choose it again');
+  });
+});
