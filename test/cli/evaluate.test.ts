@@ -61,7 +61,7 @@ describe('facepheno evaluate', () => {
       chosen: string;
     };
     expect(out.modelId).toBeTruthy();
-    expect(out.calibration).toMatch(/temperature scaling/);
+    expect(out.calibration).toMatch(/calibrated by/);
     expect(out.controls).toEqual(['healthy_control']);
     expect(out.used).toBeGreaterThan(8);
     for (const rep of [out.raw, out.learnt, out.confound]) {

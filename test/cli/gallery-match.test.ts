@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 interface MatchJson {
   model: { id: string };
   galleryVersion: string;
-  calibration: { method: string; temperature: number };
+  calibration: { method: string; logLoss: number };
   openSet: { threshold: number };
   results: {
     file?: string;
@@ -91,7 +91,8 @@ describe('facepheno gallery import and match', () => {
     const out = JSON.parse(r.stdout) as MatchJson;
     expect(out.model.id).toBeTruthy();
     expect(out.galleryVersion).toMatch(/:/);
-    expect(out.calibration.temperature).toBeGreaterThan(0);
+    expect(out.calibration.method).toMatch(/calibrated/);
+    expect(out.calibration.logLoss).toBeGreaterThan(0);
     const [ok, missing] = out.results;
     expect(ok?.error).toBeNull();
     const ranking = ok?.ranking ?? [];

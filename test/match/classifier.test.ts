@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fitTemperature } from '../../src/main/match/calibration.js';
 import { classify, fitCalibratedClassifier } from '../../src/main/match/classifier.js';
-import { softmaxRows } from '../../src/main/match/logistic.js';
+import { logisticLogits, softmaxRows } from '../../src/main/match/logistic.js';
+import { neighbourScores, neighbourVotes } from '../../src/main/match/neighbours.js';
 import { seededRandom } from '../../src/main/match/random.js';
 import { trainingSet } from '../../src/main/match/samples.js';
 import { clusteredSamples, gaussian, must } from './synthetic.js';
@@ -61,10 +62,10 @@ describe('calibrated class-balanced classifier', () => {
       seed: 8,
     });
     const clf = fitCalibratedClassifier(train, { folds: 3 });
-    // Temperature does not move the arg-max, so this is the fitted decision itself.
-    const probs = classify(clf, trainingSet(train, clf.classes).x, train.length);
+    // The balanced regression's own decision (the calibrator after it restores the 1:9 frequencies).
+    const logits = logisticLogits(clf.model, trainingSet(train, clf.classes).x, train.length);
     const rare = clf.classes.indexOf('rare');
-    const called = train.map((_, r) => must(probs[r * 2 + rare]) > 0.5);
+    const called = train.map((_, r) => must(logits[r * 2 + rare]) > must(logits[r * 2 + 1 - rare]));
     const rareRecall =
       train.filter((s, r) => s.label === 'rare' && called[r]).length /
       train.filter((s) => s.label === 'rare').length;
@@ -74,5 +75,15 @@ describe('calibrated class-balanced classifier', () => {
   it('refuses a single label', () => {
     const one = clusteredSamples({ labels: [{ name: 'a', patients: 5 }], dim: 4 });
     expect(() => fitCalibratedClassifier(one)).toThrow(/two labels/);
+  });
+});
+
+describe('nearest-case votes', () => {
+  it("scores a class by its share of the query's nearest photos", () => {
+    const photos = [Float32Array.of(1, 0), Float32Array.of(0.9, 0.1), Float32Array.of(0, 1)];
+    const votes = neighbourVotes(photos, Int32Array.of(0, 0, 1), 2);
+    const s = neighbourScores(votes, Float32Array.of(1, 0.05), 1);
+    expect(must(s[0])).toBeGreaterThan(must(s[1]));
+    expect(Math.exp(must(s[0])) + Math.exp(must(s[1]))).toBeCloseTo(1, 6);
   });
 });

@@ -127,7 +127,7 @@ export const command: Command = {
         galleryVersion,
         calibration: {
           method: CALIBRATION,
-          temperature: round(matcher.classifier.temperature),
+          logLoss: round(matcher.classifier.cvLogLoss),
           lambda: matcher.classifier.model.lambda,
           folds: matcher.classifier.folds,
         },
@@ -145,7 +145,7 @@ export const command: Command = {
         console.log(JSON.stringify({ ...header, results: json }, null, 2));
       } else {
         console.log(
-          `model ${model.id}, gallery version ${galleryVersion}, calibration: temperature ${header.calibration.temperature} ` +
+          `model ${model.id}, gallery version ${galleryVersion}, calibration: ${CALIBRATION}; held-out log-loss ${header.calibration.logLoss} ` +
             `(penalty ${header.calibration.lambda}, ${header.calibration.folds}-fold by patient); open set below similarity ${header.openSet.threshold}`,
         );
         for (const r of results) console.log(describe(r));

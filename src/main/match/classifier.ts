@@ -1,17 +1,29 @@
-import { calibratedProbabilities, fitTemperature } from './calibration.js';
+import { fitTemperature } from './calibration.js';
 import { patientFolds } from './folds.js';
-import { fitLogistic, logisticLogits, type LogisticModel } from './logistic.js';
+import {
+  fitLogistic,
+  logisticLogits,
+  softmaxRows,
+  type LogisticModel,
+  type TrainingSet,
+} from './logistic.js';
+import { neighbourScores, neighbourVotes, type NeighbourVotes } from './neighbours.js';
 import { classesOf, subset, trainingSet, type Sample } from './samples.js';
 
 /**
- * A calibrated classifier: class-balanced L2 logistic regression whose penalty is chosen, and whose
- * temperature is fitted, on patient-level cross-validation predictions over the training samples.
+ * A calibrated classifier: class-balanced L2 logistic regression (penalty chosen on patient-level
+ * cross-validation predictions) whose logits are combined with nearest-case votes by a calibrator: a
+ * small unweighted logistic regression over [logits, neighbour log scores], fitted to the
+ * cross-validation predictions of both, so its probabilities keep the training set's frequencies.
  */
 export interface CalibratedClassifier {
   classes: string[];
   model: LogisticModel;
+  neighbours: NeighbourVotes;
+  calibrator: LogisticModel;
+  /** The temperature that alone would calibrate the logistic regression's held-out logits (for reference). */
   temperature: number;
-  /** Held-out log-loss (after temperature) of the chosen penalty, over the cross-validation folds. */
+  /** Log-loss of the calibrated output on the cross-validation predictions it was fitted to. */
   cvLogLoss: number;
   folds: number;
 }
@@ -70,12 +82,51 @@ export function outOfFoldLogits(
   return outOfFoldLogitsPath(samples, classes, folds, [lambda]).logits[0] as Float64Array;
 }
 
+/** The calibrator's input: logits then neighbour scores, per row. */
+function calibratorInput(logits: Float64Array, scores: Float64Array, n: number, k: number): Float32Array {
+  const x = new Float32Array(n * 2 * k);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < k; c++) {
+      x[r * 2 * k + c] = logits[r * k + c] as number;
+      x[r * 2 * k + k + c] = scores[r * k + c] as number;
+    }
+  return x;
+}
+
+/** Out-of-fold neighbour scores: each fold's photos against the other folds' photos only. */
+function outOfFoldNeighbours(
+  samples: readonly Sample[],
+  y: Int32Array,
+  k: number,
+  folds: number[],
+): Float64Array {
+  const out = new Float64Array(samples.length * k);
+  const nFolds = Math.max(...folds) + 1;
+  for (let f = 0; f < nFolds; f++) {
+    const trainIdx = folds.flatMap((g, i) => (g !== f ? [i] : []));
+    const testIdx = folds.flatMap((g, i) => (g === f ? [i] : []));
+    if (testIdx.length === 0 || trainIdx.length === 0) continue;
+    const votes = neighbourVotes(
+      trainIdx.map((i) => (samples[i] as Sample).vector),
+      Int32Array.from(trainIdx, (i) => y[i] as number),
+      k,
+    );
+    const dim = (samples[0] as Sample).vector.length;
+    const x = new Float32Array(testIdx.length * dim);
+    testIdx.forEach((i, j) => x.set((samples[i] as Sample).vector, j * dim));
+    const scores = neighbourScores(votes, x, testIdx.length);
+    testIdx.forEach((i, j) => out.set(scores.subarray(j * k, (j + 1) * k), i * k));
+  }
+  return out;
+}
+
 export function fitCalibratedClassifier(
   samples: readonly Sample[],
   opts: ClassifierOptions = {},
 ): CalibratedClassifier {
   const classes = classesOf(samples);
   if (classes.length < 2) throw new Error(`a classifier needs at least two labels, found ${classes.length}`);
+  const k = classes.length;
   const patients = new Set(samples.map((s) => s.patient)).size;
   const nFolds = Math.min(opts.folds ?? 5, patients);
   const folds = patientFolds(samples, nFolds, opts.seed ?? 1);
@@ -84,15 +135,46 @@ export function fitCalibratedClassifier(
   const path = outOfFoldLogitsPath(samples, classes, folds, lambdas);
   let best = { index: 0, temperature: 1, logLoss: Infinity };
   path.logits.forEach((logits, index) => {
-    const { temperature, logLoss } = fitTemperature(logits, all.y, classes.length);
+    const { temperature, logLoss } = fitTemperature(logits, all.y, k);
     if (logLoss < best.logLoss) best = { index, temperature, logLoss };
   });
+  const n = samples.length;
+  const stacked: TrainingSet = {
+    x: calibratorInput(
+      path.logits[best.index] as Float64Array,
+      outOfFoldNeighbours(samples, all.y, k, folds),
+      n,
+      k,
+    ),
+    dim: 2 * k,
+    y: all.y,
+    classes,
+  };
+  const calibrator = fitLogistic(stacked, 1e-3, undefined, { balanced: false });
+  const p = softmaxRows(logisticLogits(calibrator, stacked.x, n), k);
+  let logLoss = 0;
+  for (let r = 0; r < n; r++)
+    logLoss -= Math.log(Math.max(p[r * k + (all.y[r] as number)] as number, 1e-300));
   // The last fold's solution at the chosen penalty is a close start for the fit on everything.
   const model = fitLogistic(all, lambdas[best.index] as number, path.lastWeights[best.index]);
-  return { classes, model, temperature: best.temperature, cvLogLoss: best.logLoss, folds: nFolds };
+  return {
+    classes,
+    model,
+    neighbours: neighbourVotes(
+      samples.map((s) => s.vector),
+      all.y,
+      k,
+    ),
+    calibrator,
+    temperature: best.temperature,
+    cvLogLoss: logLoss / n,
+    folds: nFolds,
+  };
 }
 
 /** Calibrated probabilities (n x classes, rows summing to 1) for raw feature rows. */
 export function classify(clf: CalibratedClassifier, x: Float32Array, n: number): Float64Array {
-  return calibratedProbabilities(logisticLogits(clf.model, x, n), clf.classes.length, clf.temperature);
+  const k = clf.classes.length;
+  const input = calibratorInput(logisticLogits(clf.model, x, n), neighbourScores(clf.neighbours, x, n), n, k);
+  return softmaxRows(logisticLogits(clf.calibrator, input, n), k);
 }

@@ -14,7 +14,7 @@ import type { Sample } from './samples.js';
 import { jointEmbedding } from './vectors.js';
 
 export const CALIBRATION =
-  'temperature scaling fitted on patient-level cross-validation predictions of a class-balanced L2 logistic regression (penalty chosen on the same folds)';
+  'class-balanced L2 logistic regression (penalty chosen on patient-level cross-validation) and nearest-case votes (10 nearest photos), combined and calibrated by an unweighted logistic regression fitted to their patient-level cross-validation predictions';
 
 export interface PairResult {
   labels: [string, string];

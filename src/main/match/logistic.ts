@@ -92,15 +92,23 @@ export function softmaxRows(logits: Float64Array, k: number): Float64Array {
   return logits;
 }
 
-export function fitLogistic(data: TrainingSet, lambda: number, warmStart?: Float64Array): LogisticModel {
+export function fitLogistic(
+  data: TrainingSet,
+  lambda: number,
+  warmStart?: Float64Array,
+  opts: { balanced?: boolean } = {},
+): LogisticModel {
   const { x, dim, y, classes } = data;
   const n = y.length;
   const k = classes.length;
   const counts = new Float64Array(k);
   for (let i = 0; i < n; i++) counts[y[i] as number] = (counts[y[i] as number] as number) + 1;
   const present = counts.filter((c) => c > 0).length;
-  // Class-balanced weights summing to 1: each present class carries 1/present of the loss.
-  const rowWeight = Float64Array.from(y, (c) => 1 / (present * (counts[c] as number)));
+  // Class-balanced weights summing to 1: each present class carries 1/present of the loss. Unbalanced
+  // (for calibration, which must keep the training frequencies): each row 1/n.
+  const rowWeight = Float64Array.from(y, (c) =>
+    opts.balanced === false ? 1 / n : 1 / (present * (counts[c] as number)),
+  );
   const { mean, scale } = standardisation(x, n, dim);
   const z = standardised(x, n, dim, mean, scale);
   const stride = dim + 1;
