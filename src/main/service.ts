@@ -415,10 +415,11 @@ export class Service {
       },
       'analysis.space': async ({ seed }) => {
         const model = this.matchModel();
-        return this.jobs.start('analysis.space', async (job) => ({
-          kind: 'analysis.space',
-          view: await this.analyses.space(model, seed, job),
-        }));
+        return this.jobs.start(
+          'analysis.space',
+          async (job) => ({ kind: 'analysis.space', view: await this.analyses.space(model, seed, job) }),
+          { replace: true },
+        );
       },
       'analysis.heatmap': async ({ caseId, label }) =>
         this.analyses.heatmap(this.matchModel(), caseId, label),

@@ -1,92 +1,22 @@
 /**
  * The Service's genomics calls on a real case store: the catalogue and a VCF uploaded as bytes, the import
  * as a job (its end, a failure naming the file, a cancel that stores nothing), and the ranking whose face
- * component is the case's match against the gallery, with the match's provenance. The gallery is made of
- * synthetic 8-d embeddings of a stand-in model ('testnet'), so no ONNX model runs here.
+ * component is the case's match against the gallery, with the match's provenance (synthetic.ts: no ONNX
+ * model runs here).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeFileIn } from '../../src/main/data-dir.js';
-import type { PhotoAnalysis } from '../../src/main/face/pipeline.js';
 import { Service } from '../../src/main/service.js';
-import { sha256Hex } from '../../src/main/store/photo-files.js';
-import { Store } from '../../src/main/store/store.js';
 import type { AnyEvent, CallName, EventPayload, JobRef, VariantList } from '../../src/shared/api.js';
 import { fixture, scratch } from '../genomics/support.js';
+import { model, syntheticCaseStore } from './synthetic.js';
 
 const tmp = scratch();
 const dataDir = join(tmp.dir, 'data');
 const modelsDir = join(tmp.dir, 'models');
-const model = { id: 'testnet', sha256: 'a'.repeat(64), dim: 8 };
 const events: AnyEvent[] = [];
 let service: Service;
-
-/** A unit vector near axis `axis`: a syndrome's cluster in the synthetic embedding space. */
-function near(axis: number, seed: number): Float32Array {
-  const v = new Float32Array(8);
-  for (let i = 0; i < 8; i++) v[i] = (i === axis ? 1 : 0) + 0.15 * Math.sin(seed * 12.9898 + i * 78.233);
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
-
-function analysis(vector: Float32Array): PhotoAnalysis {
-  const quality = { interocularPx: 12, yaw: 0, pitch: 0, roll: 0, blur: 100, exposure: 0.5, flags: [] };
-  const points5: [number, number][] = [
-    [10, 12],
-    [22, 12],
-    [16, 17],
-    [11, 23],
-    [21, 23],
-  ];
-  return {
-    file: 'face.jpg',
-    width: 32,
-    height: 32,
-    faces: [
-      {
-        box: { x: 4, y: 4, width: 24, height: 24 },
-        score: 0.99,
-        points5,
-        mesh: null,
-        quality,
-        embeddings: { testnet: vector },
-      },
-    ],
-    primary: 0,
-    aligned: null,
-  };
-}
-
-/** The manifest the Service reads its matching model from: one stand-in embedding model. */
-function writeManifest(): void {
-  mkdirSync(modelsDir, { recursive: true });
-  const entry = {
-    id: model.id,
-    task: 'face-embedding',
-    file: 'testnet.onnx',
-    sha256: model.sha256,
-    bytes: 1,
-    input: {
-      name: 'x',
-      layout: 'NHWC',
-      height: 112,
-      width: 112,
-      colorOrder: 'RGB',
-      scale: [1, 1, 1],
-      offset: [0, 0, 0],
-    },
-    outputs: [{ name: 'y', shape: [null, 8], meaning: 'embedding' }],
-    embedding: { output: 'y', dim: 8, alignment: 'arcface-112' },
-    source: { package: 'test', version: '0', file: 'testnet', sha256: model.sha256 },
-    licence: 'test',
-  };
-  writeFileSync(
-    join(modelsDir, 'manifest.json'),
-    JSON.stringify({ format: 1, generatedBy: 'test', models: [entry] }),
-  );
-}
 
 async function call<K extends CallName>(name: K, input: unknown) {
   const reply = await service.handle(name, input);
@@ -123,36 +53,7 @@ function bigVcf(n: number): string {
 }
 
 beforeAll(async () => {
-  writeManifest();
-  mkdirSync(dataDir, { recursive: true });
-  const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c89678' } })
-    .jpeg()
-    .toBuffer();
-  const photo = (vector: Float32Array) => [
-    { file: 'face.jpg', bytes: jpeg, sha256: sha256Hex(jpeg), analysis: analysis(vector) },
-  ];
-  const store = Store.open(storeFileIn(dataDir), { osUser: 'tester' });
-  try {
-    const kabuki = store.syndromes.ensure({ name: 'Kabuki syndrome', omim: 'OMIM:147920' });
-    const noonan = store.syndromes.ensure({ name: 'Noonan syndrome', omim: 'OMIM:163950' });
-    for (const [syndrome, axis] of [
-      [kabuki, 0],
-      [noonan, 1],
-    ] as const)
-      for (let k = 0; k < 6; k++) {
-        const p = store.patients.create({ pseudonym: `${syndrome.name.split(' ')[0]}-${k}` });
-        store.addPhotos(p.pseudonym, photo(near(axis, axis * 10 + k)), {
-          provider: 'cpu',
-          embeddingModels: [model],
-        });
-        store.diagnoses.set(p, { syndromeId: syndrome.id, status: 'confirmed' });
-      }
-    store.patients.create({ pseudonym: 'P1' });
-    store.addPhotos('P1', photo(near(0, 99)), { provider: 'cpu', embeddingModels: [model] });
-    store.patients.create({ pseudonym: 'P2' });
-  } finally {
-    store.close();
-  }
+  await syntheticCaseStore(dataDir, modelsDir);
   service = await Service.open({ dataDir, modelsDir, host: 'browser', emit: (e) => events.push(e) });
 });
 

@@ -26,9 +26,22 @@ export class Jobs {
 
   constructor(private readonly emit: (event: AnyEvent) => void) {}
 
-  start(kind: JobKind, work: (ctx: JobContext) => Promise<JobResult>): JobRef {
-    if ([...this.running.keys()].some((id) => id.startsWith(`${kind}:`))) {
-      throw new UserError(`a ${kind.replace('.', ' ')} is already running; wait for it or cancel it`);
+  /**
+   * One job of a kind runs at a time. `replace`: a newer request supersedes the running one (which is
+   * cancelled) instead of being refused: for work that only reads, where the latest question is the one
+   * the user waits for.
+   */
+  start(
+    kind: JobKind,
+    work: (ctx: JobContext) => Promise<JobResult>,
+    opts: { replace?: boolean } = {},
+  ): JobRef {
+    for (const [id, abort] of this.running) {
+      if (!id.startsWith(`${kind}:`)) continue;
+      if (!opts.replace)
+        throw new UserError(`another ${kind.replace('.', ' ')} is already running; wait for it or cancel it`);
+      abort.abort();
+      this.running.delete(id);
     }
     const jobId = `${kind}:${randomUUID()}`;
     const abort = new AbortController();
