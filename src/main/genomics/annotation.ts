@@ -191,6 +191,21 @@ export interface ParsedAnnotations {
   scores: AnnotationScores;
 }
 
+/** Why one of a record's CSQ/ANN entries does not follow the header's layout, or null when all do. */
+export function layoutMismatch(
+  layout: AnnotationLayout,
+  entries: readonly (string | number | undefined)[],
+): string | null {
+  for (const entry of entries) {
+    if (typeof entry !== 'string') continue;
+    const n = entry.split('|').length;
+    // A short entry would shift every later field (a CADD score read as REVEL); say so instead.
+    if (n !== layout.fields.length)
+      return `${layout.source} entry has ${n} fields where the header's layout has ${layout.fields.length}: '${entry.slice(0, 60)}'`;
+  }
+  return null;
+}
+
 /**
  * The annotations of one split allele. Entries are matched to the allele by ALLELE_NUM where VEP
  * wrote it, else by the Allele field (VEP-trimmed for CSQ, as written for ANN).

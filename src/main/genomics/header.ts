@@ -108,6 +108,10 @@ export function parseHeader(file: string, lines: string[], wantedSample?: string
   const samples = parser.samples;
   if (samples.length === 0)
     throw bad(chromLine, "no sample columns: a patient's VCF must carry the proband's genotypes");
+  // Two columns with one name leave the proband's genotype to column order, which nothing guarantees.
+  const twice = samples.find((s, i) => samples.indexOf(s) !== i);
+  if (twice !== undefined)
+    throw bad(chromLine, `sample '${twice}' names two columns: sample names must be unique`);
   let sampleIndex = 0;
   if (wantedSample !== undefined) {
     sampleIndex = samples.indexOf(wantedSample);

@@ -6,6 +6,12 @@ import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
 
+/**
+ * The longest line read: far beyond any trio VCF record (a CSQ of hundreds of transcripts is well under
+ * 1 MB), and it stops a runaway line (a corrupt or hostile file) before it fills the memory.
+ */
+export const maxLineChars = 16 * 1024 * 1024;
+
 /** The empty BGZF block every complete bgzip file ends with (SAM/BAM spec 4.1.2). */
 const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
 
@@ -72,6 +78,9 @@ export async function forEachLine(
   // Errors of the callback pass through as they are; only the reading and unzipping are translated.
   let fromCallback = false;
   const emit = (line: string) => {
+    // The decoder turns bytes that are not UTF-8 into U+FFFD: stored, they would be silent garbage.
+    if (line.includes('\uFFFD'))
+      throw new UserError('bytes that are not UTF-8 text (save the file as UTF-8)', { file, line: lineNo });
     try {
       onLine(line, lineNo);
     } catch (err) {
@@ -94,6 +103,14 @@ export async function forEachLine(
         start = nl + 1;
       }
       rest = data.slice(start);
+      if (rest.length > maxLineChars)
+        throw new UserError(
+          `line is longer than ${maxLineChars / 1024 / 1024} MB: not a line FacePheno can read`,
+          {
+            file,
+            line: lineNo + 1,
+          },
+        );
     }
   } catch (err) {
     if (fromCallback || err instanceof UserError) throw err;

@@ -1,7 +1,7 @@
 import type { InfoValue, Variant } from '@gmod/vcf';
 import { UserError } from '../errors.js';
 import type { Annotation, AnnotationScores } from './annotation.js';
-import { annotationsForAllele, compareAnnotations, vepAlleles } from './annotation.js';
+import { annotationsForAllele, compareAnnotations, layoutMismatch, vepAlleles } from './annotation.js';
 import type { Zygosity } from './genotype.js';
 import { parseGT, zygosityOf } from './genotype.js';
 import type { InfoKey, VcfHeader } from './header.js';
@@ -150,6 +150,13 @@ export async function readVcf(
         `sample ${h.sample}: unknown genotype format GT='${fmt.gt.slice(0, 20)}' for ${alts.length} ALT allele(s)`,
       );
     records += 1;
+    for (const [layout, entries] of [
+      [h.csq, v.INFO.CSQ],
+      [h.ann, v.INFO.ANN],
+    ] as const) {
+      const mismatch = layout && layoutMismatch(layout, asList(entries));
+      if (mismatch) throw bad(mismatch);
+    }
     const vepForms = h.csq ? vepAlleles(ref, alts) : [];
     alts.forEach((alt, i) => {
       if (NOT_AN_ALLELE.has(alt)) return;
