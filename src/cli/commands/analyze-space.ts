@@ -1,6 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   caseHeatmap,
   analyseGallery,
@@ -12,6 +11,7 @@ import type { SpaceName } from '../../main/analysis/space.js';
 import { UsageError, UserError } from '../../main/errors.js';
 import { defaultModelsDir, openInference } from '../../main/models/inference.js';
 import { readManifest } from '../../main/models/manifest.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { openExisting } from './vcf.js';
 
@@ -46,27 +46,24 @@ Options:
                      files}`;
 
 function options(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        db: { type: 'string' },
-        out: { type: 'string' },
-        model: { type: 'string' },
-        space: { type: 'string', default: 'both' },
-        colour: { type: 'string', default: 'syndrome' },
-        seed: { type: 'string', default: '1' },
-        'no-averages': { type: 'boolean' },
-        'max-average': { type: 'string', default: '60' },
-        patient: { type: 'string' },
-        heatmap: { type: 'boolean' },
-        label: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandArgs(
+    args,
+    {
+      db: { type: 'string' },
+      out: { type: 'string' },
+      model: { type: 'string' },
+      space: { type: 'string', default: 'both' },
+      colour: { type: 'string', default: 'syndrome' },
+      seed: { type: 'string', default: '1' },
+      'no-averages': { type: 'boolean' },
+      'max-average': { type: 'string', default: '60' },
+      patient: { type: 'string' },
+      heatmap: { type: 'boolean' },
+      label: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    false,
+  ).values;
 }
 
 function integer(v: string, flag: string, min: number): number {

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError, UserError } from '../../main/errors.js';
 import { type Outcome, analyzeAll, expandPhotoArgs } from '../../main/face/batch.js';
 import { type DetectedFace, openFacePipeline } from '../../main/face/pipeline.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: facepheno analyze IMAGE|DIR... [--json] [--save-aligned DIR]
@@ -75,18 +75,10 @@ export const command: Command = {
   summary: 'find, align and measure the faces in photos',
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: { json: { type: 'boolean' }, 'save-aligned': { type: 'string' } },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs(args, {
+      json: { type: 'boolean' },
+      'save-aligned': { type: 'string' },
+    });
     if (positionals.length === 0) throw new UsageError('name at least one photo or folder');
     const files = expandPhotoArgs(positionals);
     const saveDir = values['save-aligned'];

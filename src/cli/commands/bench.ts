@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../../main/errors.js';
 import { analyzeAll, expandPhotoArgs } from '../../main/face/batch.js';
 import { type Stage, openFacePipeline } from '../../main/face/pipeline.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: facepheno bench DIR [--json]
@@ -18,18 +18,7 @@ export const command: Command = {
   summary: 'photos per second through the face pipeline, end to end and per stage',
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: { json: { type: 'boolean' } },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('name exactly one folder');
     const files = expandPhotoArgs(positionals);
     const pipeline = await openFacePipeline();

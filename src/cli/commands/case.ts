@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { resolveDataDir, storeFileIn } from '../../main/data-dir.js';
 import { UsageError, UserError } from '../../main/errors.js';
 import { openFacePipeline } from '../../main/face/pipeline.js';
@@ -8,6 +8,7 @@ import { sha256Hex } from '../../main/store/photo-files.js';
 import { sexes, type Sex } from '../../main/store/repos/patients.js';
 import type { AnalyzedPhoto } from '../../main/store/repos/photos.js';
 import { Store, type CaseView } from '../../main/store/store.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage:
@@ -29,17 +30,12 @@ and reported. export/import write and read a GA4GH Phenopacket v2 (subject, HPO 
 const storeOptions = { db: { type: 'string' }, 'data-dir': { type: 'string' } } as const;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-function parse<O extends Options>(args: string[], options: O, positionals = false) {
-  try {
-    return parseArgs({
-      args,
-      options: { ...storeOptions, ...options },
-      strict: true,
-      allowPositionals: positionals,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+function parse<O extends Options, P extends boolean = false>(
+  args: string[],
+  options: O,
+  positionals = false as P,
+) {
+  return parseCommandArgs(args, { ...storeOptions, ...options }, positionals);
 }
 
 function openStore(values: {

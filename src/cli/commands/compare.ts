@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { UsageError, UserError } from '../../main/errors.js';
 import { type PhotoAnalysis, openFacePipeline } from '../../main/face/pipeline.js';
 import { dot } from '../../main/match/vectors.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: facepheno compare IMAGE_A IMAGE_B [--json]
@@ -22,18 +22,7 @@ export const command: Command = {
   summary: 'similarity of the faces in two photos, per embedding model',
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: { json: { type: 'boolean' } },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 2) throw new UsageError('name exactly two photos');
     const [fileA, fileB] = positionals as [string, string];
     const pipeline = await openFacePipeline();

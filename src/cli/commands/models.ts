@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '../../main/errors.js';
 import { defaultModelsDir, openInference } from '../../main/models/inference.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 export const command: Command = {
@@ -16,13 +15,7 @@ export const command: Command = {
     '  --json   one JSON document: { modelsDir, provider, providerNotes, models: [manifest entries] }',
   ].join('\n'),
   async run(args) {
-    let json: boolean;
-    try {
-      json = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true }).values
-        .json;
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { json } = parseCommandArgs(args, { json: { type: 'boolean', default: false } }, false).values;
     const modelsDir = defaultModelsDir();
     const inference = await openInference({ modelsDir });
     try {

@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../main/errors.js';
 import type { Impact } from '../../main/genomics/annotation.js';
 import { IMPACTS } from '../../main/genomics/annotation.js';
@@ -11,6 +10,7 @@ import { LearntSpaces } from '../../main/service/learnt-space.js';
 import { Matching } from '../../main/service/matching.js';
 import type { Store } from '../../main/store/store.js';
 import { appVersion } from '../../main/version.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { openExisting } from './vcf.js';
 
@@ -36,25 +36,20 @@ Every component is printed. --limit caps the text listing (default 20); --json p
 syndromes}], ...} with every candidate.`;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        db: { type: 'string' },
-        patient: { type: 'string' },
-        'max-af': { type: 'string' },
-        impacts: { type: 'string' },
-        'ignore-clinvar': { type: 'boolean', default: false },
-        model: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandArgs(
+    args,
+    {
+      db: { type: 'string' },
+      patient: { type: 'string' },
+      'max-af': { type: 'string' },
+      impacts: { type: 'string' },
+      'ignore-clinvar': { type: 'boolean', default: false },
+      model: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    false,
+  );
 }
 
 function filterFrom(values: ReturnType<typeof parse>['values']): CandidateFilter {

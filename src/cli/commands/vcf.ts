@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { UsageError, UserError } from '../../main/errors.js';
 import { GenomicsRepository } from '../../main/genomics/repository.js';
 import { Store } from '../../main/store/store.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage:
@@ -21,21 +21,12 @@ catalogue replaces the gene-syndrome catalogue with an OMIM genemap2.txt or HPO
 --json prints one JSON document: the import record, or the catalogue summary.`;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        db: { type: 'string' },
-        patient: { type: 'string' },
-        sample: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandArgs(args, {
+    db: { type: 'string' },
+    patient: { type: 'string' },
+    sample: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
 }
 
 /** The case database, which must exist: these commands add to a patient's case or read it. */

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError, UserError } from '../../main/errors.js';
 import { analyzeAll, photosIn } from '../../main/face/batch.js';
 import { openFacePipeline } from '../../main/face/pipeline.js';
 import { type Identified, pairScores, verificationFigures } from '../../main/face/verification.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: facepheno verify DIR [--json]
@@ -22,18 +22,7 @@ export const command: Command = {
   summary: 'identity verification figures (AUC, EER, TAR@FAR 1%) on DIR/<person>/<photos>',
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: { json: { type: 'boolean' } },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('name exactly one folder');
     const dir = positionals[0] as string;
     let people: string[];
