@@ -13,6 +13,8 @@ api.on('job.finished', (f) => {
   waiting.delete(f.jobId);
   if (waiter) waiter(f);
   else ended.set(f.jobId, f);
+  // Ends nobody here waits for (jobs another window started) are forgotten, oldest first.
+  if (ended.size > 50) ended.delete(ended.keys().next().value as string);
 });
 
 function jobEnd(jobId: string): Promise<Finished> {
