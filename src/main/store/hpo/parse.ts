@@ -40,6 +40,27 @@ export function readOntology(file: string): Ontology {
   return ontology;
 }
 
+/**
+ * An HP parent or replacement that the file does not define would be dropped or point nowhere: a term
+ * cut off from its ancestors, or an obsolete id whose replacement cannot be chosen. A partial file.
+ */
+function checkReferences(terms: (OntologyTerm & { line?: number })[], file: string): void {
+  const ids = new Set(terms.map((t) => t.id));
+  for (const t of terms) {
+    const parent = t.parents.find((p) => hpoIdPattern.test(p) && !ids.has(p));
+    if (parent)
+      throw new UserError(`term ${t.id} is_a ${parent}, which is not a term of this file`, {
+        file,
+        line: t.line,
+      });
+    if (t.replacedBy && !ids.has(t.replacedBy))
+      throw new UserError(`term ${t.id} is replaced_by ${t.replacedBy}, which is not a term of this file`, {
+        file,
+        line: t.line,
+      });
+  }
+}
+
 const purl = 'http://purl.obolibrary.org/obo/';
 
 /** HP_0000001 IRIs and HP:0000001 CURIEs both become the CURIE; anything else undefined. */
@@ -113,10 +134,10 @@ function parseObographs(text: string, file: string): Ontology {
   for (const e of graph.edges) {
     const sub = terms.get(hpCurie(e.sub) ?? '');
     const obj = hpCurie(e.obj);
-    if (e.pred === 'is_a' && sub && obj && terms.has(obj) && !sub.parents.includes(obj))
-      sub.parents.push(obj);
+    if (e.pred === 'is_a' && sub && obj && !sub.parents.includes(obj)) sub.parents.push(obj);
   }
   const version = graph.meta?.version?.replace(purl, '').replace(/\/hp\.json$/, '') ?? 'unknown';
+  checkReferences([...terms.values()], file);
   return { version, terms: [...terms.values()] };
 }
 
@@ -179,12 +200,12 @@ function parseObo(text: string, file: string): Ontology {
     else if (tag === 'alt_id' && hpCurie(value)) t.altIds.push(value);
   });
   finish();
-  const hp = terms.filter((t) => hpoIdPattern.test(t.id));
-  const ids = new Set(hp.map((t) => t.id));
-  return {
-    version,
-    terms: hp.map(({ line: _line, ...t }) => ({ ...t, parents: t.parents.filter((p) => ids.has(p)) })),
-  };
+  // Parents outside HP (other ontologies' classes) are left out; missing HP parents are refused.
+  const hp = terms
+    .filter((t) => hpoIdPattern.test(t.id))
+    .map((t) => ({ ...t, parents: t.parents.filter((p) => hpoIdPattern.test(p)) }));
+  checkReferences(hp, file);
+  return { version, terms: hp.map(({ line: _line, ...t }) => t) };
 }
 
 /** Drops an OBO trailing '! comment' (outside quotes). */
