@@ -1,0 +1,35 @@
+import { UsageError } from '../../main/errors.js';
+import { restoreStore } from '../../main/store/backup.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage: facepheno restore BACKUP --db FILE [--json]
+
+Restores a folder written by facepheno backup as the case database FILE and its photo folder (FILE's
+name with .photos, beside it). Refuses when FILE or that folder exists: a restore never overwrites.
+Every file is checked against the sha256 in BACKUP/manifest.json, and every photo the database names
+must be in the backup, before anything is written under FILE's name.
+
+--json prints {db, photosDir, photos}.`;
+
+export const command: Command = {
+  summary: 'restore a backup into a new case database, checking every hash',
+  usage,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (!values.db) throw new UsageError('--db FILE is required');
+    const [backup, ...extra] = positionals;
+    if (!backup || extra.length) throw new UsageError('name one backup folder');
+    const r = restoreStore(backup, values.db);
+    if (values.json) console.log(JSON.stringify({ db: r.db, photosDir: r.photosDir, photos: r.photos }));
+    else
+      console.log(
+        `restored ${backup} (backed up ${r.manifest.createdAt} by FacePheno ${r.manifest.appVersion}) ` +
+          `to ${r.db}: ${r.photos} photo file(s) in ${r.photosDir}`,
+      );
+    return 0;
+  },
+};

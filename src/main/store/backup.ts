@@ -1,0 +1,178 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { appVersion } from '../version.js';
+import { PhotoFiles, sha256Hex } from './photo-files.js';
+import { photosDirFor, Store } from './store.js';
+
+/** What a backup folder holds: the database (SQLite online backup) and every photo its rows name. */
+const manifestSchema = z.object({
+  format: z.literal('facepheno-backup'),
+  version: z.literal(1),
+  appVersion: z.string(),
+  createdAt: z.string(),
+  database: z.object({
+    file: z.literal('facepheno.db'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    bytes: z.number(),
+  }),
+  photos: z.array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number() })),
+});
+export type BackupManifest = z.infer<typeof manifestSchema>;
+
+const manifestName = 'manifest.json';
+const dbName = 'facepheno.db';
+
+/** The temporary sibling a folder or file is built in, so that it appears complete or not at all. */
+const staging = (path: string) => `${path}.${process.pid}.partial`;
+
+/**
+ * The photos a database copy names. `asBackup` first turns the copy into one self-contained file
+ * (rollback journal, not WAL), so that no -wal/-shm files belong to it and readers need not write.
+ */
+function referencedPhotos(dbFile: string, asBackup = false): string[] {
+  const db = new Database(dbFile, { readonly: !asBackup, fileMustExist: true });
+  try {
+    if (asBackup) db.pragma('journal_mode = DELETE');
+    return db.prepare('SELECT DISTINCT sha256 FROM photos ORDER BY sha256').pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads a file and checks its bytes against the sha256 it should have. */
+function verified(path: string, sha256: string, what: string): Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new UserError(`${what} is missing or unreadable: ${(err as Error).message}`, {
+      file: path,
+      cause: err,
+    });
+  }
+  const got = sha256Hex(bytes);
+  if (got !== sha256)
+    throw new UserError(`${what} is damaged: its sha256 is ${got}, not ${sha256}`, { file: path });
+  return bytes;
+}
+
+/**
+ * Backs up a case database into the new folder `out`: the database by SQLite's online backup (consistent
+ * while other processes write), then the photo files that the copy's rows name, each hashed, and a
+ * manifest of sha256s. The folder is built beside `out` and renamed into place when complete.
+ */
+export async function backupStore(dbFile: string, out: string): Promise<BackupManifest> {
+  const target = resolve(out);
+  if (!existsSync(dbFile)) throw new UserError('no such case database', { file: dbFile });
+  if (existsSync(target))
+    throw new UserError('the backup folder already exists: name a new one', { file: target });
+  const tmp = staging(target);
+  rmSync(tmp, { recursive: true, force: true });
+  // Patient data: only the user may read the backup.
+  mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  try {
+    const store = Store.open(dbFile);
+    try {
+      await store.db.backup(join(tmp, dbName));
+      const files = new PhotoFiles(join(tmp, 'photos'));
+      const photos = referencedPhotos(join(tmp, dbName), true).map((sha256) => {
+        const bytes = verified(store.files.path(sha256), sha256, 'a photo file of the case database');
+        files.put(bytes, sha256);
+        return { sha256, bytes: bytes.length };
+      });
+      const db = readFileSync(join(tmp, dbName));
+      const manifest: BackupManifest = {
+        format: 'facepheno-backup',
+        version: 1,
+        appVersion,
+        createdAt: new Date().toISOString(),
+        database: { file: dbName, sha256: sha256Hex(db), bytes: db.length },
+        photos,
+      };
+      writeFileSync(join(tmp, manifestName), JSON.stringify(manifest, null, 2) + '\n');
+      renameSync(tmp, target);
+      return manifest;
+    } finally {
+      store.close();
+    }
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function readManifest(dir: string): BackupManifest {
+  const file = join(dir, manifestName);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`not a FacePheno backup (no readable ${manifestName}): ${(err as Error).message}`, {
+      file,
+      cause: err,
+    });
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success)
+    throw new UserError(`not a FacePheno backup manifest: ${z.prettifyError(parsed.error).split('\n')[0]}`, {
+      file,
+    });
+  return parsed.data;
+}
+
+export interface RestoreReport {
+  db: string;
+  photosDir: string;
+  photos: number;
+  manifest: BackupManifest;
+}
+
+/**
+ * Restores a backup folder as the new database `dbFile` and its photo folder. Refuses to overwrite an
+ * existing database or photo folder; checks every file against the manifest and the database's rows
+ * against the photos, before anything appears under the target names (photo folder first, database last).
+ */
+export function restoreStore(backup: string, dbFile: string): RestoreReport {
+  const dir = resolve(backup);
+  const target = resolve(dbFile);
+  const photosDir = photosDirFor(target);
+  for (const existing of [target, `${target}-wal`, photosDir])
+    if (existsSync(existing))
+      throw new UserError('already exists: restore never overwrites; name a new database file', {
+        file: existing,
+      });
+  const manifest = readManifest(dir);
+  const db = verified(join(dir, dbName), manifest.database.sha256, 'the backed-up database');
+  const listed = new Set(manifest.photos.map((p) => p.sha256));
+  const source = new PhotoFiles(join(dir, 'photos'));
+  const extra = source.list().filter((f) => !listed.has(f));
+  if (extra.length)
+    throw new UserError(`a photo file the manifest does not list: ${extra[0]}`, { file: dir });
+
+  mkdirSync(dirname(target), { recursive: true });
+  const tmpDb = staging(target);
+  const tmpPhotos = staging(photosDir);
+  rmSync(tmpPhotos, { recursive: true, force: true });
+  let placedPhotos = false;
+  try {
+    writeFileSync(tmpDb, db, { mode: 0o600 });
+    const missing = referencedPhotos(tmpDb).filter((s) => !listed.has(s));
+    if (missing.length)
+      throw new UserError(`the database names a photo that the backup lacks: ${missing[0]}`, { file: dir });
+    const photos = new PhotoFiles(tmpPhotos);
+    mkdirSync(tmpPhotos, { recursive: true, mode: 0o700 });
+    for (const p of manifest.photos)
+      photos.put(verified(source.path(p.sha256), p.sha256, 'a backed-up photo'), p.sha256);
+    renameSync(tmpPhotos, photosDir);
+    placedPhotos = true;
+    renameSync(tmpDb, target);
+  } catch (err) {
+    rmSync(tmpDb, { force: true });
+    rmSync(placedPhotos ? photosDir : tmpPhotos, { recursive: true, force: true });
+    throw err;
+  }
+  return { db: target, photosDir, photos: manifest.photos.length, manifest };
+}
