@@ -3,6 +3,7 @@ import {
   auc,
   brier,
   ece,
+  mergeClasses,
   oneVsRestBrier,
   topKPerImage,
   topKPerLabel,
@@ -60,5 +61,20 @@ describe('evaluation metrics', () => {
     expect(iv.high - iv.low).toBeGreaterThan(0);
     const flat = withInterval(preds, () => 0.5, 50);
     expect([flat.low, flat.value, flat.high]).toEqual([0.5, 0.5, 0.5]);
+  });
+});
+
+describe('merging classes', () => {
+  it('sums the probabilities of fine classes into their coarse class', () => {
+    const p: Predictions = {
+      classes: ['kids', 'syndrome', 'web'],
+      probs: Float64Array.of(0.5, 0.2, 0.3, 0.1, 0.8, 0.1),
+      y: Int32Array.of(2, 1),
+      patient: ['a', 'b'],
+    };
+    const m = mergeClasses(p, (c) => (c === 'syndrome' ? c : 'unaffected'));
+    expect(m.classes).toEqual(['syndrome', 'unaffected']);
+    expect(Array.from(m.probs).map((v) => Number(v.toFixed(9)))).toEqual([0.2, 0.8, 0.8, 0.2]);
+    expect(Array.from(m.y)).toEqual([1, 0]);
   });
 });

@@ -7,7 +7,7 @@ import {
   type EvaluationReport,
 } from './evaluation.js';
 import { groupQuestion, sampleControls, type GroupResult } from './group.js';
-import { oneVsRestAuc, withInterval, type Interval } from './metrics.js';
+import { mergeClasses, oneVsRestAuc, withInterval, type Interval } from './metrics.js';
 import { UNAFFECTED } from './matcher.js';
 import type { FeatureOutcome } from './photo-features.js';
 import type { Sample } from './samples.js';
@@ -65,13 +65,16 @@ export function evaluateFolder(
   const classOf = (label: string) => (controls.has(label.toLowerCase()) ? UNAFFECTED : label);
   const vectorOf = (x: FeatureOutcome) => x.features && jointEmbedding(x.features.embeddings, o.modelId);
   const usable = outcomes.filter((x) => vectorOf(x));
-  const face: Sample[] = usable.map((x) => ({
+  // Each controls folder is modelled as its own class (sources of controls differ, and one linear class
+  // cannot hold two clusters); their probabilities are summed into 'unaffected' for every figure.
+  const fine: Sample[] = usable.map((x) => ({
     patient: x.photo.patient,
-    label: classOf(x.photo.label),
+    label: x.photo.label,
     vector: vectorOf(x) as Float32Array,
   }));
+  const face: Sample[] = fine.map((s) => ({ ...s, label: classOf(s.label) }));
   const border: Sample[] = usable.map((x, i) => ({
-    ...(face[i] as Sample),
+    ...(fine[i] as Sample),
     vector: x.features?.border as Float32Array,
   }));
   const bootstrap = o.bootstrap ?? 1000;
@@ -81,10 +84,11 @@ export function evaluateFolder(
     fitPredict?: Parameters<typeof crossValidatedPredictions>[1]['fitPredict'],
   ) => {
     o.onStage?.(stage);
-    return summarise(crossValidatedPredictions(samples, { folds: o.folds, fitPredict }), bootstrap);
+    const preds = crossValidatedPredictions(samples, { folds: o.folds, fitPredict });
+    return summarise(mergeClasses(preds, classOf), bootstrap);
   };
-  const raw = run(face, 'raw space');
-  const learnt = o.learnt ? run(face, 'learnt space', learntSpace()) : null;
+  const raw = run(fine, 'raw space');
+  const learnt = o.learnt ? run(fine, 'learnt space', learntSpace()) : null;
   const confound = run(border, 'confound check (border features)');
 
   const syndromes = [...new Set(face.map((s) => s.label))].filter((l) => l !== UNAFFECTED).sort();

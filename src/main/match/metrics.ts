@@ -156,3 +156,20 @@ export function withInterval(p: Predictions, metric: Metric, reps = 1000, seed =
     stats[Math.min(stats.length - 1, Math.max(0, Math.round(f * (stats.length - 1))))] ?? NaN;
   return { value, low: q(0.025), high: q(0.975) };
 }
+
+/**
+ * Predictions over coarser classes: each class's probability is the sum over the fine classes that map
+ * to it (e.g. several sources of controls, modelled apart, reported as one 'unaffected').
+ */
+export function mergeClasses(p: Predictions, coarse: (fine: string) => string): Predictions {
+  const classes = [...new Set(p.classes.map(coarse))].sort();
+  const to = p.classes.map((c) => classes.indexOf(coarse(c)));
+  const k = p.classes.length;
+  const m = classes.length;
+  const probs = new Float64Array(p.y.length * m);
+  for (let r = 0; r < p.y.length; r++)
+    for (let c = 0; c < k; c++)
+      probs[r * m + (to[c] as number)] =
+        (probs[r * m + (to[c] as number)] as number) + (p.probs[r * k + c] as number);
+  return { classes, probs, y: Int32Array.from(p.y, (c) => to[c] as number), patient: p.patient };
+}
