@@ -47,10 +47,3 @@ export function fitTemperature(
   const logT = (a + b) / 2;
   return { temperature: Math.exp(logT), logLoss: f(logT) };
 }
-
-export function calibratedProbabilities(logits: Float64Array, k: number, temperature: number): Float64Array {
-  return softmaxRows(
-    logits.map((v) => v / temperature),
-    k,
-  );
-}

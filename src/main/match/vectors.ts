@@ -44,10 +44,6 @@ export function stack(vectors: readonly Float32Array[], cols?: number): Matrix {
   return { rows: vectors.length, cols: dim, data };
 }
 
-export function row(m: Matrix, r: number): Float32Array {
-  return m.data.subarray(r * m.cols, (r + 1) * m.cols);
-}
-
 /**
  * A joint space over several models' unit embeddings of one face: their concatenation, renormalised
  * (each model weighs the same). Named 'a+b'; undefined when any model's embedding is missing.
