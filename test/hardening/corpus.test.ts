@@ -126,6 +126,32 @@ describe('the hardening corpus', () => {
       expectCliRefusal(i, () => runCli(['case', 'import', '--db', db, '--phenopacket', path(i)]), 'case');
   }, 120_000);
 
+  it('case add-photo stores every accepted photo, each file whole', () => {
+    const accepted = of('photo').filter((p) => !p.refuse);
+    const r = runCli(
+      ['case', 'add-photo', '--db', db, '--id', patient, '--json', ...accepted.map(path)],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const added = (JSON.parse(r.stdout) as { photos: { file: string; faces: number }[] }).photos;
+    expect(added.map((a) => a.file)).toEqual(accepted.map(path));
+    for (const [i, a] of added.entries()) {
+      const p = accepted[i];
+      if (p?.minFaces) expect(a.faces, p.what).toBeGreaterThanOrEqual(p.minFaces);
+    }
+    const store = Store.open(db);
+    try {
+      expect(store.checkConsistency()).toMatchObject({
+        integrity: 'ok',
+        missingFiles: [],
+        unreferencedFiles: [],
+      });
+      expect(store.openCase(patient).photos).toHaveLength(accepted.length + 1);
+    } finally {
+      store.close();
+    }
+  }, 300_000);
+
   it('loading a broken HPO file refuses it and keeps the loaded release', () => {
     for (const i of of('hpo')) {
       const before = snapshot();
