@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError, UserError } from '../../main/errors.js';
 import { openFacePipeline } from '../../main/face/pipeline.js';
 import { evaluateFolder, type FolderEvaluation } from '../../main/match/evaluate-folder.js';
@@ -15,6 +14,7 @@ import { headManifestEntry, headToOnnx } from '../../main/match/onnx-head.js';
 import { photoFeatures } from '../../main/match/photo-features.js';
 import { jointEmbedding } from '../../main/match/vectors.js';
 import { defaultControlLabels } from '../../main/store/gallery-import.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: facepheno evaluate DIR [--json] [--folds K] [--controls LABEL]... [--model ID]
@@ -98,27 +98,16 @@ export const command: Command = {
   summary: 'patient-level cross-validated evaluation of matching over a labelled photo folder',
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          json: { type: 'boolean' },
-          folds: { type: 'string' },
-          controls: { type: 'string', multiple: true },
-          model: { type: 'string' },
-          'no-learnt': { type: 'boolean' },
-          permutations: { type: 'string' },
-          cache: { type: 'string' },
-          'export-head': { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs(args, {
+      json: { type: 'boolean' },
+      folds: { type: 'string' },
+      controls: { type: 'string', multiple: true },
+      model: { type: 'string' },
+      'no-learnt': { type: 'boolean' },
+      permutations: { type: 'string' },
+      cache: { type: 'string' },
+      'export-head': { type: 'string' },
+    });
     if (positionals.length !== 1) throw new UsageError('name one folder: DIR/<label>/<photos>');
     const dir = resolve(positionals[0] as string);
     const folds = intOption(values.folds, 'folds', 5, 2);

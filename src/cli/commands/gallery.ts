@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../main/errors.js';
 import { openFacePipeline, type FacePipeline } from '../../main/face/pipeline.js';
 import { masksIn } from '../../main/match/labelled-folder.js';
@@ -8,6 +7,7 @@ import { maskCorner } from '../../main/match/mask.js';
 import { defaultControlLabels } from '../../main/store/gallery-import.js';
 import type { PhotoAnalyzer } from '../../main/store/store.js';
 import { Store } from '../../main/store/store.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: facepheno gallery import --db FILE DIR [--controls LABEL]... [--json]
@@ -40,22 +40,11 @@ export const command: Command = {
   summary: 'import a gallery of confirmed cases and controls into the case store',
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          db: { type: 'string' },
-          controls: { type: 'string', multiple: true },
-          json: { type: 'boolean' },
-        },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs(args, {
+      db: { type: 'string' },
+      controls: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    });
     const [sub, dir, ...extra] = positionals;
     if (sub !== 'import')
       throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'say what to do: gallery import');

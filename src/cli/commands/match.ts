@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { UsageError, UserError } from '../../main/errors.js';
 import { expandPhotoArgs } from '../../main/face/batch.js';
 import { openFacePipeline } from '../../main/face/pipeline.js';
@@ -6,6 +5,7 @@ import { CALIBRATION } from '../../main/match/evaluate-folder.js';
 import { fitMatcher, matchPatient, type Matcher, type MatchResult } from '../../main/match/matcher.js';
 import { OPEN_SET_QUANTILE } from '../../main/match/openset.js';
 import { Store } from '../../main/store/store.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: facepheno match --db FILE IMAGE... [--patient ID]... [--model ID] [--json]
@@ -55,23 +55,12 @@ export const command: Command = {
   summary: 'match photos or stored patients against the gallery: calibrated probabilities, nearest cases',
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          db: { type: 'string' },
-          patient: { type: 'string', multiple: true },
-          model: { type: 'string' },
-          json: { type: 'boolean' },
-        },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs(args, {
+      db: { type: 'string' },
+      patient: { type: 'string', multiple: true },
+      model: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     if (!values.db) throw new UsageError('--db FILE is required');
     const patients = values.patient ?? [];
     if (positionals.length === 0 && patients.length === 0)

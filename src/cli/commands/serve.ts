@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../../main/data-dir.js';
 import { UsageError, UserError } from '../../main/errors.js';
 import { startServer } from '../../main/server/http.js';
 import { ServiceHost } from '../../main/service/host.js';
 import { packageRoot } from '../../main/version.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: facepheno serve [--port N] [--data-dir DIR]
@@ -22,17 +22,11 @@ export const command: Command = {
   summary: 'run the app in a local web browser (127.0.0.1, token-protected)',
   usage,
   async run(args) {
-    let values: { port?: string; 'data-dir'?: string };
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseCommandArgs(
+      args,
+      { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+      false,
+    );
     const port = values.port === undefined ? 0 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port must be a whole number from 0 to 65535, not '${values.port}'`);
