@@ -7,11 +7,11 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { storeFileIn } from './data-dir.js';
-import { UserError } from './errors.js';
+import { loggableError, UserError } from './errors.js';
 import { openFacePipeline, type FacePipeline } from './face/pipeline.js';
 import type { Point } from './face/geometry.js';
 import { defaultModelsDir } from './models/inference.js';
-import { readManifest, type Manifest } from './models/manifest.js';
+import { defaultEmbeddingModel, readManifest, type Manifest } from './models/manifest.js';
 import { dot } from './match/vectors.js';
 import { sha256Hex } from './store/photo-files.js';
 import { Store } from './store/store.js';
@@ -94,7 +94,7 @@ export class Service {
       return { ok: true, value: await handler(args, { paths }) };
     } catch (err) {
       if (err instanceof ApiError || err instanceof UserError) return { ok: false, error: err.message };
-      console.error(`facepheno service: ${name} failed:`, err);
+      console.error(`facepheno service: ${name} failed: ${loggableError(err)}`);
       return {
         ok: false,
         error: `FacePheno could not complete this (internal error: ${(err as Error).message}). Nothing was changed.`,
@@ -122,10 +122,8 @@ export class Service {
     return readManifest(this.modelsDir);
   }
 
-  /** The embedding model matching uses: the first face-embedding model of the manifest. */
   private matchModel(): ModelRef {
-    const m = this.manifest().models.find((e) => e.task === 'face-embedding');
-    if (!m) throw new UserError('the model manifest has no face-embedding model', { file: this.modelsDir });
+    const m = defaultEmbeddingModel(this.manifest(), this.modelsDir);
     return { id: m.id, sha256: m.sha256 };
   }
 

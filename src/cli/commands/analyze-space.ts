@@ -10,7 +10,7 @@ import { colourings, type Colouring } from '../../main/analysis/gallery.js';
 import type { SpaceName } from '../../main/analysis/space.js';
 import { UsageError, UserError } from '../../main/errors.js';
 import { defaultModelsDir, openInference } from '../../main/models/inference.js';
-import { readManifest } from '../../main/models/manifest.js';
+import { defaultEmbeddingModel, readManifest } from '../../main/models/manifest.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { openExisting } from './vcf.js';
@@ -75,9 +75,7 @@ function integer(v: string, flag: string, min: number): number {
 
 function defaultModel(): string {
   const dir = defaultModelsDir();
-  const m = readManifest(dir).models.find((e) => e.task === 'face-embedding');
-  if (!m) throw new UserError('the model manifest lists no face-embedding model', { file: dir });
-  return m.id;
+  return defaultEmbeddingModel(readManifest(dir), dir).id;
 }
 
 /** Each file written beside its final name, then renamed: a reader never sees half a figure. */

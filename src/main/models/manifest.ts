@@ -125,3 +125,10 @@ export function loadManifest(dir: string): Manifest {
   for (const m of manifest.models) verifyModelFile(dir, m);
   return manifest;
 }
+
+/** The embedding model that matching and analysis use unless told otherwise: the manifest lists the best first. */
+export function defaultEmbeddingModel(manifest: Manifest, dir: string): ModelEntry {
+  const m = manifest.models.find((e) => e.task === 'face-embedding');
+  if (!m) throw new UserError('the model manifest lists no face-embedding model', { file: dir });
+  return m;
+}
