@@ -28,3 +28,14 @@ export class UsageError extends UserError {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * An internal error as it may be logged: its kind and where it arose, never its message, which can carry
+ * a patient's file name or id (an ENOENT names the path).
+ */
+export function loggableError(err: unknown): string {
+  if (!(err instanceof Error)) return `non-Error thrown (${typeof err})`;
+  const code = (err as NodeJS.ErrnoException).code;
+  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+  return [`${err.name}${code ? ` ${code}` : ''} (message withheld)`, ...frames].join('\n');
+}

@@ -15,6 +15,7 @@ import {
   tokensEqual,
 } from '../../shared/security.js';
 import type { AnyEvent, Reply } from '../../shared/api.js';
+import { loggableError } from '../errors.js';
 
 /** What the server needs from the Service (ServiceHost in a worker, in practice). */
 export interface ServiceLink {
@@ -67,7 +68,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      console.error('facepheno serve:', err);
+      console.error(`facepheno serve: ${loggableError(err)}`);
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error');
       else res.destroy();
     });

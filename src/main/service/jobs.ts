@@ -4,7 +4,7 @@
  * leaves nothing half-written, because the work it runs is all-or-nothing itself.
  */
 import { randomUUID } from 'node:crypto';
-import { UserError } from '../errors.js';
+import { loggableError, UserError } from '../errors.js';
 import type { AnyEvent, JobKind, JobRef, JobResult } from '../../shared/api.js';
 
 /** Thrown inside a job's work when the user cancelled it. */
@@ -69,7 +69,7 @@ export class Jobs {
           if (err instanceof Cancelled || abort.signal.aborted) finish('cancelled', null, null);
           else if (err instanceof UserError) finish('failed', err.message, null);
           else {
-            console.error(`facepheno service: job ${kind} failed:`, err);
+            console.error(`facepheno service: job ${kind} failed: ${loggableError(err)}`);
             finish(
               'failed',
               `${kind} stopped on an internal error (${(err as Error).message}); nothing was changed`,
