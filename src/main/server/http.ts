@@ -5,17 +5,11 @@
  * in the query or the cookie set when the page was first opened with it.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join } from 'node:path';
-import {
-  CONTENT_SECURITY_POLICY,
-  isSameOrigin,
-  safeRelativePath,
-  tokensEqual,
-} from '../../shared/security.js';
+import { CONTENT_SECURITY_POLICY, isSameOrigin, tokensEqual } from '../../shared/security.js';
 import type { AnyEvent, Reply } from '../../shared/api.js';
 import { loggableError } from '../errors.js';
+import { readRendererFile } from '../renderer-files.js';
 
 /** What the server needs from the Service (ServiceHost in a worker, in practice). */
 export interface ServiceLink {
@@ -40,17 +34,6 @@ export const TOKEN_HEADER = 'x-facepheno-token';
 const COOKIE = 'facepheno_token';
 /** Request bodies are JSON with photos in base64; an uploaded gallery folder is the largest. */
 const MAX_BODY_BYTES = 512 * 1024 * 1024;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
 
 const SECURITY_HEADERS = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -101,16 +84,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const fromQuery = url.searchParams.get('token');
     const queryOk = fromQuery !== null && tokensEqual(fromQuery, token);
     if (!queryOk && !headerOk && !cookieOk(req)) return send(res, 403, 'text/plain', 'token required');
-    const rel = safeRelativePath(url.pathname);
-    if (rel === null) return send(res, 400, 'text/plain', 'bad path');
-    let body: Buffer;
-    try {
-      body = await readFile(join(opts.rendererDir, rel));
-    } catch {
-      return send(res, 404, 'text/plain', 'not found');
-    }
+    const file = await readRendererFile(opts.rendererDir, url.pathname);
+    if (file.status !== 200) return send(res, file.status, 'text/plain', file.reason);
     if (queryOk) res.setHeader('set-cookie', `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`);
-    send(res, 200, TYPES[extname(rel)] ?? 'application/octet-stream', body);
+    send(res, 200, file.type, file.body);
   }
 
   function cookieOk(req: IncomingMessage): boolean {
