@@ -9,7 +9,7 @@ import type { Service, ServiceOptions } from '../../src/main/service.js';
 import { SpaceView, type AnyEvent, type EventPayload, type JobRef } from '../../src/shared/api.js';
 import { scratch } from '../genomics/support.js';
 import { repoRoot } from '../support/paths.js';
-import { syntheticCaseStore } from './synthetic.js';
+import { syntheticCaseStore } from '../support/synthetic-store.js';
 
 const tmp = scratch();
 const dataDir = join(tmp.dir, 'data');

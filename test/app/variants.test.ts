@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Service } from '../../src/main/service.js';
 import type { AnyEvent, CallName, EventPayload, JobRef, VariantList } from '../../src/shared/api.js';
 import { fixture, scratch } from '../genomics/support.js';
-import { model, syntheticCaseStore } from './synthetic.js';
+import { model, syntheticCaseStore } from '../support/synthetic-store.js';
 
 const tmp = scratch();
 const dataDir = join(tmp.dir, 'data');

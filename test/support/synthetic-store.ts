@@ -1,5 +1,5 @@
 /**
- * A case store for Service tests without ONNX models: two syndromes of six patients each, as synthetic
+ * A case store for tests without ONNX models: two syndromes of six patients each, as synthetic
  * 8-d embeddings of a stand-in model ('testnet', in a manifest of its own), a patient P1 whose face lies
  * near the first syndrome's, and P2 without photos.
  */
@@ -78,16 +78,15 @@ function writeManifest(modelsDir: string): void {
   );
 }
 
-export async function syntheticCaseStore(dataDir: string, modelsDir: string): Promise<void> {
-  writeManifest(modelsDir);
-  mkdirSync(dataDir, { recursive: true });
+/** Fills the case database `dbFile` (created if missing) with the synthetic gallery and patients. */
+export async function fillSyntheticStore(dbFile: string): Promise<void> {
   const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c89678' } })
     .jpeg()
     .toBuffer();
   const photo = (vector: Float32Array) => [
     { file: 'face.jpg', bytes: jpeg, sha256: sha256Hex(jpeg), analysis: analysis(vector) },
   ];
-  const store = Store.open(storeFileIn(dataDir), { osUser: 'tester' });
+  const store = Store.open(dbFile, { osUser: 'tester' });
   try {
     const kabuki = store.syndromes.ensure({ name: 'Kabuki syndrome', omim: 'OMIM:147920' });
     const noonan = store.syndromes.ensure({ name: 'Noonan syndrome', omim: 'OMIM:163950' });
@@ -109,4 +108,11 @@ export async function syntheticCaseStore(dataDir: string, modelsDir: string): Pr
   } finally {
     store.close();
   }
+}
+
+/** The synthetic store in a data directory, with the stand-in model's manifest for the Service. */
+export async function syntheticCaseStore(dataDir: string, modelsDir: string): Promise<void> {
+  writeManifest(modelsDir);
+  mkdirSync(dataDir, { recursive: true });
+  await fillSyntheticStore(storeFileIn(dataDir));
 }
