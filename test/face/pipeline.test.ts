@@ -27,6 +27,16 @@ afterAll(async () => {
   await pipeline?.close();
 });
 
+/** Even-odd rule: whether `p` lies inside the polygon. */
+function inside([x, y]: [number, number], polygon: [number, number][]): boolean {
+  let odd = false;
+  polygon.forEach(([xi, yi], i) => {
+    const [xj, yj] = polygon[(i + polygon.length - 1) % polygon.length] as [number, number];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) odd = !odd;
+  });
+  return odd;
+}
+
 const analyze = (file: string, bytes: Buffer) => pipeline.analyze({ file, bytes });
 const primaryOf = (a: PhotoAnalysis) => {
   const face = a.primary === null ? undefined : a.faces[a.primary];
@@ -39,7 +49,7 @@ describe('face pipeline on real photos', () => {
     const a = await analyze('child.jpg', child(0));
     expect(a.faces).toHaveLength(1);
     const face = primaryOf(a);
-    expect(face.mesh).toHaveLength(468 * 3);
+    expect(face.mesh).toHaveLength(478 * 3);
     expect(face.quality.interocularPx).toBeGreaterThan(40);
     expect(Math.abs(face.quality.roll)).toBeLessThan(20);
     for (const m of pipeline.embeddingModels) {
@@ -51,6 +61,36 @@ describe('face pipeline on real photos', () => {
     const meta = await sharp(a.aligned as Buffer).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 112, 112]);
     expect(face.points5[0]?.[0]).toBeLessThan(face.points5[1]?.[0] ?? 0); // subject's right eye on the image's left
+  });
+
+  it('puts each pupil inside its eye outline and measures the eyes plausibly', async () => {
+    // The eyelid margins as closed rings (outer corner, upper lid, inner corner, lower lid).
+    const rings = [
+      [33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7],
+      [263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249],
+    ];
+    for (const [file, bytes] of [
+      ['john.jpg', john('John_Salley', 0)],
+      ['child.jpg', child(1)],
+    ] as const) {
+      const face = primaryOf(await analyze(file, bytes));
+      const mesh = face.mesh as number[];
+      const at = (i: number): [number, number] => [mesh[i * 3] as number, mesh[i * 3 + 1] as number];
+      rings.forEach((ring, eye) => {
+        const pupil = at(468 + 5 * eye);
+        expect(inside(pupil, ring.map(at)), `${file}: pupil ${eye} outside its eye`).toBe(true);
+      });
+      const m = face.measurements;
+      if (!m) throw new Error(`${file}: no measurements`);
+      expect(m.innerCanthalPx).toBeLessThan(m.interpupillaryPx);
+      expect(m.interpupillaryPx).toBeLessThan(m.outerCanthalPx);
+      // Adult and child norms put the inner canthal distance near a third of the outer, the pupils near 0.7.
+      expect(m.innerCanthalRatio).toBeGreaterThan(0.25);
+      expect(m.innerCanthalRatio).toBeLessThan(0.45);
+      expect(m.interpupillaryRatio).toBeGreaterThan(0.55);
+      expect(m.interpupillaryRatio).toBeLessThan(0.85);
+      expect(m.interpupillaryPx).toBeCloseTo(face.quality.interocularPx, -1);
+    }
   });
 
   it('reports no face, not an error, for a photo without one', async () => {

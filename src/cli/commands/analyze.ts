@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { UsageError, UserError } from '../../main/errors.js';
 import { type Outcome, analyzeAll, expandPhotoArgs } from '../../main/face/batch.js';
+import type { EyeMeasurements } from '../../main/face/iris.js';
 import { type DetectedFace, openFacePipeline } from '../../main/face/pipeline.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -10,12 +11,15 @@ const usage = `Usage: facepheno analyze IMAGE|DIR... [--json] [--save-aligned DI
 
 Finds the faces in each photo (a folder: every photo in it and its subfolders), picks the primary face
 (largest, most central), and measures each face: box, detector score, the five alignment points (eye
-centres, nose tip, mouth corners), inter-ocular distance, yaw/pitch/roll, blur, exposure, quality flags.
+centres, nose tip, mouth corners), inter-ocular distance, yaw/pitch/roll, blur, exposure, quality flags,
+and the eye distances by which hypertelorism is judged (interpupillary, inner and outer canthal, in pixels
+and as ratios of the outer canthal width).
 A photo that cannot be read is reported as that photo's error; the others are still analysed.
 
 Options:
   --json               print one JSON document:
-                       {images: [{file, faces: [{box, score, points5, quality}], primary, error}]}
+                       {images: [{file, faces: [{box, score, points5, quality, measurements}],
+                         primary, error}]}
   --save-aligned DIR   write each primary face, aligned to the ArcFace 112x112 template, as DIR/<name>.png
 
 Exit code 0 when at least one photo was analysed, 1 when none could be.`;
@@ -42,6 +46,17 @@ function faceJson(f: DetectedFace) {
       exposure: round(q.exposure, 3),
       flags: q.flags,
     },
+    measurements: f.measurements ? measurementsJson(f.measurements) : null,
+  };
+}
+
+function measurementsJson(m: EyeMeasurements) {
+  return {
+    interpupillaryPx: round(m.interpupillaryPx, 1),
+    innerCanthalPx: round(m.innerCanthalPx, 1),
+    outerCanthalPx: round(m.outerCanthalPx, 1),
+    interpupillaryRatio: round(m.interpupillaryRatio, 3),
+    innerCanthalRatio: round(m.innerCanthalRatio, 3),
   };
 }
 
@@ -56,6 +71,11 @@ function describe(o: Outcome): string {
     `${o.file}: face at ${Math.round(p.box.x)},${Math.round(p.box.y)} ${Math.round(p.box.width)}x${Math.round(p.box.height)}` +
     `${others}; eyes ${Math.round(q.interocularPx)} px apart, yaw ${Math.round(q.yaw)}°, pitch ${Math.round(q.pitch)}°,` +
     ` roll ${Math.round(q.roll)}°, blur ${Math.round(q.blur)}, exposure ${q.exposure.toFixed(2)}` +
+    (p.measurements
+      ? `; pupils ${Math.round(p.measurements.interpupillaryPx)} px apart, inner canthal` +
+        ` ${p.measurements.innerCanthalRatio.toFixed(2)} and interpupillary` +
+        ` ${p.measurements.interpupillaryRatio.toFixed(2)} of the outer canthal width`
+      : '') +
     (q.flags.length ? `; ${q.flags.join(', ')}` : '')
   );
 }

@@ -15,6 +15,7 @@ import {
 import { flipAverage } from './embed.js';
 import type { Point } from './geometry.js';
 import { Pyramid, warpInto } from './image.js';
+import { type EyeMeasurements, eyeCrops, eyeMeasurements, irisOutputLength, withIrises } from './iris.js';
 import { openInferencePool } from './pool.js';
 import {
   type Mesh,
@@ -43,9 +44,17 @@ export interface DetectedFace {
   score: number;
   /** Right eye, left eye (subject's), nose tip, right and left mouth corner, in image pixels. */
   points5: [number, number][];
-  /** 468 points x, y, z in image pixels. */
+  /**
+   * 478 points x, y, z in image pixels, MediaPipe's refined layout: the 468 of the face mesh, then the iris of
+   * the subject's right eye (468 its centre, 469-472 its boundary) and of the left eye (473, 474-477).
+   */
   mesh: number[] | null;
   quality: Quality;
+  /**
+   * Eye distances from the mesh and the pupil centres. Optional so that faces stored before the iris model
+   * ran (and synthetic faces elsewhere) stay valid; the pipeline always fills it.
+   */
+  measurements?: EyeMeasurements;
   /** Model id -> L2-normalised, flip-averaged embedding; filled for the primary face only. */
   embeddings: Record<string, Float32Array>;
 }
@@ -114,12 +123,14 @@ class Pipeline implements FacePipeline {
   readonly stageMs: Record<Stage, number> = { decode: 0, detect: 0, mesh: 0, align: 0, embed: 0 };
   private readonly detector: ModelEntry;
   private readonly meshModel: ModelEntry;
+  private readonly irisModel: ModelEntry;
   private readonly embedders: ModelEntry[];
   private readonly anchors: Point[];
 
   constructor(private readonly inference: Inference) {
     this.detector = one(inference.models, 'face-detection');
     this.meshModel = one(inference.models, 'face-landmarks');
+    this.irisModel = one(inference.models, 'iris-landmarks');
     this.embedders = inference.models.filter((m) => m.task === 'face-embedding');
     this.embeddingModels = this.embedders.map((m) => ({
       id: m.id,
@@ -216,7 +227,27 @@ class Pipeline implements FacePipeline {
       pyramid,
       confirmed.map((m) => roiFromMesh(m.mesh, size)),
     );
-    return dedupe(second.filter((m) => m.score >= minMeshScore));
+    return this.irises(pyramid, dedupe(second.filter((m) => m.score >= minMeshScore)));
+  }
+
+  /** Both eyes of every face in one run of the iris model; the irises are appended to each mesh. */
+  private async irises(pyramid: Pyramid, fits: MeshFit[]): Promise<MeshFit[]> {
+    if (fits.length === 0) return fits;
+    const size = this.irisModel.input.width;
+    const plane = size * size * 3;
+    const crops = fits.map((f) => eyeCrops(f.mesh, size));
+    const pixels = new Float32Array(plane * 2 * fits.length);
+    crops.flat().forEach((m, i) => warpInto(pyramid, m, size, size, pixels, i * plane));
+    const out = outputOfLength(
+      await this.inference.run(this.irisModel.id, pixels, 2 * fits.length),
+      2 * fits.length,
+      irisOutputLength,
+    );
+    if (!out) throw new Error(`iris model ${this.irisModel.id}: unexpected outputs`);
+    return fits.map((f, i) => ({
+      ...f,
+      mesh: withIrises(f.mesh, out, i * 2 * irisOutputLength, crops[i] as [Affine, Affine]),
+    }));
   }
 
   private async runMesh(pyramid: Pyramid, rois: Affine[]): Promise<MeshFit[]> {
@@ -243,6 +274,7 @@ class Pipeline implements FacePipeline {
       points5,
       mesh: Array.from(mesh),
       quality: assessQuality(mesh, interocular(points5), crop, alignedSize),
+      measurements: eyeMeasurements(mesh),
       embeddings: {},
     };
   }
