@@ -12,6 +12,7 @@ import { openFacePipeline, type FacePipeline } from './face/pipeline.js';
 import type { Point } from './face/geometry.js';
 import { defaultModelsDir } from './models/inference.js';
 import { defaultEmbeddingModel, readManifest, type Manifest } from './models/manifest.js';
+import { maskingAnalyzer } from './match/mask.js';
 import { dot } from './match/vectors.js';
 import { sha256Hex } from './store/photo-files.js';
 import { Store } from './store/store.js';
@@ -373,7 +374,7 @@ export class Service {
           return this.jobs.start('gallery.import', async (job) => {
             try {
               const pipeline = await this.facePipeline();
-              const report = await store.importGallery(dir, pipeline, {
+              const report = await store.importGallery(dir, maskingAnalyzer(pipeline, dir), {
                 controlLabels: controls.length > 0 ? controls : undefined,
                 onProgress: (p) =>
                   job.progress(p.phase === 'analyze' ? 'finding faces' : 'saving', p.done, p.total),

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../main/errors.js';
-import { openFacePipeline, type FacePipeline } from '../../main/face/pipeline.js';
-import { masksIn } from '../../main/match/labelled-folder.js';
-import { maskCorner } from '../../main/match/mask.js';
+import { openFacePipeline } from '../../main/face/pipeline.js';
+import { maskingAnalyzer } from '../../main/match/mask.js';
 import { defaultControlLabels } from '../../main/store/gallery-import.js';
-import type { PhotoAnalyzer } from '../../main/store/store.js';
 import { Store } from '../../main/store/store.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -21,20 +18,6 @@ original.
 
 Prints the patients, controls, photos and faces imported, photos with no face, the embedding models
 and the new gallery version.`;
-
-/** The pipeline, shown each photo with its corner masked where the gallery's metadata asks for it. */
-function maskingAnalyzer(pipeline: FacePipeline, dir: string): PhotoAnalyzer {
-  const masks = masksIn(dir);
-  return {
-    embeddingModels: pipeline.embeddingModels,
-    provider: pipeline.provider,
-    async analyze({ file, bytes }) {
-      const corner = masks.get(resolve(file));
-      if (!corner) return pipeline.analyze({ file, bytes });
-      return pipeline.analyze({ file, bytes: await maskCorner(bytes ?? readFileSync(file), corner, file) });
-    },
-  };
-}
 
 export const command: Command = {
   summary: 'import a gallery of confirmed cases and controls into the case store',

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../errors.js';
+import type { PhotoAnalyzer } from '../store/store.js';
+import { masksIn } from './labelled-folder.js';
 
 /**
  * Masking printed text in a photo's corner (the 22q11.2DS crops carry the paper's patient number
@@ -54,4 +58,22 @@ export async function maskCorner(bytes: Buffer, corner: Corner, file: string): P
   return sharp(px, { raw: { width, height, channels: 3 } })
     .png()
     .toBuffer();
+}
+
+/**
+ * The analyzer for a gallery folder's import: each photo its DIR/<label>/metadata.csv asks to mask is shown
+ * to the analyzer with that corner filled; the stored photo stays the original. Every gallery importer (the
+ * CLI, the Service) goes through this, so a gallery gives the same embeddings whichever imports it.
+ */
+export function maskingAnalyzer(analyzer: PhotoAnalyzer, dir: string): PhotoAnalyzer {
+  const masks = masksIn(dir);
+  return {
+    embeddingModels: analyzer.embeddingModels,
+    provider: analyzer.provider,
+    async analyze({ file, bytes }) {
+      const corner = masks.get(resolve(file));
+      if (!corner) return analyzer.analyze({ file, bytes });
+      return analyzer.analyze({ file, bytes: await maskCorner(bytes ?? readFileSync(file), corner, file) });
+    },
+  };
 }
