@@ -79,6 +79,16 @@ export const Quality = z.object({
 });
 export type Quality = z.infer<typeof Quality>;
 
+/** Eye distances in image pixels and as fractions of the outer canthal distance (needs the irises in the mesh). */
+export const EyeMeasurements = z.object({
+  interpupillaryPx: z.number(),
+  innerCanthalPx: z.number(),
+  outerCanthalPx: z.number(),
+  interpupillaryRatio: z.number(),
+  innerCanthalRatio: z.number(),
+});
+export type EyeMeasurements = z.infer<typeof EyeMeasurements>;
+
 export const Face = z.object({
   id: rowId,
   box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
@@ -86,6 +96,8 @@ export const Face = z.object({
   points5: z.array(point),
   /** Mesh landmarks x,y in image pixels (z dropped), or null where the mesh was not computed. */
   mesh: z.array(z.number()).nullable(),
+  /** From the stored mesh; null for faces stored before the iris model (their mesh has no irises). */
+  measurements: EyeMeasurements.nullable(),
   quality: Quality,
   primary: z.boolean(),
 });

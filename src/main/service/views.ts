@@ -1,5 +1,6 @@
 /** The store's records as the contract shows them (ids become strings; the mesh loses its z). */
 import type { CaseDetail, CaseSummary, Face } from '../../shared/api.js';
+import { eyeMeasurements, refinedMeshPoints } from '../face/iris.js';
 import type { CaseView, Store } from '../store/store.js';
 import type { CaseSummary as StoredSummary } from '../store/repos/patients.js';
 import type { StoredFace } from '../store/repos/faces.js';
@@ -24,12 +25,14 @@ function flatMesh(mesh: Float32Array | null): number[] | null {
 }
 
 function face(store: Store, f: StoredFace): Face {
+  const mesh = store.faces.mesh(f.id);
   return {
     id: String(f.id),
     box: f.box,
     score: f.score,
     points5: f.points5,
-    mesh: flatMesh(store.faces.mesh(f.id)),
+    mesh: flatMesh(mesh),
+    measurements: mesh && mesh.length === refinedMeshPoints * 3 ? eyeMeasurements(mesh) : null,
     quality: f.quality,
     primary: f.isPrimary,
   };

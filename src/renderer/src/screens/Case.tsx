@@ -161,6 +161,15 @@ function PhotoCard({ photo }: { photo: Photo }) {
               eyes {face.quality.interocularPx.toFixed(0)} px apart, yaw {face.quality.yaw.toFixed(0)}°, pitch{' '}
               {face.quality.pitch.toFixed(0)}°, roll {face.quality.roll.toFixed(0)}°
             </span>
+            {face.measurements && (
+              <div className="muted" data-testid="eye-measurements">
+                interpupillary {face.measurements.interpupillaryPx.toFixed(1)} px (
+                {face.measurements.interpupillaryRatio.toFixed(2)} × outer canthal), inner canthal{' '}
+                {face.measurements.innerCanthalPx.toFixed(1)} px (
+                {face.measurements.innerCanthalRatio.toFixed(2)} × outer canthal), outer canthal{' '}
+                {face.measurements.outerCanthalPx.toFixed(1)} px
+              </div>
+            )}
             <div className="flags">
               {face.quality.flags.length === 0 ? (
                 <span className="flag ok">good quality</span>
