@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import { AuditLog } from '../store/repos/audit.js';
+import { storageError } from '../store/storage-errors.js';
 import { appVersion } from '../version.js';
 import type { Annotation, Impact } from './annotation.js';
 import type { Catalogue } from './catalogue.js';
@@ -196,6 +197,8 @@ export class GenomicsRepository {
       });
       const row = db.prepare(`${IMPORT_SELECT} WHERE i.id = ?`).get(importId) as ImportRow;
       return { import: toImport(row), alreadyImported: false, sampleChosen };
+    } catch (err) {
+      throw storageError(err, this.store.file);
     } finally {
       db.close();
     }

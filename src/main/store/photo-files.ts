@@ -11,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { storageError } from './storage-errors.js';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -38,17 +39,25 @@ export class PhotoFiles {
   put(bytes: Uint8Array, sha256 = sha256Hex(bytes)): string {
     const target = this.path(sha256);
     if (existsSync(target)) return sha256;
-    mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
     const tmp = `${target}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
     try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      // The fan-out folder without `recursive`: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
+      if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true });
+      const fan = join(this.dir, sha256.slice(0, 2));
+      if (!existsSync(fan)) mkdirSync(fan);
+      const fd = openSync(tmp, 'w');
+      try {
+        let off = 0;
+        while (off < bytes.length) off += writeSync(fd, bytes, off);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, target);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw storageError(err, this.dir);
     }
-    renameSync(tmp, target);
     return sha256;
   }
 

@@ -19,6 +19,7 @@ import { AnalysisSettingsRepo } from './repos/settings.js';
 import { Syndromes } from './repos/syndromes.js';
 import { PatientTerms, type PatientTerm } from './repos/terms.js';
 import { fromBlob } from './repos/vectors.js';
+import { storageError } from './storage-errors.js';
 
 /** The pipeline facts a stored analysis records besides its results. */
 export type PhotoAnalyzer = Pick<FacePipeline, 'analyze' | 'embeddingModels' | 'provider'>;
@@ -146,7 +147,8 @@ export class Store {
       return new Store(db, abs, opts);
     } catch (err) {
       db?.close();
-      if (err instanceof UserError) throw err;
+      const storage = storageError(err, abs);
+      if (storage instanceof UserError) throw storage;
       const { code, syscall } = err as { code?: string; syscall?: string };
       if (code === 'SQLITE_BUSY')
         throw new UserError(
@@ -171,7 +173,11 @@ export class Store {
 
   /** Runs `fn` in one write transaction (taken at the start, so reads inside it are current). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      throw storageError(err, this.file);
+    }
   }
 
   /** Everything shown when a case is opened. */

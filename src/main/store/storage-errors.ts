@@ -1,0 +1,22 @@
+import { UserError } from '../errors.js';
+
+/** Why a write to the data directory failed, for the failures the user (not the program) must fix. */
+function reason(code: string): string | undefined {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return 'the disk is full';
+  if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return 'the data folder is read-only';
+  if (code === 'EACCES' || code === 'EPERM') return 'no permission to write here';
+  return undefined;
+}
+
+/**
+ * A write that failed because the disk is full, read-only or not ours becomes a UserError naming the
+ * file or folder (`place`); any other error is returned as it is.
+ */
+export function storageError(err: unknown, place: string): unknown {
+  if (err instanceof UserError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const why = typeof code === 'string' ? reason(code) : undefined;
+  return why === undefined
+    ? err
+    : new UserError(`${why}: nothing was saved (${code})`, { file: place, cause: err });
+}
