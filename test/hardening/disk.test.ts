@@ -1,0 +1,136 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../src/main/store/store.js';
+import { makeVcf } from '../../tools/genomics/make-vcf.js';
+import { runCli, type CliResult } from '../support/cli.js';
+import { facedata, repoRoot } from '../support/paths.js';
+import { tempDir, testModelsDir } from '../store/support.js';
+import { cannotMount, mountTmpfs, type Mount } from './mounts.js';
+import { logicalDump } from './support.js';
+
+const why = cannotMount();
+if (why) console.warn(`disk.test.ts skipped: ${why}`);
+
+const work = tempDir('facepheno-disk-work-');
+const bigVcf = join(work.dir, 'exome.vcf.gz');
+// Over 2 MB each: two of them exhaust a disk that holds the database with room to spare.
+const bigPhotos = [
+  facedata('identity', 'deepface_tests', 'id10', 'img26.jpg'),
+  facedata('identity', 'deepface_tests', 'id01', 'img1.jpg'),
+  facedata('identity', 'deepface_tests', 'id11', 'img33.jpg'),
+];
+let env: NodeJS.ProcessEnv = {};
+let models: { dir: string; cleanup: () => void } | undefined;
+let disk: Mount | undefined;
+
+beforeAll(async () => {
+  if (why) return;
+  models = await testModelsDir();
+  env = { FACEPHENO_MODELS_DIR: models.dir };
+  // 20000 records: several MB of rows, far more than the free space left.
+  await makeVcf(bigVcf, 20_000, { gzip: true, seed: 11 });
+}, 120_000);
+
+afterEach(() => {
+  disk?.remove();
+  disk = undefined;
+});
+
+afterAll(() => {
+  models?.cleanup();
+  work.remove();
+});
+
+/** A data directory on its own tmpfs, holding one case (P1). */
+function caseOnDisk(sizeKiB: number): { mount: Mount; db: string; photos: string } {
+  const mount = mountTmpfs(sizeKiB);
+  disk = mount;
+  const db = join(mount.dir, 'cases.db');
+  expect(runCli(['case', 'create', '--db', db, '--id', 'P1'], env).code).toBe(0);
+  return { mount, db, photos: join(mount.dir, 'cases.photos') };
+}
+
+/** Exit 1 and one line on stderr that names `place`: no internal error, no stack. */
+function expectRefused(r: CliResult, place: string, reason: RegExp): void {
+  expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  expect(r.code).toBe(1);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(place);
+  expect(lines[0]).toMatch(reason);
+}
+
+/** Every file in the folder, recursively (a leftover temporary file included). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+function integrity(db: string): string {
+  const d = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return d.pragma('integrity_check', { simple: true }) as string;
+  } finally {
+    d.close();
+  }
+}
+
+describe.skipIf(why !== undefined)('a full disk', () => {
+  it('case add-photo: one line naming the photo folder, nothing stored, no photo file left', () => {
+    const { db, photos } = caseOnDisk(1024);
+    const before = logicalDump(db);
+    const r = runCli(['case', 'add-photo', '--db', db, '--id', 'P1', ...bigPhotos], env);
+    expectRefused(r, photos, /disk is full/);
+    expect(logicalDump(db)).toEqual(before);
+    expect(integrity(db)).toBe('ok');
+    // The photo that fitted stays until the next open sweeps it (the store's rule for any failed write);
+    // the one cut short by the full disk leaves no temporary file.
+    expect(filesUnder(photos).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const again = Store.open(db);
+    try {
+      expect(again.checkConsistency()).toEqual({
+        integrity: 'ok',
+        foreignKeyViolations: 0,
+        missingFiles: [],
+        unreferencedFiles: [],
+      });
+    } finally {
+      again.close();
+    }
+    expect(filesUnder(photos)).toEqual([]);
+  }, 60_000);
+
+  it('vcf import: one line naming the database, nothing stored', () => {
+    const { db } = caseOnDisk(1024);
+    const before = logicalDump(db);
+    const r = runCli(['vcf', 'import', '--db', db, '--patient', 'P1', bigVcf], env);
+    expectRefused(r, db, /disk is full/);
+    expect(logicalDump(db)).toEqual(before);
+    expect(integrity(db)).toBe('ok');
+  }, 60_000);
+});
+
+describe.skipIf(why !== undefined)('a read-only data directory', () => {
+  it('case create, case add-photo and vcf import: one line naming the database or photo folder, nothing changed', () => {
+    const { mount, db } = caseOnDisk(4096);
+    const small = facedata('children_controls', '10_0_0_20170110220503946.jpg.chip.jpg');
+    expect(runCli(['case', 'add-photo', '--db', db, '--id', 'P1', small], env).code).toBe(0);
+    const before = logicalDump(db);
+    const files = filesUnder(mount.dir).sort();
+    mount.readOnly();
+    const vcf = join(repoRoot, 'test', 'fixtures', 'genomics', 'trio.vep.vcf.gz');
+    for (const args of [
+      ['case', 'create', '--db', db, '--id', 'P2'],
+      ['case', 'add-photo', '--db', db, '--id', 'P1', bigPhotos[0] ?? ''],
+      ['vcf', 'import', '--db', db, '--patient', 'P1', vcf],
+    ])
+      expectRefused(runCli(args, env), mount.dir, /read-only/);
+    mount.writable();
+    expect(logicalDump(db)).toEqual(before);
+    expect(filesUnder(mount.dir).sort()).toEqual(files);
+    expect(integrity(db)).toBe('ok');
+  }, 60_000);
+});
