@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { UserError } from '../errors.js';
 
 /** Why a write to the data directory failed, for the failures the user (not the program) must fix. */
@@ -19,4 +20,18 @@ export function storageError(err: unknown, place: string): unknown {
   return why === undefined
     ? err
     : new UserError(`${why}: nothing was saved (${code})`, { file: place, cause: err });
+}
+
+/**
+ * The reason a folder cannot be written to (read-only, not ours), as a UserError naming it, or undefined:
+ * SQLite reports a database in such a folder only as one it cannot open.
+ */
+export function unwritableFolder(dir: string): UserError | undefined {
+  try {
+    accessSync(dir, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    const e = storageError(err, dir);
+    return e instanceof UserError ? e : undefined;
+  }
 }

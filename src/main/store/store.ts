@@ -19,7 +19,7 @@ import { AnalysisSettingsRepo } from './repos/settings.js';
 import { Syndromes } from './repos/syndromes.js';
 import { PatientTerms, type PatientTerm } from './repos/terms.js';
 import { fromBlob } from './repos/vectors.js';
-import { storageError } from './storage-errors.js';
+import { storageError, unwritableFolder } from './storage-errors.js';
 
 /** The pipeline facts a stored analysis records besides its results. */
 export type PhotoAnalyzer = Pick<FacePipeline, 'analyze' | 'embeddingModels' | 'provider'>;
@@ -150,6 +150,8 @@ export class Store {
       const storage = storageError(err, abs);
       if (storage instanceof UserError) throw storage;
       const { code, syscall } = err as { code?: string; syscall?: string };
+      const folder = code === 'SQLITE_CANTOPEN' ? unwritableFolder(dirname(abs)) : undefined;
+      if (folder) throw folder;
       if (code === 'SQLITE_BUSY')
         throw new UserError(
           'the case database is busy: another FacePheno process is writing to it; try again',
