@@ -114,6 +114,19 @@ describe.skipIf(why !== undefined)('a full disk', () => {
 });
 
 describe.skipIf(why !== undefined)('a read-only data directory', () => {
+  it('a database closed cleanly (no shared-memory file to reuse): the folder is named as read-only', () => {
+    const { mount, db } = caseOnDisk(1024);
+    const before = logicalDump(db);
+    mount.readOnly();
+    for (const args of [
+      ['case', 'create', '--db', db, '--id', 'P2'],
+      ['vcf', 'import', '--db', db, '--patient', 'P1', bigVcf],
+    ])
+      expectRefused(runCli(args, env), mount.dir, /read-only/);
+    mount.writable();
+    expect(logicalDump(db)).toEqual(before);
+  }, 60_000);
+
   it('case create, case add-photo and vcf import: one line naming the database or photo folder, nothing changed', () => {
     const { mount, db } = caseOnDisk(4096);
     const small = facedata('children_controls', '10_0_0_20170110220503946.jpg.chip.jpg');
