@@ -3,15 +3,13 @@
  * Content-Security-Policy and reported as a violation; `facepheno serve`, even given its token, serves
  * nothing outside the renderer's folder however the path is written; and it listens on 127.0.0.1 only.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
-import { startServe, type Served } from './support/serve.js';
+import type { Page } from 'playwright-core';
+import type { Served } from './support/serve.js';
+import { openServedApp, type ServedApp } from './support/served-app.js';
 
 /** A raw GET with the path exactly as written: fetch and URL would normalise '..' away first. */
 function rawGet(origin: string, path: string): Promise<{ status: number; body: string }> {
@@ -44,33 +42,18 @@ function accepts(host: string, port: number): Promise<boolean> {
 }
 
 describe('CSP, path traversal and loopback only', () => {
-  let tmp: string;
+  let app: ServedApp | undefined;
   let served: Served;
-  let browser: Browser;
   let page: Page;
   let token: string;
 
   beforeAll(async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'facepheno-csp-'));
-    served = await startServe(join(tmp, 'data'));
+    app = await openServedApp('facepheno-csp-');
+    ({ served, page } = app);
     token = new URL(served.url).searchParams.get('token') as string;
-    browser = await launchChromium();
-    const context = await browser.newContext();
-    // Belt and braces: were the CSP to let the remote script through, it still must not reach the network.
-    await context.route(
-      (url) => !url.href.startsWith(`${served.origin}/`),
-      (route) => route.abort(),
-    );
-    page = await context.newPage();
-    await page.goto(served.url);
-    await page.getByRole('heading', { name: 'Cases' }).waitFor();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('blocks injected inline and remote scripts and eval, reporting each violation', async () => {
     const result = await page.evaluate(async () => {

@@ -3,14 +3,11 @@
  * interception proves no such request reached the network), and the server answers only requests that
  * carry its token, on its own host name.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
-import { startServe, type Served } from './support/serve.js';
+import type { Page } from 'playwright-core';
+import type { Served } from './support/serve.js';
+import { openServedApp, type ServedApp } from './support/served-app.js';
 
 /** A raw request, so that the Host header and cookies are exactly what the test says. */
 function rawGet(url: string, headers: Record<string, string>, method = 'GET'): Promise<number> {
@@ -25,35 +22,17 @@ function rawGet(url: string, headers: Record<string, string>, method = 'GET'): P
 }
 
 describe('no network beyond 127.0.0.1', () => {
-  let tmp: string;
+  let app: ServedApp | undefined;
   let served: Served;
-  let browser: Browser;
   let page: Page;
   const escaped: string[] = [];
 
   beforeAll(async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'facepheno-net-'));
-    served = await startServe(join(tmp, 'data'));
-    browser = await launchChromium();
-    const context = await browser.newContext();
-    // The safety net and the witness: anything not local that reaches the network layer is recorded and aborted.
-    await context.route(
-      (url) => !url.href.startsWith(`${served.origin}/`),
-      async (route) => {
-        escaped.push(route.request().url());
-        await route.abort();
-      },
-    );
-    page = await context.newPage();
-    await page.goto(served.url);
-    await page.getByRole('heading', { name: 'Cases' }).waitFor();
+    app = await openServedApp('facepheno-net-', (url) => escaped.push(url));
+    ({ served, page } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('cannot fetch, load, import, frame or open a socket to another origin', async () => {
     const outcomes = await page.evaluate(async () => {
