@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, ServiceOptions } from '../../src/main/service.js';
 import { SpaceView, type AnyEvent, type EventPayload, type JobRef } from '../../src/shared/api.js';
+import { jobEnd } from '../support/job-events.js';
 import { scratch } from '../genomics/support.js';
 import { repoRoot } from '../support/paths.js';
 import { syntheticCaseStore } from '../support/synthetic-store.js';
@@ -42,17 +43,6 @@ async function start(seed: number): Promise<JobRef> {
   return reply.value as JobRef;
 }
 
-function jobEnd(jobId: string): Promise<EventPayload<'job.finished'>> {
-  return new Promise((resolve) => {
-    const poll = () => {
-      const e = events.find((x) => x.name === 'job.finished' && x.payload.jobId === jobId);
-      if (e) resolve(e.payload as EventPayload<'job.finished'>);
-      else setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
-
 const viewOf = (f: EventPayload<'job.finished'>) => {
   if (f.result?.kind !== 'analysis.space') throw new Error(`no map: ${f.status} ${f.error ?? ''}`);
   return f.result.view;
@@ -60,7 +50,7 @@ const viewOf = (f: EventPayload<'job.finished'>) => {
 
 describe('analysis.space', () => {
   it('maps every gallery face in both spaces, in a thread of its own, as the contract says', async () => {
-    const view = viewOf(await jobEnd((await start(1)).jobId));
+    const view = viewOf(await jobEnd(events, (await start(1)).jobId));
     expect(SpaceView.safeParse(view).success).toBe(true);
     expect(view).toMatchObject({ model: 'testnet', seed: 1 });
     expect(view.spaces.map((s) => s.space)).toEqual(['raw', 'learnt']);
@@ -75,15 +65,15 @@ describe('analysis.space', () => {
   });
 
   it('gives the same map for the same seed', async () => {
-    const first = viewOf(await jobEnd((await start(1)).jobId));
-    const again = viewOf(await jobEnd((await start(1)).jobId));
+    const first = viewOf(await jobEnd(events, (await start(1)).jobId));
+    const again = viewOf(await jobEnd(events, (await start(1)).jobId));
     expect(again.spaces[0]?.points).toEqual(first.spaces[0]?.points);
   });
 
   it('lets a newer request supersede a running one', async () => {
     const older = await start(7);
     const newer = await start(8);
-    expect((await jobEnd(older.jobId)).status).toBe('cancelled');
-    expect(viewOf(await jobEnd(newer.jobId)).seed).toBe(8);
+    expect((await jobEnd(events, older.jobId)).status).toBe('cancelled');
+    expect(viewOf(await jobEnd(events, newer.jobId)).seed).toBe(8);
   });
 });

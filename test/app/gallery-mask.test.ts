@@ -20,7 +20,8 @@ import { storeFileIn } from '../../src/main/data-dir.js';
 import { readManifest } from '../../src/main/models/manifest.js';
 import { Service } from '../../src/main/service.js';
 import { Store, type GalleryEmbedding } from '../../src/main/store/store.js';
-import type { AnyEvent, CaseDetail, EventPayload, JobRef } from '../../src/shared/api.js';
+import type { AnyEvent, CaseDetail, JobRef } from '../../src/shared/api.js';
+import { jobEnd } from '../support/job-events.js';
 import { runCli } from '../support/cli.js';
 import { facedata } from '../support/paths.js';
 import { testModelsDir } from '../store/support.js';
@@ -110,17 +111,6 @@ describe('gallery import through the Service', () => {
     return reply.value as T;
   }
 
-  function jobEnd(jobId: string): Promise<EventPayload<'job.finished'>> {
-    return new Promise((resolve) => {
-      const poll = () => {
-        const e = events.find((x) => x.name === 'job.finished' && x.payload.jobId === jobId);
-        if (e) resolve(e.payload as EventPayload<'job.finished'>);
-        else setTimeout(poll, 20);
-      };
-      poll();
-    });
-  }
-
   it('stores the embeddings the CLI stores for a folder with a mask column', async () => {
     const masked = gallery(join(root, 'masked'), true);
     const cli = runCli(['gallery', 'import', '--db', join(root, 'cli.db'), masked, '--json'], env);
@@ -137,7 +127,7 @@ describe('gallery import through the Service', () => {
       emit: (e) => events.push(e),
     });
     const job = await call<JobRef>('gallery.import', { source: { kind: 'files', files: uploaded(masked) } });
-    const end = await jobEnd(job.jobId);
+    const end = await jobEnd(events, job.jobId);
     expect(end.error).toBeNull();
     expect(end.status).toBe('done');
 

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Service } from '../../src/main/service.js';
-import type { AnyEvent, CallName, EventPayload, JobRef, VariantList } from '../../src/shared/api.js';
+import type { AnyEvent, CallName, JobRef, VariantList } from '../../src/shared/api.js';
+import { jobEnd } from '../support/job-events.js';
 import { fixture, scratch } from '../genomics/support.js';
 import { model, syntheticCaseStore } from '../support/synthetic-store.js';
 
@@ -22,17 +23,6 @@ async function call<K extends CallName>(name: K, input: unknown) {
   const reply = await service.handle(name, input);
   if (!reply.ok) throw new Error(reply.error);
   return reply.value as never;
-}
-
-function jobEnd(jobId: string): Promise<EventPayload<'job.finished'>> {
-  return new Promise((resolve) => {
-    const poll = () => {
-      const e = events.find((x) => x.name === 'job.finished' && x.payload.jobId === jobId);
-      if (e) resolve(e.payload as EventPayload<'job.finished'>);
-      else setTimeout(poll, 10);
-    };
-    poll();
-  });
 }
 
 const bytes = (name: string, text: string) => ({
@@ -82,7 +72,7 @@ describe('genomics through the Service', () => {
       file: bytes('trio.vep.vcf', readFileSync(fixture('trio.vep.vcf'), 'utf8')),
     });
     expect(job.kind).toBe('variants.import');
-    const end = await jobEnd(job.jobId);
+    const end = await jobEnd(events, job.jobId);
     expect(end).toMatchObject({ status: 'done', error: null });
     expect(end.result).toMatchObject({
       kind: 'variants.import',
@@ -131,7 +121,7 @@ describe('genomics through the Service', () => {
       caseId: 'P2',
       file: bytes('trio.vep.vcf', readFileSync(fixture('trio.vep.vcf'), 'utf8')),
     });
-    expect((await jobEnd(job.jobId)).status).toBe('done');
+    expect((await jobEnd(events, job.jobId)).status).toBe('done');
     const list: VariantList = await call('variants.list', { caseId: 'P2' });
     expect(list.faceMatch).toEqual({
       unavailable: "case 'P2' has no photo with a measured face yet: add a frontal photo first",
@@ -145,7 +135,7 @@ describe('genomics through the Service', () => {
       caseId: 'Kabuki-0',
       file: bytes('broken.vcf', text),
     });
-    const end = await jobEnd(job.jobId);
+    const end = await jobEnd(events, job.jobId);
     expect(end.status).toBe('failed');
     expect(end.error).toMatch(/^broken\.vcf(:\d+)?: /);
     expect(end.error).not.toContain(dataDir);
@@ -165,7 +155,7 @@ describe('genomics through the Service', () => {
       poll();
     });
     expect(await call('jobs.cancel', { jobId: job.jobId })).toEqual({ cancelled: true });
-    expect((await jobEnd(job.jobId)).status).toBe('cancelled');
+    expect((await jobEnd(events, job.jobId)).status).toBe('cancelled');
     expect(((await call('variants.list', { caseId: 'Kabuki-1' })) as VariantList).import).toBeNull();
   });
 
