@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -44,12 +44,7 @@ export function orderedMigrations(list: readonly Migration[]): Migration[] {
  * a database that a newer FacePheno wrote or whose applied migrations no longer match their source.
  * Returns the versions it applied.
  */
-export function migrate(
-  db: Database.Database,
-  file: string,
-  list: readonly Migration[],
-  appVersion: string,
-): number[] {
+export function migrate(db: Db, file: string, list: readonly Migration[], appVersion: string): number[] {
   const known = orderedMigrations(list);
   // Checked and changed inside write transactions so that two processes opening a new file at once agree.
   db.transaction(() => ensureLedger(db, file)).immediate();
@@ -73,7 +68,7 @@ export function migrate(
   return ran;
 }
 
-function ensureLedger(db: Database.Database, file: string): void {
+function ensureLedger(db: Db, file: string): void {
   const hasLedger = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
     .get();

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import type { FacePipeline } from '../face/pipeline.js';
 import { appVersion } from '../version.js';
+import { unlockDatabase } from './encryption.js';
 import { importGallery, type GalleryImportOptions, type GalleryImportReport } from './gallery-import.js';
 import { migrate, type Migration } from './migrate.js';
 import * as allMigrations from './migrations/index.js';
@@ -12,13 +13,13 @@ import { PhotoFiles } from './photo-files.js';
 import { AuditLog } from './repos/audit.js';
 import { Diagnoses, type Diagnosis } from './repos/diagnoses.js';
 import { Faces, type StoredFace } from './repos/faces.js';
+import { Gallery, type GalleryEmbedding } from './repos/gallery.js';
 import { Hpo } from './repos/hpo.js';
 import { Patients, type Patient } from './repos/patients.js';
 import { Photos, type AnalyzedPhoto, type Photo } from './repos/photos.js';
 import { AnalysisSettingsRepo } from './repos/settings.js';
 import { Syndromes } from './repos/syndromes.js';
 import { PatientTerms, type PatientTerm } from './repos/terms.js';
-import { fromBlob } from './repos/vectors.js';
 import { storageError, unwritableFolder } from './storage-errors.js';
 
 /** The pipeline facts a stored analysis records besides its results. */
@@ -31,6 +32,8 @@ export interface StoreOptions {
   osUser?: string;
   /** How long to wait for another process's write to finish before giving up (default 10 s). */
   busyTimeoutMs?: number;
+  /** The key of an encrypted database (SQLCipher-compatible); a new file opened with one is created encrypted. */
+  key?: string;
   /** For tests that build old-version databases: the migrations to apply (default: all). */
   migrations?: readonly Migration[];
 }
@@ -42,20 +45,7 @@ export interface CaseView {
   terms: PatientTerm[];
 }
 
-/** A gallery member: a confirmed patient's (or an unaffected control's) primary face, as one model sees it. */
-export interface GalleryEmbedding {
-  patientId: number;
-  patient: string;
-  faceId: number;
-  photoId: number;
-  /** The confirmed syndrome's name, or UNAFFECTED_LABEL for controls. */
-  label: string;
-  syndromeId: number | null;
-  isControl: boolean;
-  vector: Float32Array;
-}
-
-export const UNAFFECTED_LABEL = 'unaffected';
+export { UNAFFECTED_LABEL, type GalleryEmbedding } from './repos/gallery.js';
 
 export interface AddedPhoto {
   file: string;
@@ -92,10 +82,9 @@ export class Store {
   readonly hpo: Hpo;
   readonly audit: AuditLog;
   readonly files: PhotoFiles;
+  readonly gallery: Gallery;
   /** Photo files without a row that this open removed (left by a crash in the middle of a write). */
   readonly swept: number;
-  private readonly galleryRows;
-  private readonly galleryState;
   private readonly integrity;
   private readonly fkCheck;
 
@@ -114,18 +103,7 @@ export class Store {
     this.diagnoses = new Diagnoses(db, this.audit);
     this.hpo = new Hpo(db);
     this.terms = new PatientTerms(db, this.hpo, this.audit);
-    this.galleryRows = db.prepare(`SELECT p.id AS patientId, p.pseudonym AS patient, f.id AS faceId,
-        ph.id AS photoId, coalesce(s.name, '${UNAFFECTED_LABEL}') AS label, s.id AS syndromeId,
-        p.is_control AS isControl, e.vector
-      FROM embeddings e
-      JOIN faces f ON f.id = e.face_id AND f.is_primary = 1
-      JOIN photos ph ON ph.id = f.photo_id
-      JOIN patients p ON p.id = ph.patient_id
-      LEFT JOIN diagnoses d ON d.patient_id = p.id AND d.status = 'confirmed' AND p.is_control = 0
-      LEFT JOIN syndromes s ON s.id = d.syndrome_id
-      WHERE e.model_id = ? AND (p.is_control = 1 OR d.id IS NOT NULL)
-      ORDER BY p.id, ph.id, s.id`);
-    this.galleryState = db.prepare('SELECT store_id, gallery_version FROM store_meta WHERE id = 1');
+    this.gallery = new Gallery(db);
     this.integrity = db.prepare('PRAGMA integrity_check').pluck();
     this.fkCheck = db.prepare('PRAGMA foreign_key_check');
     // Under the write lock: a writer holds it while it writes files, so only a dead writer's files are swept.
@@ -139,6 +117,7 @@ export class Store {
     try {
       mkdirSync(dirname(abs), { recursive: true });
       db = new Database(abs, { timeout: opts.busyTimeoutMs ?? 10_000 });
+      if (opts.key !== undefined) unlockDatabase(db, opts.key, abs);
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       // Clinical records: a committed change survives a power cut, not only a crash.
@@ -245,18 +224,12 @@ export class Store {
 
   /** Every gallery member's primary-face embedding from one model (never mixed across models). */
   galleryEmbeddings(modelId: string): GalleryEmbedding[] {
-    return (
-      this.galleryRows.all(modelId) as (Omit<GalleryEmbedding, 'vector' | 'isControl'> & {
-        isControl: number;
-        vector: Buffer;
-      })[]
-    ).map((r) => ({ ...r, isControl: r.isControl === 1, vector: fromBlob(r.vector) }));
+    return this.gallery.embeddings(modelId);
   }
 
   /** Changes whenever anything galleryEmbeddings returns could change; unique to this database. */
   galleryVersion(): string {
-    const r = this.galleryState.get() as { store_id: string; gallery_version: number };
-    return `${r.store_id}:${r.gallery_version}`;
+    return this.gallery.version();
   }
 
   /** SQLite's own checks plus the agreement between photo rows and photo files. */

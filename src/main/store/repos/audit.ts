@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 
 export interface AuditEntry {
   id: number;
@@ -25,7 +25,7 @@ export class AuditLog {
   private readonly latest;
 
   constructor(
-    db: Database.Database,
+    db: Db,
     readonly osUser: string,
   ) {
     this.insert = db.prepare(

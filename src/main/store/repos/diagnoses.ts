@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
@@ -53,7 +53,7 @@ export class Diagnoses {
   private readonly remove;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Db,
     private readonly audit: AuditLog,
   ) {
     this.upsert = db.prepare(`INSERT INTO diagnoses

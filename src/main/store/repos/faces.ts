@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 import type { DetectedFace, FaceBox, Quality } from '../../face/pipeline.js';
 import { fromBlob, toBlob } from './vectors.js';
 
@@ -51,7 +51,7 @@ export class Faces {
   private readonly meshOf;
   private readonly embeddingOf;
 
-  constructor(db: Database.Database) {
+  constructor(db: Db) {
     this.insertFace = db.prepare(`INSERT INTO faces
       (photo_id, ordinal, is_primary, box_x, box_y, box_width, box_height, score, points5, mesh, quality)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import { hpoIdPattern, readOntology } from '../hpo/parse.js';
 
@@ -48,7 +48,7 @@ export class Hpo {
   private readonly parentsOf;
   private readonly searchRows;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Db) {
     // Children first: deleting a term would otherwise look for references in every remaining edge.
     this.clear = ['hpo_parents', 'hpo_synonyms', 'hpo_terms'].map((t) => db.prepare(`DELETE FROM ${t}`));
     this.insertTerm = db.prepare(

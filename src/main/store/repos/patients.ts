@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
@@ -90,7 +90,7 @@ export class Patients {
   private readonly countAll;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Db,
     private readonly audit: AuditLog,
   ) {
     this.insert = db.prepare(`INSERT INTO patients

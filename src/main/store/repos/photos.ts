@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import type { PhotoAnalysis } from '../../face/pipeline.js';
 import type { PhotoFiles } from '../photo-files.js';
@@ -54,7 +54,7 @@ export class Photos {
   private readonly allShas;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Db,
     private readonly files: PhotoFiles,
     private readonly faces: Faces,
     private readonly audit: AuditLog,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 
 /** What produced a photo's faces and embeddings, stored once per distinct value. */
 export interface AnalysisSettings {
@@ -13,7 +13,7 @@ export class AnalysisSettingsRepo {
   private readonly insert;
   private readonly byId;
 
-  constructor(db: Database.Database) {
+  constructor(db: Db) {
     this.bySha = db.prepare('SELECT id FROM analysis_settings WHERE sha256 = ?');
     this.insert = db.prepare('INSERT INTO analysis_settings (sha256, json, created_at) VALUES (?, ?, ?)');
     this.byId = db.prepare('SELECT json FROM analysis_settings WHERE id = ?');

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import { write } from './write.js';
 
@@ -56,7 +56,7 @@ export class Syndromes {
   private readonly setIds;
   private readonly addGene;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Db) {
     this.byName = db.prepare(`${selectSyndrome} WHERE s.name = ?`);
     this.byId = db.prepare(`${selectSyndrome} WHERE s.id = ?`);
     this.byOmim = db.prepare(`${selectSyndrome} WHERE s.omim = ?`);

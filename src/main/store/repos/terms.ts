@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import { hpoIdPattern } from '../hpo/parse.js';
 import type { AuditLog } from './audit.js';
@@ -34,7 +34,7 @@ export class PatientTerms {
   private readonly remove;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Db,
     private readonly hpo: Hpo,
     private readonly audit: AuditLog,
   ) {
