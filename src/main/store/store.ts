@@ -32,7 +32,10 @@ export interface StoreOptions {
   osUser?: string;
   /** How long to wait for another process's write to finish before giving up (default 10 s). */
   busyTimeoutMs?: number;
-  /** The key of an encrypted database (SQLCipher-compatible); a new file opened with one is created encrypted. */
+  /**
+   * The key of an encrypted database (SQLCipher-compatible); a new file opened with one is created encrypted.
+   * Defaults to FACEPHENO_DB_KEY, so every process of one run (commands, Service, workers) opens it alike.
+   */
   key?: string;
   /** For tests that build old-version databases: the migrations to apply (default: all). */
   migrations?: readonly Migration[];
@@ -117,7 +120,8 @@ export class Store {
     try {
       mkdirSync(dirname(abs), { recursive: true });
       db = new Database(abs, { timeout: opts.busyTimeoutMs ?? 10_000 });
-      if (opts.key !== undefined) unlockDatabase(db, opts.key, abs);
+      const key = opts.key ?? process.env.FACEPHENO_DB_KEY;
+      if (key !== undefined) unlockDatabase(db, key, abs);
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       // Clinical records: a committed change survives a power cut, not only a crash.
