@@ -1,12 +1,23 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeFileIn } from '../../src/main/data-dir.js';
+import { Service } from '../../src/main/service.js';
 import { sha256Hex } from '../../src/main/store/photo-files.js';
 import { Store } from '../../src/main/store/store.js';
 import { makeVcf } from '../../tools/genomics/make-vcf.js';
 import { cliPath, facedata, repoRoot } from '../support/paths.js';
 import { sharedPipeline, tempDir } from '../store/support.js';
+import { trainingDataDir } from './training-gallery.js';
 
 const work = tempDir('facepheno-kill-');
 const pipeline = sharedPipeline();
@@ -14,6 +25,7 @@ const galleryDir = join(work.dir, 'gallery');
 const analyses = join(work.dir, 'analyses.json');
 const vcf = join(work.dir, 'exome.vcf.gz');
 const child = join(repoRoot, 'test', 'hardening', 'kill-child.mjs');
+const trainChild = join(repoRoot, 'test', 'hardening', 'train-child.mjs');
 const dist = join(repoRoot, 'dist');
 let models: string[] = [];
 
@@ -65,7 +77,9 @@ beforeAll(async () => {
     ),
   );
   await makeVcf(vcf, 8000, { gzip: true, seed: 7 });
+  training = await trainingDataDir(join(work.dir, 'training'));
 }, 180_000);
+let training: { dataDir: string; modelsDir: string };
 
 afterAll(async () => {
   await pipeline.close();
@@ -75,6 +89,7 @@ afterAll(async () => {
 interface Run {
   signal: NodeJS.Signals | null;
   code: number | null;
+  stdout: string;
   stderr: string;
   /** From the start, or from the `from` line on stdout where there is one. */
   ms: number;
@@ -105,7 +120,7 @@ function run(args: string[], killAfterMs?: number, from?: string): Promise<Run> 
   return new Promise((resolve) =>
     proc.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stderr, ms: performance.now() - start });
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - start });
     }),
   );
 }
@@ -121,6 +136,8 @@ const vcfImport = (db: string, patient: string) => [
   patient,
   vcf,
 ];
+
+const train = (dataDir: string) => [trainChild, dist, dataDir, training.modelsDir];
 
 /** What a restart must find: SQLite's checks pass, every photo row's file holds its bytes, no stray file. */
 function checkAfterRestart(db: string): { swept: number } {
@@ -199,7 +216,34 @@ function createPatient(db: string, pseudonym: string): void {
   }
 }
 
-const kills = { gallery: 0, galleryInWrite: 0, vcf: 0 };
+/**
+ * The learnt space a data directory holds, as figures and head without the time it was trained; '' when
+ * none. Nothing else may be in its folder: no temporary file, no half-written head.
+ */
+function learntResult(dataDir: string): string {
+  const dir = join(dataDir, 'learnt-space');
+  const files = existsSync(dir) ? readdirSync(dir) : [];
+  expect(files.filter((f) => f !== 'testnet.json')).toEqual([]);
+  if (files.length === 0) return '';
+  const { trainedAt, ...space } = JSON.parse(readFileSync(join(dir, 'testnet.json'), 'utf8')) as {
+    trainedAt: string;
+  };
+  expect(Date.parse(trainedAt)).not.toBeNaN();
+  return sha256Hex(Buffer.from(JSON.stringify(space)));
+}
+
+/** Restarts the Service on the data directory (what the app does on start) and closes it again. */
+async function restartService(dataDir: string): Promise<void> {
+  const service = await Service.open({
+    dataDir,
+    modelsDir: training.modelsDir,
+    host: 'browser',
+    emit: () => {},
+  });
+  await service.close();
+}
+
+const kills = { gallery: 0, galleryInWrite: 0, vcf: 0, training: 0 };
 afterAll(() => console.log(`SIGKILLs survived: ${JSON.stringify(kills)}`));
 
 describe('SIGKILL at random moments, repeated', () => {
@@ -259,4 +303,42 @@ describe('SIGKILL at random moments, repeated', () => {
     expect(last.code, last.stderr).toBe(0);
     expect(vcfResult(db, `VCF-${patient}`)).toBe(want);
   }, 120_000);
+
+  it('a learnt-space training killed again and again leaves the data directory clean, and trains again to the same head', async () => {
+    let copies = 0;
+    const fresh = () => {
+      const dir = join(work.dir, `training-${copies++}`);
+      cpSync(training.dataDir, dir, { recursive: true });
+      return dir;
+    };
+    const started = 'training started';
+    const reference = fresh();
+    const clean = await run(train(reference), undefined, started);
+    expect(clean.code, clean.stderr).toBe(0);
+    // The head is kept only when it wins: this gallery is made so that it does, and a file is written.
+    expect(clean.stdout).toContain('Matching now uses the learnt space');
+    const want = learntResult(reference);
+    expect(want).not.toBe('');
+    const next = random(13);
+    let dataDir = fresh();
+    for (let round = 0; kills.training < 12 && round < 100; round++) {
+      const r = await run(train(dataDir), clean.ms * 1.1 * next(), started);
+      await restartService(dataDir);
+      checkAfterRestart(storeFileIn(dataDir));
+      if (r.signal === 'SIGKILL') kills.training++;
+      else expect(r.code, r.stderr).toBe(0);
+      // The head is there whole, or not at all.
+      const got = learntResult(dataDir);
+      if (got !== '') {
+        expect(got).toBe(want);
+        dataDir = fresh(); // trained: the next kills need a data directory without a head
+      }
+    }
+    expect(kills.training).toBe(12);
+    const last = await run(train(dataDir));
+    expect(last.code, last.stderr).toBe(0);
+    // The same held-out figures and the same head as a run never interrupted.
+    expect(last.stdout).toBe(clean.stdout);
+    expect(learntResult(dataDir)).toBe(want);
+  }, 300_000);
 });

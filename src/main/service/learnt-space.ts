@@ -3,10 +3,22 @@
  * when it beat the plain embedding in patient-level cross-validation, and used by matching only while
  * the gallery is the one it was trained on.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { project, type ProjectionHead } from '../match/head.js';
+import { storageError } from '../store/storage-errors.js';
 import type { GalleryEmbedding } from '../store/store.js';
 import type { ModelRef } from '../../shared/api.js';
 import { gallerySamples } from './evaluation.js';
@@ -40,11 +52,36 @@ export interface LearntSpace {
   project(v: Float32Array): Float32Array;
 }
 
+/** `<model>.json.<pid>.tmp`: a head being written by process <pid>. */
+const temporary = /\.json\.(\d+)\.tmp$/;
+
 export class LearntSpaces {
-  constructor(private readonly dataDir: string) {}
+  private readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'learnt-space');
+    this.sweep();
+  }
 
   private file(modelId: string): string {
-    return join(this.dataDir, 'learnt-space', `${encodeURIComponent(modelId)}.json`);
+    return join(this.dir, `${encodeURIComponent(modelId)}.json`);
+  }
+
+  /**
+   * Removes the temporary files of processes that are gone (killed between writing a head and renaming
+   * it into place); another process's head being written right now is left alone.
+   */
+  private sweep(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return; // no learnt space yet, or a folder we cannot read: nothing of ours to sweep
+    }
+    for (const name of names) {
+      const pid = temporary.exec(name)?.[1];
+      if (pid !== undefined && !alive(Number(pid))) rmSync(join(this.dir, name), { force: true });
+    }
   }
 
   /** The space trained on this very gallery, or null (none, or the gallery changed since). */
@@ -85,7 +122,6 @@ export class LearntSpaces {
       rmSync(file, { force: true });
       return `The plain embedding stays: the learnt space did not beat it (${figuresText}).`;
     }
-    mkdirSync(join(this.dataDir, 'learnt-space'), { recursive: true });
     const saved: z.input<typeof savedSpace> = {
       modelId: model.id,
       galleryVersion,
@@ -94,10 +130,44 @@ export class LearntSpaces {
       learnt: r.learnt,
       head: { ...r.head, weights: Array.from(r.head.weights) },
     };
-    // Written whole, then renamed: a crash never leaves half a head for matching to read.
-    writeFileSync(`${file}.tmp`, JSON.stringify(saved));
-    renameSync(`${file}.tmp`, file);
+    writeWhole(file, JSON.stringify(saved));
     return `Matching now uses the learnt space: it beat the plain embedding (${figuresText}).`;
+  }
+}
+
+/**
+ * Written to a temporary file, flushed to the disk, then renamed: neither a crash nor a power cut leaves
+ * half a head for matching to read. A full or read-only disk is the user's to fix, and leaves nothing.
+ */
+function writeWhole(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const dir = join(file, '..');
+  try {
+    // Not `recursive`: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
+    if (!existsSync(dir)) mkdirSync(dir);
+    const bytes = Buffer.from(text);
+    const fd = openSync(tmp, 'w');
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw storageError(err, dir);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, as another user's process.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
