@@ -1,15 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeFileIn } from '../../src/main/data-dir.js';
 import { UserError } from '../../src/main/errors.js';
+import { ServiceHost } from '../../src/main/service/host.js';
 import { Store } from '../../src/main/store/store.js';
+import { parseInput, type AnyEvent, type CallInput, type CallName } from '../../src/shared/api.js';
 import { makeCorpus, type Corpus, type CorpusItem } from '../../tools/corpus/make-corpus.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { jobEnd } from '../support/job-events.js';
 import { facedata, repoRoot } from '../support/paths.js';
 import { tempDir, testModelsDir } from '../store/support.js';
 import { logicalDump, photoFileNames } from './support.js';
 
 const work = tempDir('facepheno-corpus-');
-const db = join(work.dir, 'cases.db');
+const dataDir = join(work.dir, 'data');
+const db = storeFileIn(dataDir);
 const patient = 'CORPUS-1';
 let corpus: Corpus;
 let models: { dir: string; cleanup: () => void };
@@ -169,4 +176,82 @@ describe('the hardening corpus', () => {
       expect(snapshot(), `${i.file} changed the store`).toEqual(before);
     }
   });
+});
+
+describe('the hardening corpus through the Service API', () => {
+  let host: ServiceHost;
+  const events: AnyEvent[] = [];
+
+  beforeAll(async () => {
+    // The Service in its worker thread, as the app runs it: the compiled worker.
+    host = await ServiceHost.start(
+      { dataDir, host: 'electron', modelsDir: models.dir },
+      pathToFileURL(join(repoRoot, 'dist', 'src', 'main', 'service', 'service-worker.js')),
+    );
+    host.onEvent((e) => events.push(e));
+  });
+  afterAll(() => host?.close());
+
+  /**
+   * One call as the Electron handler makes it (the contract's parse, then the Service with the path of
+   * the file chosen in the dialog); returns the refusal the user sees: the reply's error, a photo's
+   * error, or the failed job's.
+   */
+  async function refusal<K extends CallName>(
+    name: K,
+    input: (token: string) => CallInput<K>,
+    file: string,
+  ): Promise<string> {
+    const token = randomBytes(16).toString('hex');
+    const reply = await host.call(name, parseInput(name, input(token)), { [token]: file });
+    if (!reply.ok) return reply.error;
+    const value = reply.value as { jobId?: string; results?: { error: string | null }[] };
+    if (value.results) return value.results.map((r) => r.error ?? 'accepted').join('; ');
+    if (!value.jobId) return 'accepted';
+    const end = await jobEnd(events, value.jobId);
+    return end.status === 'failed' ? (end.error ?? '') : `job ${end.status}`;
+  }
+
+  async function expectServiceRefusal<K extends CallName>(
+    i: CorpusItem,
+    name: K,
+    input: (token: string) => CallInput<K>,
+  ): Promise<void> {
+    const before = snapshot();
+    const message = await refusal(name, input, path(i));
+    expect(message.split('\n'), message).toHaveLength(1);
+    expect(message).not.toMatch(/internal error/);
+    expectRefusal(i, message);
+    expect(snapshot(), `${i.file} changed the store`).toEqual(before);
+  }
+
+  it('photos.add refuses each broken photo by name and stores nothing', async () => {
+    for (const i of of('photo').filter((p) => p.refuse))
+      await expectServiceRefusal(i, 'photos.add', (token) => ({
+        caseId: patient,
+        files: [{ kind: 'token', token }],
+      }));
+  }, 300_000);
+
+  it('variants.import refuses each broken VCF naming the file and line, and stores nothing', async () => {
+    for (const i of of('vcf'))
+      await expectServiceRefusal(i, 'variants.import', (token) => ({
+        caseId: patient,
+        file: { kind: 'token', token },
+        sample: null,
+      }));
+  }, 300_000);
+
+  it('gallery.import refuses each broken gallery naming the file and line, and stores nothing', async () => {
+    for (const i of of('gallery'))
+      await expectServiceRefusal(i, 'gallery.import', (token) => ({
+        source: { kind: 'token', token },
+        controls: [],
+      }));
+  }, 300_000);
+
+  it('terms.load refuses each broken HPO file and keeps the loaded release', async () => {
+    for (const i of of('hpo'))
+      await expectServiceRefusal(i, 'terms.load', (token) => ({ file: { kind: 'token', token } }));
+  }, 120_000);
 });
