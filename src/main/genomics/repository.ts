@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import { beginWrite, bySql, commitWrite, rollbackWrite, type Db } from '../store/db.js';
 import { AuditLog } from '../store/repos/audit.js';
 import { storageError } from '../store/storage-errors.js';
 import { appVersion } from '../version.js';
@@ -51,10 +51,12 @@ export interface ImportResult {
   sampleChosen: 'asked' | 'first';
 }
 
-/** What genomics needs of the case store (src/main/store Store): its connection, file and audit user. */
+/** What genomics needs of the case store (src/main/store Store): its connections, file and audit user. */
 export interface GenomicsStore {
-  readonly db: Database.Database;
+  readonly db: Db;
   readonly file: string;
+  /** A further connection to the same database. */
+  connect(): Db;
   readonly audit: {
     readonly osUser: string;
     record(action: string, patient: string | null, details?: unknown): void;
@@ -104,6 +106,38 @@ function toImport(r: ImportRow): VcfImport {
 const IMPORT_SELECT = `SELECT i.*, (SELECT count(*) FROM variants v WHERE v.import_id = i.id) AS variants
   FROM vcf_imports i`;
 
+// Where SQLite's and PostgreSQL's SQL differ. Genes are matched whatever their case (SQLite: COLLATE
+// NOCASE columns; PostgreSQL: lower(), which its unique index on gene_syndromes is built on).
+const dialectSql = {
+  patientId: {
+    sqlite: 'SELECT id FROM patients WHERE pseudonym = ?',
+    postgres: 'SELECT id FROM patients WHERE lower(pseudonym) = lower(?)',
+  },
+  firstSample: {
+    sqlite: "json_extract(i.samples, '$[0]')",
+    postgres: '(i.samples::json ->> 0)',
+  },
+  catalogueUpsert: {
+    sqlite: `INSERT INTO gene_syndromes (gene, disease_id, disease_name, inheritance, evidence)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT (gene, disease_id) DO UPDATE SET
+        disease_name = coalesce(excluded.disease_name, disease_name),
+        inheritance = coalesce(excluded.inheritance, inheritance),
+        evidence = coalesce(excluded.evidence, evidence)`,
+    postgres: `INSERT INTO gene_syndromes (gene, disease_id, disease_name, inheritance, evidence)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT (lower(gene), disease_id) DO UPDATE SET
+        disease_name = coalesce(excluded.disease_name, gene_syndromes.disease_name),
+        inheritance = coalesce(excluded.inheritance, gene_syndromes.inheritance),
+        evidence = coalesce(excluded.evidence, gene_syndromes.evidence)`,
+  },
+  distinctGenes: { sqlite: 'count(DISTINCT gene)', postgres: 'count(DISTINCT lower(gene))' },
+  catalogueGene: { sqlite: 'g.gene = @gene', postgres: 'lower(g.gene) = lower(@gene)' },
+  storeGene: { sqlite: 'sg.gene = @gene COLLATE NOCASE', postgres: 'lower(sg.gene) = lower(@gene)' },
+  impacts: {
+    sqlite: 'SELECT value FROM json_each(@impacts)',
+    postgres: 'SELECT json_array_elements_text(@impacts::json)',
+  },
+};
+
 interface VariantRow {
   id: number;
   chrom: string;
@@ -144,14 +178,14 @@ export interface VariantRanking {
 
 /** The genomics tables of the case store (migration 0002). */
 export class GenomicsRepository {
-  private readonly db: Database.Database;
+  private readonly db: Db;
 
   constructor(private readonly store: GenomicsStore) {
     this.db = store.db;
   }
 
   private patientId(pseudonym: string): number {
-    const row = this.db.prepare('SELECT id FROM patients WHERE pseudonym = ?').get(pseudonym.trim()) as
+    const row = this.db.prepare(bySql(this.db, dialectSql.patientId)).get(pseudonym.trim()) as
       { id: number } | undefined;
     if (!row) throw new UserError(`no patient with id '${pseudonym}'`);
     return row.id;
@@ -183,10 +217,8 @@ export class GenomicsRepository {
     const existing = this.findImport(this.db, patientId, sha256, opts.sample);
     if (existing) return { import: existing, alreadyImported: true, sampleChosen };
 
-    const db = new Database(this.store.file, { timeout: 10_000 });
+    const db = this.store.connect();
     try {
-      db.pragma('foreign_keys = ON');
-      db.pragma('synchronous = FULL');
       const importId = await this.writeImport(db, {
         patientId,
         pseudonym: pseudonym.trim(),
@@ -205,23 +237,18 @@ export class GenomicsRepository {
   }
 
   /** An earlier import of these bytes for the patient; without a sample, the one of the first sample. */
-  private findImport(
-    db: Database.Database,
-    patientId: number,
-    sha256: string,
-    sample?: string,
-  ): VcfImport | null {
+  private findImport(db: Db, patientId: number, sha256: string, sample?: string): VcfImport | null {
     const row = db
       .prepare(
         `${IMPORT_SELECT} WHERE i.patient_id = ? AND i.sha256 = ?
-        AND i.sample = coalesce(?, json_extract(i.samples, '$[0]'))`,
+        AND i.sample = coalesce(?, ${bySql(db, dialectSql.firstSample)})`,
       )
       .get(patientId, sha256, sample ?? null) as ImportRow | undefined;
     return row ? toImport(row) : null;
   }
 
   private async writeImport(
-    db: Database.Database,
+    db: Db,
     f: {
       patientId: number;
       pseudonym: string;
@@ -244,7 +271,7 @@ export class GenomicsRepository {
       transcript, hgvs_c, hgvs_p, consequence, impact, canonical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     let importId = 0;
     let notCarried = 0;
-    db.exec('BEGIN IMMEDIATE');
+    beginWrite(db);
     try {
       const summary = await readVcf(
         f.file,
@@ -326,10 +353,10 @@ export class GenomicsRepository {
         build: summary.header.build,
         records: summary.records,
       });
-      db.exec('COMMIT');
+      commitWrite(db);
       return importId;
     } catch (err) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      rollbackWrite(db);
       throw err;
     }
   }
@@ -346,12 +373,7 @@ export class GenomicsRepository {
   async importCatalogue(file: string): Promise<Catalogue & { sha256: string }> {
     const catalogue = await readCatalogue(file);
     const sha256 = await fileSha256(file);
-    const upsert = this.db
-      .prepare(`INSERT INTO gene_syndromes (gene, disease_id, disease_name, inheritance, evidence)
-      VALUES (?, ?, ?, ?, ?) ON CONFLICT (gene, disease_id) DO UPDATE SET
-        disease_name = coalesce(excluded.disease_name, disease_name),
-        inheritance = coalesce(excluded.inheritance, inheritance),
-        evidence = coalesce(excluded.evidence, evidence)`);
+    const upsert = this.db.prepare(bySql(this.db, dialectSql.catalogueUpsert));
     this.db
       .transaction(() => {
         this.db.exec('DELETE FROM gene_syndromes; DELETE FROM gene_catalogue;');
@@ -385,7 +407,7 @@ export class GenomicsRepository {
     const row = this.db
       .prepare(
         `SELECT file_name AS fileName, layout, entries AS links, sha256, imported_at AS importedAt,
-          (SELECT count(DISTINCT gene) FROM gene_syndromes) AS genes
+          (SELECT ${bySql(this.db, dialectSql.distinctGenes)} FROM gene_syndromes) AS genes
         FROM gene_catalogue WHERE id = 1`,
       )
       .get() as
@@ -404,12 +426,13 @@ export class GenomicsRepository {
         `SELECT g.disease_id AS diseaseId, coalesce(s.name, g.disease_name) AS name,
           g.inheritance AS inheritance, s.id AS syndromeId
         FROM gene_syndromes g LEFT JOIN syndromes s ON g.disease_id IN (s.omim, s.orpha, s.mondo)
-        WHERE g.gene = @gene
+        WHERE ${bySql(this.db, dialectSql.catalogueGene)}
         UNION
         SELECT coalesce(s.omim, s.orpha, s.mondo, 'syndrome:' || s.id), s.name, NULL, s.id
         FROM syndrome_genes sg JOIN syndromes s ON s.id = sg.syndrome_id
-        WHERE sg.gene = @gene COLLATE NOCASE
-          AND NOT EXISTS (SELECT 1 FROM gene_syndromes g WHERE g.gene = @gene AND g.disease_id IN (s.omim, s.orpha, s.mondo))
+        WHERE ${bySql(this.db, dialectSql.storeGene)}
+          AND NOT EXISTS (SELECT 1 FROM gene_syndromes g WHERE ${bySql(this.db, dialectSql.catalogueGene)}
+            AND g.disease_id IN (s.omim, s.orpha, s.mondo))
         ORDER BY 1`,
       )
       .all({ gene }) as GeneSyndrome[];
@@ -431,7 +454,7 @@ export class GenomicsRepository {
           v.revel, a.gene, a.transcript, a.hgvs_c, a.hgvs_p, a.consequence, a.impact
         FROM variants v LEFT JOIN variant_annotations a ON a.variant_id = v.id AND a.ordinal = 0
         WHERE v.import_id = @importId AND (v.gnomad_af IS NULL OR v.gnomad_af <= @maxAf)
-          AND (a.impact IN (SELECT value FROM json_each(@impacts)) OR (@clinvar AND v.clinvar IS NOT NULL))`,
+          AND (a.impact IN (${bySql(this.db, dialectSql.impacts)}) OR (@clinvar = 1 AND v.clinvar IS NOT NULL))`,
       )
       .all({
         importId: latest.id,

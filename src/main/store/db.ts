@@ -1,4 +1,89 @@
 import type Database from 'better-sqlite3';
 
-/** The database handle the store's repositories are written against (one place to widen for other backends). */
-export type Db = Database.Database;
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+/** A prepared statement: the part of better-sqlite3's Statement the store uses. */
+export interface Statement {
+  run(...params: unknown[]): RunResult;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  /** Rows as their first column's value. */
+  pluck(toggle?: boolean): this;
+  /** Rows as arrays of column values. */
+  raw(toggle?: boolean): this;
+}
+
+/** A function run in a transaction (all or nothing), nested ones as savepoints. */
+export interface Transaction<T> {
+  (): T;
+  /** Takes the write lock at the start, so that the transaction's reads are current. */
+  immediate(): T;
+}
+
+/**
+ * The database handle the store's repositories are written against: the subset of better-sqlite3's
+ * Database they use, which better-sqlite3 satisfies as is and the PostgreSQL backend implements
+ * (postgres/database.ts). SQL that differs between the two is chosen with `dialectOf`.
+ */
+export interface Db {
+  prepare(sql: string): Statement;
+  exec(sql: string): unknown;
+  transaction<T>(fn: () => T): Transaction<T>;
+  /** SQLite's PRAGMA; a PostgreSQL store refuses it, naming what to use instead. */
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  /** SQLite's online backup; a PostgreSQL store refuses it (pg_dump backs one up). */
+  backup(destination: string): Promise<unknown>;
+  close(): unknown;
+  readonly inTransaction: boolean;
+  readonly open: boolean;
+}
+
+export type SqliteDb = Database.Database;
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The PostgreSQL handle's own part: better-sqlite3's Database has no `dialect`. */
+export interface PostgresHandle extends Db {
+  readonly dialect: 'postgres';
+  /** BEGIN and the store's write lock. */
+  begin(): void;
+  commit(): void;
+  rollback(): void;
+}
+
+function isPostgres(db: Db): db is PostgresHandle {
+  return 'dialect' in db && (db as { dialect: unknown }).dialect === 'postgres';
+}
+
+export function dialectOf(db: Db): Dialect {
+  return isPostgres(db) ? 'postgres' : 'sqlite';
+}
+
+/** The SQL text for this database's dialect, where SQLite's and PostgreSQL's differ. */
+export function bySql(db: Db, text: Record<Dialect, string>): string {
+  return text[dialectOf(db)];
+}
+
+/**
+ * Opens a write transaction by hand (taking the write lock), for one that spans awaits, such as a
+ * streamed import on a connection of its own; db.transaction covers everything synchronous.
+ */
+export function beginWrite(db: Db): void {
+  if (isPostgres(db)) db.begin();
+  else db.exec('BEGIN IMMEDIATE');
+}
+
+export function commitWrite(db: Db): void {
+  if (isPostgres(db)) db.commit();
+  else db.exec('COMMIT');
+}
+
+/** Rolls back the transaction beginWrite opened, if it is still open. */
+export function rollbackWrite(db: Db): void {
+  if (!db.inTransaction) return;
+  if (isPostgres(db)) db.rollback();
+  else db.exec('ROLLBACK');
+}

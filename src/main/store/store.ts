@@ -5,11 +5,15 @@ import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import type { FacePipeline } from '../face/pipeline.js';
 import { appVersion } from '../version.js';
+import { dialectOf, type Db } from './db.js';
 import { unlockDatabase } from './encryption.js';
 import { importGallery, type GalleryImportOptions, type GalleryImportReport } from './gallery-import.js';
 import { migrate, type Migration } from './migrate.js';
 import * as allMigrations from './migrations/index.js';
 import { PhotoFiles } from './photo-files.js';
+import * as postgresChecks from './postgres/checks.js';
+import { PostgresDb } from './postgres/database.js';
+import { isPostgresUrl, parsePostgresTarget, type PostgresTarget } from './postgres/target.js';
 import { AuditLog } from './repos/audit.js';
 import { Diagnoses, type Diagnosis } from './repos/diagnoses.js';
 import { Faces, type StoredFace } from './repos/faces.js';
@@ -20,13 +24,17 @@ import { Photos, type AnalyzedPhoto, type Photo } from './repos/photos.js';
 import { AnalysisSettingsRepo } from './repos/settings.js';
 import { Syndromes } from './repos/syndromes.js';
 import { PatientTerms, type PatientTerm } from './repos/terms.js';
+import { busyError } from './postgres/database.js';
 import { storageError, unwritableFolder } from './storage-errors.js';
 
 /** The pipeline facts a stored analysis records besides its results. */
 export type PhotoAnalyzer = Pick<FacePipeline, 'analyze' | 'embeddingModels' | 'provider'>;
 
 export interface StoreOptions {
-  /** Defaults to the database's name with `.photos` for its extension, beside it. */
+  /**
+   * SQLite: defaults to the database's name with `.photos` for its extension, beside it. PostgreSQL:
+   * defaults to FACEPHENO_PHOTOS_DIR; required, since the server holds no files (see Store.open).
+   */
   photosDir?: string;
   /** Who the audit log names; defaults to the OS user. */
   osUser?: string;
@@ -35,6 +43,7 @@ export interface StoreOptions {
   /**
    * The key of an encrypted database (SQLCipher-compatible); a new file opened with one is created encrypted.
    * Defaults to FACEPHENO_DB_KEY, so every process of one run (commands, Service, workers) opens it alike.
+   * SQLite only: a PostgreSQL store refuses a key given here and ignores FACEPHENO_DB_KEY.
    */
   key?: string;
   /** For tests that build old-version databases: the migrations to apply (default: all). */
@@ -73,7 +82,10 @@ export function photosDirFor(file: string): string {
   return join(dirname(abs), `${basename(abs, extname(abs))}.photos`);
 }
 
-/** The case store: one SQLite database (WAL, foreign keys on) and its content-addressed photo folder. */
+/**
+ * The case store: a database and its content-addressed photo folder. The database is a SQLite file
+ * (WAL, foreign keys on), the default, or a PostgreSQL schema shared by a department's workstations.
+ */
 export class Store {
   readonly patients: Patients;
   readonly photos: Photos;
@@ -88,15 +100,16 @@ export class Store {
   readonly gallery: Gallery;
   /** Photo files without a row that this open removed (left by a crash in the middle of a write). */
   readonly swept: number;
-  private readonly integrity;
-  private readonly fkCheck;
 
   private constructor(
-    readonly db: Database.Database,
+    readonly db: Db,
+    /** The SQLite file, or the PostgreSQL URL without its password. */
     readonly file: string,
-    opts: StoreOptions,
+    opts: StoreOptions & { photosDir: string },
+    /** A further connection to the same database (for work that must not share this one's transaction). */
+    readonly connect: () => Db,
   ) {
-    this.files = new PhotoFiles(opts.photosDir ?? photosDirFor(file));
+    this.files = new PhotoFiles(opts.photosDir);
     this.audit = new AuditLog(db, opts.osUser ?? osUser());
     this.patients = new Patients(db, this.audit);
     this.faces = new Faces(db);
@@ -107,27 +120,45 @@ export class Store {
     this.hpo = new Hpo(db);
     this.terms = new PatientTerms(db, this.hpo, this.audit);
     this.gallery = new Gallery(db);
-    this.integrity = db.prepare('PRAGMA integrity_check').pluck();
-    this.fkCheck = db.prepare('PRAGMA foreign_key_check');
     // Under the write lock: a writer holds it while it writes files, so only a dead writer's files are swept.
     this.swept = db.transaction(() => this.files.sweep(this.photos.referenced())).immediate();
   }
 
-  /** Opens (creating and migrating as needed) the database at `file`. */
-  static open(file: string, opts: StoreOptions = {}): Store {
-    const abs = resolve(file);
+  /**
+   * Opens (creating and migrating as needed) the case database at `target`: a SQLite file, or a
+   * postgres:// URL (`?schema=name` chooses the schema, created if missing; default: the server's).
+   * A PostgreSQL store keeps its photo files, content-addressed as a SQLite store's, in a folder shared
+   * by every workstation (opts.photosDir or FACEPHENO_PHOTOS_DIR): one folder per store, never shared
+   * between stores, since opening a store removes the files none of its rows names.
+   */
+  static open(target: string, opts: StoreOptions = {}): Store {
+    return isPostgresUrl(target)
+      ? Store.openPostgres(parsePostgresTarget(target), opts)
+      : Store.openSqlite(resolve(target), opts);
+  }
+
+  private static openSqlite(abs: string, opts: StoreOptions): Store {
     let db: Database.Database | undefined;
+    const connect = (): Database.Database => {
+      const c = new Database(abs, { timeout: opts.busyTimeoutMs ?? 10_000 });
+      try {
+        const key = opts.key ?? process.env.FACEPHENO_DB_KEY;
+        if (key !== undefined) unlockDatabase(c, key, abs);
+        c.pragma('foreign_keys = ON');
+        // Clinical records: a committed change survives a power cut, not only a crash.
+        c.pragma('synchronous = FULL');
+        return c;
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+    };
     try {
       mkdirSync(dirname(abs), { recursive: true });
-      db = new Database(abs, { timeout: opts.busyTimeoutMs ?? 10_000 });
-      const key = opts.key ?? process.env.FACEPHENO_DB_KEY;
-      if (key !== undefined) unlockDatabase(db, key, abs);
+      db = connect();
       db.pragma('journal_mode = WAL');
-      db.pragma('foreign_keys = ON');
-      // Clinical records: a committed change survives a power cut, not only a crash.
-      db.pragma('synchronous = FULL');
       migrate(db, abs, opts.migrations ?? Object.values(allMigrations), appVersion);
-      return new Store(db, abs, opts);
+      return new Store(db, abs, { ...opts, photosDir: opts.photosDir ?? photosDirFor(abs) }, connect);
     } catch (err) {
       db?.close();
       const storage = storageError(err, abs);
@@ -135,20 +166,38 @@ export class Store {
       const { code, syscall } = err as { code?: string; syscall?: string };
       const folder = code === 'SQLITE_CANTOPEN' ? unwritableFolder(dirname(abs)) : undefined;
       if (folder) throw folder;
-      if (code === 'SQLITE_BUSY')
-        throw new UserError(
-          'the case database is busy: another FacePheno process is writing to it; try again',
-          {
-            file: abs,
-            cause: err,
-          },
-        );
+      if (code === 'SQLITE_BUSY') throw busyError(abs, err);
       if (syscall || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code === 'SQLITE_CANTOPEN')
         throw new UserError(`cannot open the case database: ${(err as Error).message}`, {
           file: abs,
           cause: err,
         });
       throw err;
+    }
+  }
+
+  private static openPostgres(target: PostgresTarget, opts: StoreOptions): Store {
+    if (opts.key !== undefined)
+      throw new UserError(
+        'a database key encrypts a SQLite file; a PostgreSQL case database is protected by its server',
+        { file: target.display },
+      );
+    const photosDir = opts.photosDir ?? process.env.FACEPHENO_PHOTOS_DIR;
+    if (!photosDir)
+      throw new UserError(
+        'a PostgreSQL case database keeps its photos in a folder every workstation shares: set ' +
+          'FACEPHENO_PHOTOS_DIR to it',
+        { file: target.display },
+      );
+    const connect = (): PostgresDb =>
+      PostgresDb.connect(target, { lockTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
+    const db = connect();
+    try {
+      migrate(db, target.display, opts.migrations ?? Object.values(allMigrations), appVersion);
+      return new Store(db, target.display, { ...opts, photosDir: resolve(photosDir) }, connect);
+    } catch (err) {
+      db.close();
+      throw storageError(err, target.display);
     }
   }
 
@@ -236,17 +285,29 @@ export class Store {
     return this.gallery.version();
   }
 
-  /** SQLite's own checks plus the agreement between photo rows and photo files. */
+  /** The database's own checks plus the agreement between photo rows and photo files. */
   checkConsistency(): ConsistencyReport {
     const shas = this.photos.referenced();
     const files = new Set(this.files.list());
     return {
-      integrity: (this.integrity.all() as string[]).join('; '),
-      foreignKeyViolations: this.fkCheck.all().length,
+      ...databaseChecks(this.db),
       missingFiles: [...shas].filter((s) => !files.has(s)),
       unreferencedFiles: [...files].filter((f) => !shas.has(f)),
     };
   }
+}
+
+/** SQLite's integrity and foreign-key checks, or PostgreSQL's counterparts (postgres/checks.ts). */
+function databaseChecks(db: Db): { integrity: string; foreignKeyViolations: number } {
+  if (dialectOf(db) === 'postgres')
+    return {
+      integrity: postgresChecks.integrity(db),
+      foreignKeyViolations: postgresChecks.foreignKeyViolations(db),
+    };
+  return {
+    integrity: (db.prepare('PRAGMA integrity_check').pluck().all() as string[]).join('; '),
+    foreignKeyViolations: db.prepare('PRAGMA foreign_key_check').all().length,
+  };
 }
 
 function osUser(): string {

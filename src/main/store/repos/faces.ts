@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { bySql, type Db } from '../db.js';
 import type { DetectedFace, FaceBox, Quality } from '../../face/pipeline.js';
 import { fromBlob, toBlob } from './vectors.js';
 
@@ -61,7 +61,8 @@ export class Faces {
     this.ofPhoto =
       db.prepare(`SELECT f.id, f.photo_id, f.ordinal, f.is_primary, f.box_x, f.box_y, f.box_width,
         f.box_height, f.score, f.points5, f.quality,
-        (SELECT group_concat(e.model_id) FROM embeddings e WHERE e.face_id = f.id) AS models
+        (SELECT ${bySql(db, { sqlite: 'group_concat(e.model_id)', postgres: "string_agg(e.model_id, ',')" })}
+          FROM embeddings e WHERE e.face_id = f.id) AS models
       FROM faces f WHERE f.photo_id = ? ORDER BY f.ordinal`);
     this.meshOf = db.prepare('SELECT mesh FROM faces WHERE id = ?');
     this.embeddingOf = db.prepare(

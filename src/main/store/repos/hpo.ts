@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { bySql, type Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import { hpoIdPattern, readOntology } from '../hpo/parse.js';
 
@@ -54,8 +54,12 @@ export class Hpo {
     this.insertTerm = db.prepare(
       'INSERT INTO hpo_terms (id, name, definition, obsolete, replaced_by) VALUES (?, ?, ?, ?, ?)',
     );
-    this.insertSynonym = db.prepare('INSERT OR IGNORE INTO hpo_synonyms (term_id, synonym) VALUES (?, ?)');
-    this.insertParent = db.prepare('INSERT OR IGNORE INTO hpo_parents (term_id, parent_id) VALUES (?, ?)');
+    this.insertSynonym = db.prepare(
+      'INSERT INTO hpo_synonyms (term_id, synonym) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
+    this.insertParent = db.prepare(
+      'INSERT INTO hpo_parents (term_id, parent_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
     this.setRelease = db.prepare(`INSERT INTO hpo_release (id, version, source, loaded_at) VALUES (1, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET version = excluded.version, source = excluded.source, loaded_at = excluded.loaded_at`);
     this.releaseRow = db.prepare(
@@ -68,14 +72,26 @@ export class Hpo {
     this.parentsOf = db
       .prepare('SELECT parent_id FROM hpo_parents WHERE term_id = ? ORDER BY parent_id')
       .pluck();
-    // Ranked: names that start with the text, names that contain it, then synonyms likewise.
-    this.searchRows = db.prepare(`WITH hits (id, rank, synonym) AS (
-        SELECT id, CASE WHEN name LIKE :prefix ESCAPE '\\' THEN 1 ELSE 2 END, NULL
-          FROM hpo_terms WHERE name LIKE :like ESCAPE '\\'
-        UNION ALL SELECT term_id, CASE WHEN synonym LIKE :prefix ESCAPE '\\' THEN 3 ELSE 4 END, synonym
-          FROM hpo_synonyms WHERE synonym LIKE :like ESCAPE '\\')
-      SELECT t.id, t.name, min(h.rank) AS rank, h.synonym FROM hits h JOIN hpo_terms t ON t.id = h.id
-      WHERE t.obsolete = 0 GROUP BY t.id ORDER BY rank, length(t.name), t.name LIMIT :limit`);
+    // Ranked: names that start with the text, names that contain it, then synonyms likewise. SQLite's
+    // LIKE ignores ASCII case, as ILIKE does; a term's best hit (and its synonym) is SQLite's min() row,
+    // PostgreSQL's DISTINCT ON.
+    const like = bySql(db, { sqlite: 'LIKE', postgres: 'ILIKE' });
+    const hits = `WITH hits (id, rank, synonym) AS (
+        SELECT id, CASE WHEN name ${like} :prefix ESCAPE '\\' THEN 1 ELSE 2 END, NULL
+          FROM hpo_terms WHERE name ${like} :like ESCAPE '\\'
+        UNION ALL SELECT term_id, CASE WHEN synonym ${like} :prefix ESCAPE '\\' THEN 3 ELSE 4 END, synonym
+          FROM hpo_synonyms WHERE synonym ${like} :like ESCAPE '\\')`;
+    this.searchRows = db.prepare(
+      bySql(db, {
+        sqlite: `${hits} SELECT t.id, t.name, min(h.rank) AS rank, h.synonym FROM hits h
+          JOIN hpo_terms t ON t.id = h.id
+          WHERE t.obsolete = 0 GROUP BY t.id ORDER BY rank, length(t.name), t.name LIMIT :limit`,
+        postgres: `${hits} SELECT * FROM (SELECT DISTINCT ON (t.id) t.id, t.name, h.rank, h.synonym
+          FROM hits h JOIN hpo_terms t ON t.id = h.id
+          WHERE t.obsolete = 0 ORDER BY t.id, h.rank, h.synonym) best
+          ORDER BY rank, length(name), name LIMIT :limit`,
+      }),
+    );
   }
 
   /** Replaces the loaded ontology with the one in `file` (hp.json or hp.obo), in one transaction. */

@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { bySql, dialectOf, type Db, type Dialect } from '../db.js';
 import { UserError } from '../../errors.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
@@ -71,12 +71,28 @@ interface SummaryRow extends PatientRow {
 }
 
 // The columns of a case-list row: the patient and the counts of what its case holds.
-const summaryColumns = `p.*,
+const summaryColumns = (d: Dialect): string => `p.*,
   (SELECT count(*) FROM photos ph WHERE ph.patient_id = p.id) AS photos,
   (SELECT count(*) FROM photos ph JOIN faces f ON f.photo_id = ph.id WHERE ph.patient_id = p.id) AS faces,
   (SELECT count(*) FROM patient_terms t WHERE t.patient_id = p.id AND t.excluded = 0) AS terms,
-  (SELECT group_concat(s.name, char(31)) FROM diagnoses d JOIN syndromes s ON s.id = d.syndrome_id
+  (SELECT ${d === 'sqlite' ? 'group_concat(s.name, char(31))' : 'string_agg(s.name, chr(31))'}
+    FROM diagnoses d JOIN syndromes s ON s.id = d.syndrome_id
     WHERE d.patient_id = p.id AND d.status = 'confirmed') AS diagnoses`;
+
+// A pseudonym is one whatever its case: SQLite's column is COLLATE NOCASE; PostgreSQL's is unique on
+// lower(pseudonym), which these use. Case-insensitive order and search (SQLite's LIKE ignores ASCII case).
+const byPseudonym = {
+  sqlite: 'SELECT * FROM patients WHERE pseudonym = ?',
+  postgres: 'SELECT * FROM patients WHERE lower(pseudonym) = lower(?)',
+};
+const pseudonymOrder = { sqlite: 'p.pseudonym', postgres: 'lower(p.pseudonym)' };
+const matchOrder = { sqlite: 'pseudonym', postgres: 'lower(pseudonym)' };
+const like = { sqlite: 'LIKE', postgres: 'ILIKE' };
+// A page of the matching ids, given as a JSON array.
+const inIds = {
+  sqlite: 'p.id IN (SELECT value FROM json_each(?))',
+  postgres: 'p.id IN (SELECT value::bigint FROM json_array_elements_text(?::json))',
+};
 
 export class Patients {
   private readonly insert;
@@ -96,28 +112,31 @@ export class Patients {
     this.insert = db.prepare(`INSERT INTO patients
       (pseudonym, sex, birth_year, birth_date, is_control, notes, created_at, updated_at)
       VALUES (:pseudonym, :sex, :birthYear, :birthDate, :isControl, :notes, :now, :now)`);
-    this.byPseudonym = db.prepare('SELECT * FROM patients WHERE pseudonym = ?');
+    this.byPseudonym = db.prepare(bySql(db, byPseudonym));
     this.byId = db.prepare('SELECT * FROM patients WHERE id = ?');
     this.updateRow = db.prepare(`UPDATE patients SET sex = :sex, birth_year = :birthYear,
       birth_date = :birthDate, is_control = :isControl, notes = :notes, updated_at = :now WHERE id = :id`);
     this.deleteRow = db.prepare('DELETE FROM patients WHERE id = ?');
-    this.page = db.prepare(`SELECT ${summaryColumns} FROM patients p
-      ORDER BY p.pseudonym LIMIT :limit OFFSET :offset`);
+    const columns = summaryColumns(dialectOf(db));
+    const order = bySql(db, pseudonymOrder);
+    const l = bySql(db, like);
+    this.page = db.prepare(`SELECT ${columns} FROM patients p
+      ORDER BY ${order} LIMIT :limit OFFSET :offset`);
     // Patients matched on their own fields or through a diagnosis; one UNION is cheaper than an OR.
     this.matching = db
       .prepare(
         `SELECT id FROM (
           SELECT p.id, p.pseudonym FROM patients p
-          WHERE p.pseudonym LIKE :like ESCAPE '\\' OR p.notes LIKE :like ESCAPE '\\'
+          WHERE p.pseudonym ${l} :like ESCAPE '\\' OR p.notes ${l} :like ESCAPE '\\'
           UNION
           SELECT p.id, p.pseudonym FROM diagnoses d JOIN patients p ON p.id = d.patient_id
-          WHERE d.gene LIKE :like ESCAPE '\\'
-            OR d.syndrome_id IN (SELECT s.id FROM syndromes s WHERE s.name LIKE :like ESCAPE '\\'))
-        ORDER BY pseudonym`,
+          WHERE d.gene ${l} :like ESCAPE '\\'
+            OR d.syndrome_id IN (SELECT s.id FROM syndromes s WHERE s.name ${l} :like ESCAPE '\\')) m
+        ORDER BY ${bySql(db, matchOrder)}`,
       )
       .pluck();
-    this.pageOf = db.prepare(`SELECT ${summaryColumns} FROM patients p
-      WHERE p.id IN (SELECT value FROM json_each(?)) ORDER BY p.pseudonym`);
+    this.pageOf = db.prepare(`SELECT ${columns} FROM patients p
+      WHERE ${bySql(db, inIds)} ORDER BY ${order}`);
     this.countAll = db.prepare('SELECT count(*) AS n FROM patients');
   }
 

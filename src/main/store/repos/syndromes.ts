@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { bySql, type Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import { write } from './write.js';
 
@@ -41,8 +41,15 @@ interface SyndromeRow {
   genes: string | null;
 }
 
-const selectSyndrome = `SELECT s.*, (SELECT group_concat(g.gene) FROM
-  (SELECT gene FROM syndrome_genes WHERE syndrome_id = s.id ORDER BY gene) g) AS genes FROM syndromes s`;
+const selectSyndrome = {
+  sqlite: `SELECT s.*, (SELECT group_concat(g.gene) FROM
+    (SELECT gene FROM syndrome_genes WHERE syndrome_id = s.id ORDER BY gene) g) AS genes FROM syndromes s`,
+  postgres: `SELECT s.*, (SELECT string_agg(g.gene, ',' ORDER BY g.gene) FROM syndrome_genes g
+    WHERE g.syndrome_id = s.id) AS genes FROM syndromes s`,
+};
+// Names are one whatever their case: SQLite's column is COLLATE NOCASE, PostgreSQL's unique on lower(name).
+const byName = { sqlite: 's.name = ?', postgres: 'lower(s.name) = lower(?)' };
+const nameOrder = { sqlite: 's.name', postgres: 'lower(s.name)' };
 
 /** The syndrome catalogue: a name, its OMIM / ORPHA / MONDO ids and genes. */
 export class Syndromes {
@@ -57,15 +64,18 @@ export class Syndromes {
   private readonly addGene;
 
   constructor(private readonly db: Db) {
-    this.byName = db.prepare(`${selectSyndrome} WHERE s.name = ?`);
-    this.byId = db.prepare(`${selectSyndrome} WHERE s.id = ?`);
-    this.byOmim = db.prepare(`${selectSyndrome} WHERE s.omim = ?`);
-    this.byOrpha = db.prepare(`${selectSyndrome} WHERE s.orpha = ?`);
-    this.byMondo = db.prepare(`${selectSyndrome} WHERE s.mondo = ?`);
-    this.all = db.prepare(`${selectSyndrome} ORDER BY s.name`);
+    const select = bySql(db, selectSyndrome);
+    this.byName = db.prepare(`${select} WHERE ${bySql(db, byName)}`);
+    this.byId = db.prepare(`${select} WHERE s.id = ?`);
+    this.byOmim = db.prepare(`${select} WHERE s.omim = ?`);
+    this.byOrpha = db.prepare(`${select} WHERE s.orpha = ?`);
+    this.byMondo = db.prepare(`${select} WHERE s.mondo = ?`);
+    this.all = db.prepare(`${select} ORDER BY ${bySql(db, nameOrder)}`);
     this.insert = db.prepare('INSERT INTO syndromes (name, omim, orpha, mondo) VALUES (?, ?, ?, ?)');
     this.setIds = db.prepare('UPDATE syndromes SET omim = ?, orpha = ?, mondo = ? WHERE id = ?');
-    this.addGene = db.prepare('INSERT OR IGNORE INTO syndrome_genes (syndrome_id, gene) VALUES (?, ?)');
+    this.addGene = db.prepare(
+      'INSERT INTO syndrome_genes (syndrome_id, gene) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
   }
 
   list(): Syndrome[] {
