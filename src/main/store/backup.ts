@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { appVersion } from '../version.js';
+import { openDatabaseFile } from './encryption.js';
 import { PhotoFiles, sha256Hex } from './photo-files.js';
 import { photosDirFor, Store } from './store.js';
 
@@ -17,6 +17,8 @@ const manifestSchema = z.object({
     file: z.literal('facepheno.db'),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     bytes: z.number(),
+    /** Encrypted with the key of the database it was taken from: restoring it needs that key. */
+    encrypted: z.boolean().optional(),
   }),
   photos: z.array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number() })),
 });
@@ -28,14 +30,10 @@ const dbName = 'facepheno.db';
 /** The temporary sibling a folder or file is built in, so that it appears complete or not at all. */
 const staging = (path: string) => `${path}.${process.pid}.partial`;
 
-/**
- * The photos a database copy names. `asBackup` first turns the copy into one self-contained file
- * (rollback journal, not WAL), so that no -wal/-shm files belong to it and readers need not write.
- */
-function referencedPhotos(dbFile: string, asBackup = false): string[] {
-  const db = new Database(dbFile, { readonly: !asBackup, fileMustExist: true });
+/** The photos a database copy names. */
+function referencedPhotos(dbFile: string, key: string | undefined): string[] {
+  const db = openDatabaseFile(dbFile, { readonly: true, key });
   try {
-    if (asBackup) db.pragma('journal_mode = DELETE');
     return db.prepare('SELECT DISTINCT sha256 FROM photos ORDER BY sha256').pluck().all() as string[];
   } finally {
     db.close();
@@ -59,12 +57,22 @@ function verified(path: string, sha256: string, what: string): Buffer {
   return bytes;
 }
 
+export interface KeyOption {
+  /** The key of an encrypted database (default: FACEPHENO_DB_KEY, as Store.open). */
+  key?: string;
+}
+
 /**
- * Backs up a case database into the new folder `out`: the database by SQLite's online backup (consistent
- * while other processes write), then the photo files that the copy's rows name, each hashed, and a
- * manifest of sha256s. The folder is built beside `out` and renamed into place when complete.
+ * Backs up a case database into the new folder `out`: the database by VACUUM INTO (one consistent,
+ * self-contained file while other processes write; SQLite's backup API cannot write an encrypted copy,
+ * VACUUM INTO writes it with the same key), then the photo files that the copy's rows name, each
+ * hashed, and a manifest of sha256s. The folder is built beside `out` and renamed into place when complete.
  */
-export async function backupStore(dbFile: string, out: string): Promise<BackupManifest> {
+export async function backupStore(
+  dbFile: string,
+  out: string,
+  opts: KeyOption = {},
+): Promise<BackupManifest> {
   const target = resolve(out);
   if (!existsSync(dbFile)) throw new UserError('no such case database', { file: dbFile });
   if (existsSync(target))
@@ -74,11 +82,12 @@ export async function backupStore(dbFile: string, out: string): Promise<BackupMa
   // Patient data: only the user may read the backup.
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
   try {
-    const store = Store.open(dbFile);
+    const key = opts.key ?? process.env.FACEPHENO_DB_KEY;
+    const store = Store.open(dbFile, { key });
     try {
-      await store.db.backup(join(tmp, dbName));
+      store.db.prepare('VACUUM INTO ?').run(join(tmp, dbName));
       const files = new PhotoFiles(join(tmp, 'photos'));
-      const photos = referencedPhotos(join(tmp, dbName), true).map((sha256) => {
+      const photos = referencedPhotos(join(tmp, dbName), key).map((sha256) => {
         const bytes = verified(store.files.path(sha256), sha256, 'a photo file of the case database');
         files.put(bytes, sha256);
         return { sha256, bytes: bytes.length };
@@ -89,7 +98,7 @@ export async function backupStore(dbFile: string, out: string): Promise<BackupMa
         version: 1,
         appVersion,
         createdAt: new Date().toISOString(),
-        database: { file: dbName, sha256: sha256Hex(db), bytes: db.length },
+        database: { file: dbName, sha256: sha256Hex(db), bytes: db.length, encrypted: key !== undefined },
         photos,
       };
       writeFileSync(join(tmp, manifestName), JSON.stringify(manifest, null, 2) + '\n');
@@ -134,8 +143,9 @@ export interface RestoreReport {
  * Restores a backup folder as the new database `dbFile` and its photo folder. Refuses to overwrite an
  * existing database or photo folder; checks every file against the manifest and the database's rows
  * against the photos, before anything appears under the target names (photo folder first, database last).
+ * An encrypted backup stays encrypted with its key, which reading its rows needs.
  */
-export function restoreStore(backup: string, dbFile: string): RestoreReport {
+export function restoreStore(backup: string, dbFile: string, opts: KeyOption = {}): RestoreReport {
   const dir = resolve(backup);
   const target = resolve(dbFile);
   const photosDir = photosDirFor(target);
@@ -151,6 +161,10 @@ export function restoreStore(backup: string, dbFile: string): RestoreReport {
   const extra = source.list().filter((f) => !listed.has(f));
   if (extra.length)
     throw new UserError(`a photo file the manifest does not list: ${extra[0]}`, { file: dir });
+  // The backup's own file, its bytes just checked: a missing key is reported naming it, before anything is written.
+  const missing = referencedPhotos(join(dir, dbName), opts.key).filter((s) => !listed.has(s));
+  if (missing.length)
+    throw new UserError(`the database names a photo that the backup lacks: ${missing[0]}`, { file: dir });
 
   mkdirSync(dirname(target), { recursive: true });
   const tmpDb = staging(target);
@@ -159,9 +173,6 @@ export function restoreStore(backup: string, dbFile: string): RestoreReport {
   let placedPhotos = false;
   try {
     writeFileSync(tmpDb, db, { mode: 0o600 });
-    const missing = referencedPhotos(tmpDb).filter((s) => !listed.has(s));
-    if (missing.length)
-      throw new UserError(`the database names a photo that the backup lacks: ${missing[0]}`, { file: dir });
     const photos = new PhotoFiles(tmpPhotos);
     mkdirSync(tmpPhotos, { recursive: true, mode: 0o700 });
     for (const p of manifest.photos)
