@@ -15,3 +15,38 @@ export function parseCommandArgs<const O extends Options, const P extends boolea
     throw new UsageError((err as Error).message);
   }
 }
+
+/** The option every command that opens a case database takes, wherever it stands before `--`. */
+const keyFileOption = '--key-file';
+
+/**
+ * Takes `--key-file FILE` (or `--key-file=FILE`) out of a command line, so that each command's own strict
+ * parsing never sees it: the passphrase of an encrypted database, read from a file so `ps` never shows it.
+ */
+export function takeKeyFile(argv: readonly string[]): { args: string[]; keyFile: string | undefined } {
+  const args: string[] = [];
+  let keyFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === undefined) break;
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    let value: string | undefined;
+    if (arg === keyFileOption) {
+      value = argv[++i];
+      if (value === undefined || value.startsWith('-'))
+        throw new UsageError(`${keyFileOption} needs a FILE holding the database passphrase`);
+    } else if (arg.startsWith(`${keyFileOption}=`)) value = arg.slice(keyFileOption.length + 1);
+    else {
+      args.push(arg);
+      continue;
+    }
+    if (keyFile !== undefined) throw new UsageError(`${keyFileOption} given twice`);
+    if (value.length === 0)
+      throw new UsageError(`${keyFileOption} needs a FILE holding the database passphrase`);
+    keyFile = value;
+  }
+  return { args, keyFile };
+}

@@ -2,6 +2,8 @@ import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, UserError } from '../main/errors.js';
+import { readKeyFile } from '../main/store/encryption.js';
+import { takeKeyFile } from './args.js';
 import type { Command } from './command.js';
 
 const commandsDir = fileURLToPath(new URL('./commands/', import.meta.url));
@@ -29,11 +31,25 @@ async function overview(): Promise<string> {
     const cmd = await loadCommand(name);
     if (cmd) lines.push(`  ${name.padEnd(16)}${cmd.summary}`);
   }
+  lines.push(
+    '',
+    'Every command that opens a case database also takes:',
+    '  --key-file FILE the passphrase of an encrypted database, read from FILE (else FACEPHENO_DB_KEY);',
+    '                  a new database opened with a key is created encrypted',
+  );
   return lines.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  let taken: ReturnType<typeof takeKeyFile>;
+  try {
+    taken = takeKeyFile(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`facepheno: ${err.message} (see facepheno --help)`);
+    return 2;
+  }
+  const [name, ...rest] = taken.args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(await overview());
     return name === undefined ? 2 : 0;
@@ -48,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    // Through the environment, so that the Service and its workers and child processes open it alike.
+    if (taken.keyFile !== undefined) process.env.FACEPHENO_DB_KEY = readKeyFile(taken.keyFile);
     return await cmd.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
