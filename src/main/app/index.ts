@@ -7,10 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog } from 'electron';
 import { resolveDataDir } from '../data-dir.js';
 import { ServiceHost } from '../service/host.js';
+import { appDatabaseKey } from '../store/app-key.js';
 import { APP_ORIGIN } from '../../shared/security.js';
 import { FileTokens } from './files.js';
 import { hardenContents, hardenSession } from './hardening.js';
 import { bindIpc } from './ipc.js';
+import { osKeychain } from './keychain.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -48,6 +50,10 @@ if (!app.requestSingleInstanceLock()) {
       hardenSession();
       serveRenderer(join(here, '..', 'renderer'));
       const { dir } = resolveDataDir({ appUserData: app.getPath('userData') });
+      // Before the Service starts: its worker thread, and the workers it starts, take the key from the environment.
+      const dbKey = appDatabaseKey(dir, osKeychain);
+      if (dbKey.key !== undefined) process.env.FACEPHENO_DB_KEY = dbKey.key;
+      else console.warn(`FacePheno: the case database is not encrypted: ${dbKey.reason}`);
       // Packed, the models sit in the app's resources (electron-builder.yml); FACEPHENO_MODELS_DIR still wins.
       const modelsDir =
         app.isPackaged && !process.env.FACEPHENO_MODELS_DIR

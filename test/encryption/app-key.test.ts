@@ -1,0 +1,118 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeFileIn } from '../../src/main/data-dir.js';
+import { UserError } from '../../src/main/errors.js';
+import { appDatabaseKey, appKeyFileIn, type Keychain } from '../../src/main/store/app-key.js';
+import { Store } from '../../src/main/store/store.js';
+import { tempDir } from '../store/support.js';
+import { clearText, recordPatient } from './support.js';
+
+/**
+ * A keychain as safeStorage behaves (which needs Electron's OS integration, not present here): real
+ * AES-256-GCM under a secret only this keychain holds, so sealed bytes are unreadable without it.
+ */
+function testKeychain(available = true): Keychain {
+  const secret = randomBytes(32);
+  return {
+    available: () => available,
+    seal(text) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', secret, iv);
+      const body = Buffer.concat([c.update(text, 'utf8'), c.final()]);
+      return Buffer.concat([iv, c.getAuthTag(), body]);
+    },
+    unseal(sealed) {
+      const d = createDecipheriv('aes-256-gcm', secret, sealed.subarray(0, 12));
+      d.setAuthTag(sealed.subarray(12, 28));
+      return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8');
+    },
+  };
+}
+
+let work: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  work = tempDir('facepheno-appkey-');
+});
+afterEach(() => work.remove());
+
+const noEnv = {};
+
+describe("the app's database key", () => {
+  it('is created on first run, sealed in the data directory, and the same on every later run', () => {
+    const keychain = testKeychain();
+    const first = appDatabaseKey(work.dir, keychain, noEnv);
+    expect(first).toMatchObject({ source: 'created' });
+    const key = first.key ?? '';
+    expect(key).toMatch(/^x'[0-9a-f]{64}'$/);
+    const file = appKeyFileIn(work.dir);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const sealed = readFileSync(file);
+    expect(sealed.includes(key.slice(2, -1))).toBe(false);
+    expect(readdirSync(work.dir)).toEqual(['facepheno.key']);
+
+    expect(appDatabaseKey(work.dir, keychain, noEnv)).toEqual({ key, source: 'keychain' });
+    expect(readFileSync(file).equals(sealed)).toBe(true);
+    // Each installation has its own key.
+    const other = tempDir('facepheno-appkey-');
+    try {
+      expect(appDatabaseKey(other.dir, testKeychain(), noEnv).key).not.toBe(key);
+    } finally {
+      other.remove();
+    }
+  });
+
+  it('encrypts the database the app then creates, which opens with the key on the next run', () => {
+    const keychain = testKeychain();
+    const { key } = appDatabaseKey(work.dir, keychain, noEnv);
+    const db = storeFileIn(work.dir);
+    const store = Store.open(db, { key, osUser: 'app-key-test' });
+    recordPatient(store);
+    store.close();
+    expect(clearText(db)).toEqual([]);
+    expect(() => Store.open(db, { key: undefined })).toThrow(db);
+    Store.open(db, { key: appDatabaseKey(work.dir, keychain, noEnv).key }).close();
+  });
+
+  it('is FACEPHENO_DB_KEY when that is set, and then nothing is written', () => {
+    expect(appDatabaseKey(work.dir, testKeychain(), { FACEPHENO_DB_KEY: 'given' })).toEqual({
+      key: 'given',
+      source: 'environment',
+    });
+    expect(existsSync(appKeyFileIn(work.dir))).toBe(false);
+  });
+
+  it('is none for a database made before without one, or where there is no keychain', () => {
+    const plain = appDatabaseKey(work.dir, testKeychain(false), noEnv);
+    expect(plain).toEqual({
+      key: undefined,
+      reason: 'this system offers no keychain to keep a database key in',
+    });
+    expect(readdirSync(work.dir)).toEqual([]);
+    Store.open(storeFileIn(work.dir), { key: undefined }).close();
+    expect(appDatabaseKey(work.dir, testKeychain(), noEnv)).toEqual({
+      key: undefined,
+      reason: 'the case database was created unencrypted',
+    });
+    expect(existsSync(appKeyFileIn(work.dir))).toBe(false);
+  });
+
+  it('refuses, naming the key file, when the keychain is gone or cannot unseal it, or the key is damaged', () => {
+    const keychain = testKeychain();
+    appDatabaseKey(work.dir, keychain, noEnv);
+    const file = appKeyFileIn(work.dir);
+    expect(() => appDatabaseKey(work.dir, testKeychain(false), noEnv)).toThrow(
+      new UserError(
+        'the database key is sealed by the OS keychain, which is not available: unlock it, or start FacePheno with the key in FACEPHENO_DB_KEY',
+        { file },
+      ),
+    );
+    expect(() => appDatabaseKey(work.dir, testKeychain(), noEnv)).toThrow(
+      `${file}: the OS keychain cannot unseal the database key (another user or a reset keychain?)`,
+    );
+    writeFileSync(file, keychain.seal('not a key'));
+    expect(() => appDatabaseKey(work.dir, keychain, noEnv)).toThrow(
+      new UserError('the unsealed database key is damaged', { file }),
+    );
+  });
+});
