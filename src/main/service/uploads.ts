@@ -27,6 +27,26 @@ export function writeUpload(parent: string, files: { path: string; data: string 
   return root;
 }
 
+/**
+ * A message with the private upload folders under `parent` taken out: a file in one is named by its path
+ * inside the upload (as the user chose it), the folder itself as the chosen folder. The user never saw
+ * those folders, and they are gone by the time the message is read.
+ */
+export function withoutUploadFolders(message: string, parent: string): string {
+  const [first = '', ...rest] = message.split(join(parent, 'upload-'));
+  return (
+    first +
+    rest
+      .map((part) => {
+        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(part)?.[0];
+        if (uuid === undefined) return `upload-${part}`; // not one of ours after all
+        const after = part.slice(uuid.length);
+        return after.startsWith(sep) ? after.slice(sep.length) : `the chosen folder${after}`;
+      })
+      .join('')
+  );
+}
+
 export function dropUpload(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
