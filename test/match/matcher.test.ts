@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { groupQuestion, sampleControls } from '../../src/main/match/group.js';
-import { fitMatcher, matchPatient, UNAFFECTED, type GalleryRow } from '../../src/main/match/matcher.js';
+import {
+  fitMatcher,
+  fittedParts,
+  matchPatient,
+  restoreMatcher,
+  UNAFFECTED,
+  type FittedParts,
+  type GalleryRow,
+} from '../../src/main/match/matcher.js';
 import { fitOpenSet } from '../../src/main/match/openset.js';
 import { l2Normalize } from '../../src/main/match/vectors.js';
 import { clusteredSamples, must } from './synthetic.js';
@@ -56,6 +64,41 @@ describe('matching a patient against a gallery', () => {
     expect(rule.quantile).toBe(0.01);
     expect(rule.threshold).toBeGreaterThan(0);
     expect(rule.threshold).toBeLessThan(1);
+  });
+});
+
+describe('controls of several sources', () => {
+  const sourced: GalleryRow[] = rows.map((r) => ({ ...r, source: r.isControl ? r.label : null }));
+  const matcher = fitMatcher(sourced, { modelId: 'synthetic', galleryVersion: 'g2' });
+  const query = gallerySamples.filter((s) => s.patient === 'kids-4').map((s) => s.vector);
+
+  it("learns each source as a class and reports their sum as one 'unaffected'", () => {
+    expect(matcher.classifier.classes).toEqual([
+      'syndromeA',
+      'syndromeB',
+      `${UNAFFECTED}:adults`,
+      `${UNAFFECTED}:kids`,
+    ]);
+    const result = matchPatient(matcher, query, { excludePatient: 'kids-4' });
+    expect(result.ranking.map((r) => r.label).sort()).toEqual(['syndromeA', 'syndromeB', UNAFFECTED]);
+    expect(must(result.ranking[0]).label).toBe(UNAFFECTED);
+    expect(result.ranking.reduce((t, r) => t + r.probability, 0)).toBeCloseTo(1, 9);
+    expect(must(result.ranking[0]).nearest.map((n) => n.patient)).not.toContain('kids-4');
+  });
+
+  it('restores from its fitted parts, through JSON, to the same probabilities', () => {
+    const parts = JSON.parse(JSON.stringify(fittedParts(matcher))) as FittedParts;
+    const restored = restoreMatcher(sourced, parts, matcher.provenance);
+    const a = matchPatient(matcher, query);
+    const b = matchPatient(restored, query);
+    expect(b.ranking.map((r) => r.label)).toEqual(a.ranking.map((r) => r.label));
+    b.ranking.forEach((r, i) => expect(r.probability).toBe(must(a.ranking[i]).probability));
+    expect(b.noneOfThese).toBe(a.noneOfThese);
+  });
+
+  it('refuses parts fitted to a gallery of other classes', () => {
+    const parts = fittedParts(matcher);
+    expect(() => restoreMatcher(rows, parts, matcher.provenance)).toThrow(/classes differ/);
   });
 });
 

@@ -14,10 +14,14 @@ export interface Member {
   vector: Float32Array;
 }
 
-/** The gallery of one embedding model, each face with its patient's sex and the photo's age. */
+/**
+ * The store's own gallery of one embedding model, each face with its patient's sex and the photo's age.
+ * Pack members from other centres are left out: maps, clusters and average faces are of photos here.
+ */
 export function readMembers(store: Store, modelId: string): Member[] {
   const sexes = new Map<number, Sex>();
-  return store.galleryEmbeddings(modelId).map((r) => {
+  return store.galleryEmbeddings(modelId).flatMap((r) => {
+    if (r.patientId === null || r.faceId === null || r.photoId === null) return [];
     let sex = sexes.get(r.patientId);
     if (!sex) sexes.set(r.patientId, (sex = store.patients.getById(r.patientId).sex));
     return {

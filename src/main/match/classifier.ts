@@ -172,6 +172,53 @@ export function fitCalibratedClassifier(
   };
 }
 
+/** A classifier less its nearest-case index, which is rebuilt from the same samples. */
+export type ClassifierParts = Omit<CalibratedClassifier, 'neighbours' | 'model' | 'calibrator'> & {
+  model: StoredModel;
+  calibrator: StoredModel;
+};
+type StoredModel = Omit<LogisticModel, 'mean' | 'scale' | 'weights'> & {
+  mean: number[];
+  scale: number[];
+  weights: number[];
+};
+
+const storedModel = (m: LogisticModel): StoredModel => ({
+  ...m,
+  mean: Array.from(m.mean),
+  scale: Array.from(m.scale),
+  weights: Array.from(m.weights),
+});
+const liveModel = (m: StoredModel): LogisticModel => ({
+  ...m,
+  mean: Float64Array.from(m.mean),
+  scale: Float64Array.from(m.scale),
+  weights: Float64Array.from(m.weights),
+});
+
+/** The fitted parts of a classifier as plain JSON values (numbers round-trip exactly through JSON). */
+export function classifierParts(clf: CalibratedClassifier): ClassifierParts {
+  const { neighbours: _neighbours, model, calibrator, ...rest } = clf;
+  return { ...rest, model: storedModel(model), calibrator: storedModel(calibrator) };
+}
+
+/** The classifier of `samples` from parts fitted to the same samples. */
+export function restoreClassifier(parts: ClassifierParts, samples: readonly Sample[]): CalibratedClassifier {
+  const classes = classesOf(samples);
+  if (classes.join('\n') !== parts.classes.join('\n'))
+    throw new Error('stored classifier parts do not belong to these samples (their classes differ)');
+  return {
+    ...parts,
+    model: liveModel(parts.model),
+    calibrator: liveModel(parts.calibrator),
+    neighbours: neighbourVotes(
+      samples.map((s) => s.vector),
+      trainingSet(samples, classes).y,
+      classes.length,
+    ),
+  };
+}
+
 /** Calibrated probabilities (n x classes, rows summing to 1) for raw feature rows. */
 export function classify(clf: CalibratedClassifier, x: Float32Array, n: number): Float64Array {
   const k = clf.classes.length;

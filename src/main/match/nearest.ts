@@ -6,11 +6,15 @@ export interface GalleryFace {
   patient: string;
   label: string;
   vector: Float32Array;
+  /** The centre whose gallery pack the face came from; absent for the store's own patients. */
+  centre?: string | null;
 }
 
 export interface NearestPatient {
   patient: string;
   similarity: number;
+  /** The pack's centre: such a patient has no photo here. Null for the store's own patients. */
+  centre: string | null;
 }
 
 export interface LabelScore {
@@ -44,16 +48,20 @@ export function rankByNearestCases(
   const perLabel = opts.perLabel ?? 3;
   const query = stack([fuse(queryPhotos)], index.search.cols);
   const hits = index.search.search(query, index.search.rows)[0] ?? [];
-  const bestByPatient = new Map<string, { label: string; similarity: number }>();
+  const bestByPatient = new Map<string, { label: string; similarity: number; centre: string | null }>();
   for (const hit of hits) {
     const face = index.faces[hit.index] as GalleryFace;
     if (face.patient === opts.excludePatient || bestByPatient.has(face.patient)) continue;
-    bestByPatient.set(face.patient, { label: face.label, similarity: hit.score });
+    bestByPatient.set(face.patient, {
+      label: face.label,
+      similarity: hit.score,
+      centre: face.centre ?? null,
+    });
   }
   const byLabel = new Map<string, NearestPatient[]>();
-  for (const [patient, { label, similarity }] of bestByPatient) {
+  for (const [patient, { label, similarity, centre }] of bestByPatient) {
     const list = byLabel.get(label) ?? [];
-    if (list.length < perLabel) list.push({ patient, similarity });
+    if (list.length < perLabel) list.push({ patient, similarity, centre });
     byLabel.set(label, list);
   }
   const scores = [...byLabel].map(([label, nearest]) => ({

@@ -44,11 +44,13 @@ export async function photoFeatures(
   photos: readonly LabelledPhoto[],
   opts: { cacheFile?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<FeatureOutcome[]> {
-  const models = pipeline.embeddingModels.map((m) => `${m.id}:${m.sha256}`).join(',');
+  // A set of models, whatever order the manifest lists them in.
+  const modelSet = (list: string) => list.split(',').sort().join(',');
+  const models = modelSet(pipeline.embeddingModels.map((m) => `${m.id}:${m.sha256}`).join(','));
   let cache: CacheFile = { models, entries: {} };
   if (opts.cacheFile && existsSync(opts.cacheFile)) {
     const read = JSON.parse(readFileSync(opts.cacheFile, 'utf8')) as CacheFile;
-    if (read.models === models) cache = read;
+    if (modelSet(read.models) === models) cache = { ...read, models };
   }
   const save = () => {
     if (!opts.cacheFile) return;

@@ -111,6 +111,8 @@ export async function importGallery(
         if (!patient) {
           patient = store.patients.create({ pseudonym: p.patient, sex: p.sex, isControl: p.isControl });
           patients.set(p.patient, patient);
+          // Matching models each source of controls as its own class: keep which one this is.
+          if (p.isControl) store.gallery.setControlSource(patient.id, p.label);
         }
         if (!p.isControl) {
           const s = store.syndromes.ensure({

@@ -2,3 +2,4 @@
 // by version. 0002 is the genomics schema, 0003 the matching schema.
 export { migration as m0001 } from './0001_core.js';
 export { migration as m0002 } from './0002_genomics.js';
+export { migration as m0003 } from './0003_matching.js';
