@@ -144,8 +144,11 @@ export type CaseDetail = z.infer<typeof CaseDetail>;
 
 export const Neighbour = z.object({
   patientId: z.string(),
-  photoId: z.string(),
-  faceId: z.string(),
+  /** The gallery photo and face to show; null for a member of another centre's gallery pack (no photo). */
+  photoId: z.string().nullable(),
+  faceId: z.string().nullable(),
+  /** The centre whose gallery pack the case came from; null for this store's own cases. */
+  centre: z.string().nullable(),
   similarity: z.number(),
 });
 export type Neighbour = z.infer<typeof Neighbour>;

@@ -2,8 +2,9 @@ import { UsageError, UserError } from '../../main/errors.js';
 import { expandPhotoArgs } from '../../main/face/batch.js';
 import { openFacePipeline } from '../../main/face/pipeline.js';
 import { CALIBRATION } from '../../main/match/evaluate-folder.js';
-import { fitMatcher, matchPatient, type Matcher, type MatchResult } from '../../main/match/matcher.js';
+import { matchPatient, type MatchResult } from '../../main/match/matcher.js';
 import { OPEN_SET_QUANTILE } from '../../main/match/openset.js';
+import { storedMatcher } from '../../main/service/matching.js';
 import { Store } from '../../main/store/store.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -15,14 +16,16 @@ the store's gallery: calibrated probabilities over the gallery's syndromes and '
 best first and summing to 1, each with its nearest gallery patients and their cosine similarity; and
 'none of these' when the face is farther from every gallery photo than ${100 * (1 - OPEN_SET_QUANTILE)}% of the gallery's own
 patients are from their nearest other patient. Every result names the embedding model, the gallery
-version and the calibration it used.
+version and the calibration it used. The fitted classifier and calibration are kept in FILE for the
+model and gallery version: only the first match after the gallery changes fits them. A nearest case
+from a gallery pack names its centre (it has no photo here).
 
 Options:
   --patient ID   match a patient in the store by id (repeatable; their own photos are left out)
   --model ID     the embedding model (default: the manifest's first)
   --json         print one JSON document: {model, galleryVersion, calibration, openSet,
-                 results: [{file | patient, ranking: [{label, probability, nearest: [{patient,
-                 similarity}]}], noneOfThese, bestSimilarity, error}]}`;
+                 matcher: {kept, ms}, results: [{file | patient, ranking: [{label, probability,
+                 nearest: [{patient, similarity, centre}]}], noneOfThese, bestSimilarity, error}]}`;
 
 type Result = ({ file: string } | { patient: string }) & Partial<MatchResult> & { error: string | null };
 
@@ -36,7 +39,7 @@ function describe(r: Result): string {
     .map(
       (l) =>
         `${l.label} ${(100 * l.probability).toFixed(1)}% (nearest: ${l.nearest
-          .map((n) => `${n.patient} ${n.similarity.toFixed(3)}`)
+          .map((n) => `${n.patient}${n.centre ? ` (${n.centre})` : ''} ${n.similarity.toFixed(3)}`)
           .join(', ')})`,
     );
   return `${what}:${r.noneOfThese ? ' NONE OF THESE (far from every gallery case);' : ''}\n  ${top.join('\n  ')}`;
@@ -77,14 +80,19 @@ export const command: Command = {
         throw new UsageError(
           `no embedding model '${values.model ?? ''}' (have: ${pipeline.embeddingModels.map((m) => m.id).join(', ')})`,
         );
-      const rows = store.galleryEmbeddings(model.id);
-      const galleryVersion = store.galleryVersion();
+      // One read transaction: the rows are the gallery of exactly this version.
+      const { rows, galleryVersion } = store.db.transaction(() => ({
+        rows: store.galleryEmbeddings(model.id),
+        galleryVersion: store.galleryVersion(),
+      }))();
       if (new Set(rows.map((r) => (r.isControl ? 'control' : r.label))).size < 2)
         throw new UserError(
           `the gallery has ${rows.length ? 'a single label' : 'no photos'} for model ${model.id}: import a gallery with at least two labels first`,
           { file: values.db },
         );
-      const matcher: Matcher = fitMatcher(rows, { modelId: model.id, galleryVersion });
+      const started = performance.now();
+      const { matcher, cached } = storedMatcher(store, rows, model, galleryVersion);
+      const matcherMs = Math.round(performance.now() - started);
       const results: Result[] = [];
       for (const file of files) {
         try {
@@ -121,6 +129,7 @@ export const command: Command = {
           folds: matcher.classifier.folds,
         },
         openSet: { quantile: matcher.openSet.quantile, threshold: round(matcher.openSet.threshold) },
+        matcher: { kept: cached, ms: matcherMs },
       };
       if (values.json) {
         const json = results.map((r) => ({
@@ -128,14 +137,19 @@ export const command: Command = {
           ranking: r.ranking?.map((l) => ({
             label: l.label,
             probability: l.probability,
-            nearest: l.nearest.map((n) => ({ patient: n.patient, similarity: round(n.similarity) })),
+            nearest: l.nearest.map((n) => ({
+              patient: n.patient,
+              similarity: round(n.similarity),
+              centre: n.centre,
+            })),
           })),
         }));
         console.log(JSON.stringify({ ...header, results: json }, null, 2));
       } else {
         console.log(
           `model ${model.id}, gallery version ${galleryVersion}, calibration: ${CALIBRATION}; held-out log-loss ${header.calibration.logLoss} ` +
-            `(penalty ${header.calibration.lambda}, ${header.calibration.folds}-fold by patient); open set below similarity ${header.openSet.threshold}`,
+            `(penalty ${header.calibration.lambda}, ${header.calibration.folds}-fold by patient); open set below similarity ${header.openSet.threshold}; ` +
+            `${cached ? 'kept matcher restored' : 'matcher fitted and kept'} in ${matcherMs} ms`,
         );
         for (const r of results) console.log(describe(r));
       }

@@ -3,7 +3,17 @@
  * gallery version stays the same, and every result names the model, gallery version and method.
  */
 import { UserError } from '../errors.js';
-import { fitMatcher, matchPatient, UNAFFECTED, type Matcher } from '../match/matcher.js';
+import { CALIBRATION } from '../match/evaluate-folder.js';
+import {
+  fitMatcher,
+  fittedParts,
+  matchPatient,
+  restoreMatcher,
+  UNAFFECTED,
+  type FittedParts,
+  type Matcher,
+} from '../match/matcher.js';
+import { OPEN_SET_QUANTILE } from '../match/openset.js';
 import { dot, fuse } from '../match/vectors.js';
 import type { GalleryEmbedding, Store } from '../store/store.js';
 import { appVersion } from '../version.js';
@@ -84,8 +94,9 @@ export class Matching {
         const best = closestPhoto(rows, n.patient, query);
         return {
           patientId: n.patient,
-          photoId: String(best.photoId),
-          faceId: String(best.faceId),
+          photoId: best.photoId === null ? null : String(best.photoId),
+          faceId: best.faceId === null ? null : String(best.faceId),
+          centre: best.centre,
           similarity: n.similarity,
         };
       });
@@ -121,14 +132,45 @@ export class Matching {
     if (this.fitted?.key !== key) {
       const stored = this.store.galleryEmbeddings(model.id);
       const rows = space ? stored.map((r) => ({ ...r, vector: space.project(r.vector) })) : stored;
-      this.fitted = { key, rows, space, matcher: fitGallery(rows, model.id, galleryVersion) };
+      checkGallery(rows);
+      const { matcher } = storedMatcher(this.store, rows, model, galleryVersion, space?.description);
+      this.fitted = { key, rows, space, matcher };
     }
     return this.fitted;
   }
 }
 
+/** Names what a kept matcher was fitted by: a kept one fitted by other code is refitted. */
+export const MATCHER_METHOD = `${CALIBRATION}; open set at the ${OPEN_SET_QUANTILE} quantile; control sources apart; v1`;
+
+/**
+ * The gallery's matcher in one model and space: the one the store keeps for this gallery version and
+ * method, or fitted now and kept (replacing the older one), so only the first match after a gallery
+ * change pays for the fit. `rows` must be the gallery of `galleryVersion`.
+ */
+export function storedMatcher(
+  store: Store,
+  rows: readonly GalleryEmbedding[],
+  model: ModelRef,
+  galleryVersion: string,
+  space = 'plain embedding',
+): { matcher: Matcher; cached: boolean } {
+  const key = { modelId: model.id, modelSha256: model.sha256, space, galleryVersion, method: MATCHER_METHOD };
+  const provenance = { modelId: model.id, galleryVersion };
+  const parts = store.gallery.cachedFit(key) as FittedParts | null;
+  if (parts) return { matcher: restoreMatcher(rows, parts, provenance), cached: true };
+  const matcher = fitMatcher(rows, provenance);
+  store.gallery.saveFit({ ...key, fitted: fittedParts(matcher) });
+  return { matcher, cached: false };
+}
+
 /** The matcher of the gallery rows; refused, in words, where there is not enough to tell labels apart. */
 function fitGallery(rows: GalleryEmbedding[], modelId: string, galleryVersion: string): Matcher {
+  checkGallery(rows);
+  return fitMatcher(rows, { modelId, galleryVersion });
+}
+
+function checkGallery(rows: readonly GalleryEmbedding[]): void {
   const labels = new Set(rows.map((r) => (r.isControl ? UNAFFECTED : r.label)));
   if (labels.size < 2) {
     throw new UserError(
@@ -137,7 +179,6 @@ function fitGallery(rows: GalleryEmbedding[], modelId: string, galleryVersion: s
         : `the gallery has only '${[...labels][0]}': probabilities need at least two syndromes, or a syndrome and controls`,
     );
   }
-  return fitMatcher(rows, { modelId, galleryVersion });
 }
 
 /** The gallery patient's photo closest to the query: the one to show beside the patient. */

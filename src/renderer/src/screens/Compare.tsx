@@ -22,9 +22,9 @@ export function CompareScreen({ caseId, label, isControl, nearest, index, go }: 
   const current = nearest[index];
   const pair = useAsync(
     () =>
-      current
+      current?.photoId
         ? api.call('compare.faces', { caseId, galleryPhotoId: current.photoId })
-        : Promise.reject(new Error('no gallery case to compare with')),
+        : Promise.reject(new Error('no gallery photo to compare with')),
     `${caseId}/${current?.photoId ?? ''}`,
   );
   const flip = (to: number) => go({ screen: 'compare', caseId, label, isControl, nearest, index: to });

@@ -1,4 +1,4 @@
-import type { MatchResult } from '../../../shared/api.js';
+import type { MatchResult, Neighbour } from '../../../shared/api.js';
 import { api } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { OcclusionHeatmap } from './OcclusionHeatmap.js';
@@ -53,24 +53,12 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
                 <span>{(r.probability * 100).toFixed(1)}%</span>
               </td>
               <td>
-                {r.nearest.map((n, index) => (
-                  <button
-                    key={n.faceId}
-                    className="link"
-                    onClick={() =>
-                      go({
-                        screen: 'compare',
-                        caseId,
-                        label: r.label,
-                        isControl: r.isControl,
-                        nearest: r.nearest,
-                        index,
-                      })
-                    }
-                  >
-                    {n.patientId} ({n.similarity.toFixed(2)})
-                  </button>
-                ))}
+                <Nearest
+                  nearest={r.nearest}
+                  open={(nearest, index) =>
+                    go({ screen: 'compare', caseId, label: r.label, isControl: r.isControl, nearest, index })
+                  }
+                />
               </td>
             </tr>
           ))}
@@ -83,6 +71,31 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
         </>
       )}
     </>
+  );
+}
+
+/**
+ * A label's nearest cases: those with a photo here open the side-by-side comparison; a member of another
+ * centre's gallery pack has no photo, so it shows the centre instead.
+ */
+function Nearest({
+  nearest,
+  open,
+}: {
+  nearest: Neighbour[];
+  open: (withPhotos: Neighbour[], index: number) => void;
+}) {
+  const withPhotos = nearest.filter((n) => n.photoId !== null);
+  return nearest.map((n) =>
+    n.photoId === null ? (
+      <span key={n.patientId} className="pack-case" data-testid="pack-case">
+        {n.patientId} ({n.similarity.toFixed(2)}, from {n.centre ?? 'another centre'}, no photo)
+      </span>
+    ) : (
+      <button key={n.patientId} className="link" onClick={() => open(withPhotos, withPhotos.indexOf(n))}>
+        {n.patientId} ({n.similarity.toFixed(2)})
+      </button>
+    ),
   );
 }
 
