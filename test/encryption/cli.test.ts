@@ -62,7 +62,7 @@ describe('facepheno with --key-file', () => {
 
   it('refuses without the key, or with a wrong one, in one line naming the database', () => {
     const before = readFileSync(db);
-    expect(failure(['case', 'list', '--db', db])).toContain(db);
+    expect(failure(['case', 'list', '--db', db])).toContain(`${db}: cannot open the case database`);
     expect(failure(['case', 'create', '--db', db, '--id', 'X-1', '--key-file', wrongKeyFile])).toBe(
       `facepheno case: ${db}: wrong key or not a FacePheno database`,
     );
@@ -97,8 +97,8 @@ describe('facepheno with --key-file', () => {
 
     const restored = join(work.dir, 'restored', 'cases.db');
     expect(failure(['restore', backup, '--db', restored])).toBe(
-      `facepheno restore: ${join(backup, 'facepheno.db')}: encrypted, or not a FacePheno database: ` +
-        'give its key with --key-file FILE (or FACEPHENO_DB_KEY)',
+      `facepheno restore: ${join(backup, 'facepheno.db')}: cannot open the case database: it is encrypted ` +
+        '(give its key with --key-file FILE or FACEPHENO_DB_KEY) or not a FacePheno database',
     );
     expect(existsSync(restored)).toBe(false);
     ok(['restore', backup, '--db', restored, '--key-file', keyFile]);

@@ -3,9 +3,6 @@ import Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import { UserError } from '../errors.js';
 
-/** Where a user gives the key, for messages that must say how to give it. */
-const howToGiveKey = 'give its key with --key-file FILE (or FACEPHENO_DB_KEY)';
-
 /** SQLite's own first 16 bytes: a file that starts with them is not encrypted. */
 const plainHeader = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -52,7 +49,11 @@ export function unlockDatabase(db: Db, key: string | undefined, file: string): v
   } catch (err) {
     if (!unreadable(err)) throw err;
     if (key === undefined)
-      throw new UserError(`encrypted, or not a FacePheno database: ${howToGiveKey}`, { file, cause: err });
+      throw new UserError(
+        'cannot open the case database: it is encrypted (give its key with --key-file FILE or ' +
+          'FACEPHENO_DB_KEY) or not a FacePheno database',
+        { file, cause: err },
+      );
     if (startsPlain(file))
       throw new UserError('this database is not encrypted: open it without a key', { file, cause: err });
     throw new UserError('wrong key or not a FacePheno database', { file, cause: err });
