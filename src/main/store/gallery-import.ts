@@ -75,21 +75,7 @@ export async function importGallery(
   if (planned.length === 0) throw new UserError('the gallery has no photos', { file: src });
   checkPatients(store, planned);
 
-  const analysed: AnalysedPhoto[] = [];
-  for (const [i, p] of planned.entries()) {
-    opts.onProgress?.({ phase: 'analyze', done: i, total: planned.length, file: p.file });
-    const bytes = readPhoto(p);
-    try {
-      analysed.push({
-        ...p,
-        sha256: sha256Hex(bytes),
-        analysis: await analyzer.analyze({ file: p.file, bytes }),
-      });
-    } catch (err) {
-      if (err instanceof UserError) throw new UserError(err.message, { ...p.where, cause: err });
-      throw err;
-    }
-  }
+  const analysed = await analyseAll(planned, analyzer, opts.onProgress);
   checkDuplicates(analysed);
 
   const models = new Map(analyzer.embeddingModels.map((m) => [m.id, m]));
@@ -148,6 +134,41 @@ export async function importGallery(
     return summary;
   });
   return { ...report, galleryVersion: store.galleryVersion() };
+}
+
+/** Photos analysed at once: enough to keep every inference worker busy while another photo decodes. */
+const IN_FLIGHT = 4;
+
+/** Analyses every planned photo, several at a time, in their order; the first refusal stops the rest. */
+async function analyseAll(
+  planned: readonly PlannedPhoto[],
+  analyzer: PhotoAnalyzer,
+  onProgress: GalleryImportOptions['onProgress'],
+): Promise<AnalysedPhoto[]> {
+  const analysed: AnalysedPhoto[] = new Array(planned.length);
+  let next = 0;
+  let done = 0;
+  let failed = false;
+  const worker = async () => {
+    for (let i = next++; i < planned.length && !failed; i = next++) {
+      const p = planned[i] as PlannedPhoto;
+      try {
+        const bytes = readPhoto(p);
+        analysed[i] = {
+          ...p,
+          sha256: sha256Hex(bytes),
+          analysis: await analyzer.analyze({ file: p.file, bytes }),
+        };
+      } catch (err) {
+        failed = true;
+        if (err instanceof UserError) throw new UserError(err.message, { ...p.where, cause: err });
+        throw err;
+      }
+      onProgress?.({ phase: 'analyze', done: ++done, total: planned.length, file: p.file });
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return analysed;
 }
 
 function readPhoto(p: PlannedPhoto): Buffer {
