@@ -4,11 +4,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { calibratedLogistic, crossValidatedPredictions, summarise } from '../match/evaluation.js';
-import type { Predictions } from '../match/metrics.js';
+import { reportedLabel } from '../match/matcher.js';
+import { mergeClasses, type Predictions } from '../match/metrics.js';
 import type { Sample } from '../match/samples.js';
 import type { JobWorkerMessage } from './threads.js';
 
 export interface EvaluateInput {
+  /** Labelled as the classifier learns them: controls of each source apart, merged for the report. */
   samples: Sample[];
   folds: number;
 }
@@ -52,7 +54,7 @@ if (!port) throw new Error('evaluate-worker.js runs as a worker thread');
 const { samples, folds } = workerData as EvaluateInput;
 try {
   let done = 0;
-  const predictions = crossValidatedPredictions(samples, {
+  const fine = crossValidatedPredictions(samples, {
     folds,
     fitPredict: (train, test, classes) => {
       const probs = calibratedLogistic(train, test, classes);
@@ -67,6 +69,7 @@ try {
       return probs;
     },
   });
+  const predictions = mergeClasses(fine, reportedLabel);
   port.postMessage({
     type: 'result',
     report: summarise(predictions),

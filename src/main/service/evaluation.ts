@@ -1,6 +1,6 @@
 /** Runs the gallery's cross-validated evaluation in evaluate-worker.js and words its report for the screen. */
 import { UserError } from '../errors.js';
-import { galleryFaces } from '../match/matcher.js';
+import { classifierSamples, galleryFaces } from '../match/matcher.js';
 import type { Interval } from '../match/metrics.js';
 import type { Sample } from '../match/samples.js';
 import type { GalleryEmbedding } from '../store/store.js';
@@ -38,9 +38,10 @@ export async function evaluateGallery(
 ): Promise<EvaluationReport> {
   const samples = gallerySamples(rows, folds);
   ctx.progress('cross-validating', 0, folds);
+  // Learnt with each source of controls apart, as matching does; reported with them as one 'unaffected'.
   const result = await runJobWorker<EvaluateResult>(
     './evaluate-worker.js',
-    { samples, folds } satisfies EvaluateInput,
+    { samples: classifierSamples(rows), folds } satisfies EvaluateInput,
     ctx,
   );
   const r = result.report;
