@@ -75,6 +75,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return send(res, 403, 'text/plain', 'wrong origin');
       const match = /^\/api\/call\/([a-zA-Z.]+)$/.exec(url.pathname);
       if (!match || req.method !== 'POST') return send(res, 404, 'text/plain', 'not found');
+      if (declaredNotJson(req)) return send(res, 415, 'text/plain', 'content-type must be application/json');
       const reply = await callService(match[1] as string, req);
       return send(res, 200, 'application/json', JSON.stringify(reply));
     }
@@ -152,7 +153,19 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
+/**
+ * A body declared as anything but JSON is not one of the app's calls, whatever it holds: every body a
+ * page can send to another site without asking (a form, a beacon, a plain fetch) declares its type.
+ */
+function declaredNotJson(req: IncomingMessage): boolean {
+  const type = req.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+  return type !== undefined && type !== 'application/json';
+}
+
 async function readBody(req: IncomingMessage): Promise<Buffer> {
+  // Refused before a byte is read when the request says how large it is.
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES)
+    throw new Error(`larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

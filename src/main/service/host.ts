@@ -61,8 +61,15 @@ export class ServiceHost {
       return Promise.resolve({ ok: false, error: "FacePheno's service has stopped; restart it." });
     const id = this.nextId++;
     return new Promise((resolve) => {
+      try {
+        this.post({ type: 'call', id, name, input, paths });
+      } catch (err) {
+        // An input the worker cannot receive (too deeply nested to copy, or holding a function) is refused
+        // like any other bad input, never thrown at the host.
+        resolve({ ok: false, error: `${name}: the request could not be read (${(err as Error).message})` });
+        return;
+      }
       this.pending.set(id, resolve);
-      this.post({ type: 'call', id, name, input, paths });
     });
   }
 
