@@ -38,6 +38,12 @@ export interface TransferCounts {
   vcfImports: number;
   variants: number;
   variantAnnotations: number;
+  /** Controls' photo sources (the label a control was imported under). */
+  controlSources: number;
+  /** Gallery packs from other centres new to the target (a pack it has, by content, is not copied again). */
+  galleryPacks: number;
+  packMembers: number;
+  packEmbeddings: number;
 }
 
 export interface TransferReport {
@@ -46,6 +52,8 @@ export interface TransferReport {
   to: string;
   sourceStoreId: string;
   counts: TransferCounts;
+  /** The source's gallery packs that the target already held. */
+  packsAlreadyThere: number;
   /** Department-wide reference data the source holds but a migration leaves behind, with row counts. */
   notMoved: Record<string, number>;
 }
@@ -59,8 +67,11 @@ const referenceTables = [
   'gene_catalogue',
   'gene_syndromes',
 ];
-/** Bookkeeping of the source database itself, meaningless in another one. */
-const ownTables = ['schema_migrations', 'store_meta'];
+/**
+ * Bookkeeping and caches of the source database itself, meaningless in another one (a fitted matcher is
+ * valid for its own store's gallery version only; the target refits on its first match).
+ */
+const ownTables = ['schema_migrations', 'store_meta', 'matcher_cache'];
 /** Merged by their natural keys rather than copied. */
 const mergedTables = ['syndromes', 'syndrome_genes', 'analysis_settings'];
 
@@ -72,11 +83,19 @@ interface Step {
   refs: Record<string, string>;
   /** The count for the report. */
   count: keyof TransferCounts;
+  /** A unique column by which a row the target already has is recognised: not copied, nor its children. */
+  mergeOn?: string;
 }
 
 /** Case records in dependency order; each row gets a new id in the target (never assumed equal). */
 const steps: Step[] = [
   { table: 'patients', orderBy: 'id', refs: {}, count: 'patients' },
+  {
+    table: 'control_sources',
+    orderBy: 'patient_id',
+    refs: { patient_id: 'patients' },
+    count: 'controlSources',
+  },
   {
     table: 'photos',
     orderBy: 'id',
@@ -105,37 +124,72 @@ const steps: Step[] = [
     refs: { variant_id: 'variants' },
     count: 'variantAnnotations',
   },
+  { table: 'gallery_packs', orderBy: 'id', refs: {}, count: 'galleryPacks', mergeOn: 'content_sha256' },
+  { table: 'pack_members', orderBy: 'id', refs: { pack_id: 'gallery_packs' }, count: 'packMembers' },
+  { table: 'pack_embeddings', orderBy: 'id', refs: { member_id: 'pack_members' }, count: 'packEmbeddings' },
   // The log names patients by pseudonym, which the move keeps, so its rows need no remapping.
   { table: 'audit_log', orderBy: 'id', refs: {}, count: 'auditRows' },
 ];
 
-/** Per moved patient (its target id), how many rows each case table holds: the read-back check. */
-const readBack: Partial<Record<keyof TransferCounts, string>> = {
-  patients: 'SELECT count(*) AS n FROM patients WHERE id = ?',
-  photos: 'SELECT count(*) AS n FROM photos WHERE patient_id = ?',
-  faces: 'SELECT count(*) AS n FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.patient_id = ?',
-  embeddings: `SELECT count(*) AS n FROM embeddings e JOIN faces f ON f.id = e.face_id
-    JOIN photos p ON p.id = f.photo_id WHERE p.patient_id = ?`,
-  diagnoses: 'SELECT count(*) AS n FROM diagnoses WHERE patient_id = ?',
-  terms: 'SELECT count(*) AS n FROM patient_terms WHERE patient_id = ?',
-  vcfImports: 'SELECT count(*) AS n FROM vcf_imports WHERE patient_id = ?',
-  variants:
-    'SELECT count(*) AS n FROM variants v JOIN vcf_imports i ON i.id = v.import_id WHERE i.patient_id = ?',
-  variantAnnotations: `SELECT count(*) AS n FROM variant_annotations a JOIN variants v ON v.id = a.variant_id
-    JOIN vcf_imports i ON i.id = v.import_id WHERE i.patient_id = ?`,
-};
-
-/** A database URL as it may be shown: without its password. */
-export function displayTarget(target: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target;
-  try {
-    const url = new URL(target);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return target;
-  }
-}
+/**
+ * The read-back check: how many rows each table holds per moved patient, or per copied pack (by its
+ * target id), and how many rows of the log are there by id (the log may name a pseudonym already).
+ */
+const readBack: {
+  count: keyof TransferCounts;
+  per: 'patients' | 'gallery_packs' | 'audit_log';
+  sql: string;
+}[] = [
+  { count: 'patients', per: 'patients', sql: 'SELECT count(*) AS n FROM patients WHERE id = ?' },
+  {
+    count: 'controlSources',
+    per: 'patients',
+    sql: 'SELECT count(*) AS n FROM control_sources WHERE patient_id = ?',
+  },
+  { count: 'photos', per: 'patients', sql: 'SELECT count(*) AS n FROM photos WHERE patient_id = ?' },
+  {
+    count: 'faces',
+    per: 'patients',
+    sql: 'SELECT count(*) AS n FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.patient_id = ?',
+  },
+  {
+    count: 'embeddings',
+    per: 'patients',
+    sql: `SELECT count(*) AS n FROM embeddings e JOIN faces f ON f.id = e.face_id
+      JOIN photos p ON p.id = f.photo_id WHERE p.patient_id = ?`,
+  },
+  { count: 'diagnoses', per: 'patients', sql: 'SELECT count(*) AS n FROM diagnoses WHERE patient_id = ?' },
+  { count: 'terms', per: 'patients', sql: 'SELECT count(*) AS n FROM patient_terms WHERE patient_id = ?' },
+  { count: 'vcfImports', per: 'patients', sql: 'SELECT count(*) AS n FROM vcf_imports WHERE patient_id = ?' },
+  {
+    count: 'variants',
+    per: 'patients',
+    sql: 'SELECT count(*) AS n FROM variants v JOIN vcf_imports i ON i.id = v.import_id WHERE i.patient_id = ?',
+  },
+  {
+    count: 'variantAnnotations',
+    per: 'patients',
+    sql: `SELECT count(*) AS n FROM variant_annotations a JOIN variants v ON v.id = a.variant_id
+      JOIN vcf_imports i ON i.id = v.import_id WHERE i.patient_id = ?`,
+  },
+  {
+    count: 'galleryPacks',
+    per: 'gallery_packs',
+    sql: 'SELECT count(*) AS n FROM gallery_packs WHERE id = ?',
+  },
+  {
+    count: 'packMembers',
+    per: 'gallery_packs',
+    sql: 'SELECT count(*) AS n FROM pack_members WHERE pack_id = ?',
+  },
+  {
+    count: 'packEmbeddings',
+    per: 'gallery_packs',
+    sql: `SELECT count(*) AS n FROM pack_embeddings e JOIN pack_members m ON m.id = e.member_id
+      WHERE m.pack_id = ?`,
+  },
+  { count: 'auditRows', per: 'audit_log', sql: 'SELECT count(*) AS n FROM audit_log WHERE id = ?' },
+];
 
 /**
  * Opens a workstation's case database read-only (never migrated, never written) and checks that this
@@ -230,6 +284,9 @@ function removeWritten(target: Store, written: string[]): void {
   }
 }
 
+/** Source id -> target id; null for a row the target already had (its children are not copied). */
+type IdMap = Map<number, number | null>;
+
 function moveAll(source: TransferSource, target: Store, written: string[]): TransferReport {
   const src = source.db;
   const tables = new Set(
@@ -241,47 +298,45 @@ function moveAll(source: TransferSource, target: Store, written: string[]): Tran
   refuseUnknownTables(source, tables, count);
   refuseClashes(source, target);
 
-  const ids = new Map<string, Map<number, number>>();
   const files = copyPhotoFiles(source, target, written);
-  ids.set('syndromes', mergeSyndromes(src, target));
-  ids.set('analysis_settings', mergeSettings(src, target.db));
-
+  const ids = new Map<string, IdMap>([
+    ['syndromes', mergeSyndromes(src, target)],
+    ['analysis_settings', mergeSettings(src, target.db)],
+  ]);
   const inserted = new Map<keyof TransferCounts, number[]>();
   for (const step of steps) {
     if (!tables.has(step.table)) continue;
-    const map = new Map<number, number>();
+    const map: IdMap = new Map();
     ids.set(step.table, map);
-    const newIds: number[] = [];
-    inserted.set(step.count, newIds);
-    copyTable(src, target.db, step, ids, (from, to) => {
-      if (from !== undefined) map.set(from, to);
-      newIds.push(to);
-    });
+    inserted.set(step.count, copyTable(src, target.db, step, ids, map));
   }
 
-  const patients = [...(ids.get('patients') ?? new Map<number, number>()).values()];
-  const notMoved = Object.fromEntries(referenceTables.map((t) => [t, count(t)]).filter(([, n]) => n !== 0));
-  for (const p of patients) {
-    const row = target.patients.getById(p);
-    target.audit.record('patient.migrate', row.pseudonym, {
+  const patients = inserted.get('patients') ?? [];
+  for (const p of patients)
+    target.audit.record('patient.migrate', target.patients.getById(p).pseudonym, {
       from: source.file,
       sourceStoreId: source.storeId,
     });
-  }
-  const counts = readBackCounts(target, patients, inserted, files, ids.get('syndromes')?.size ?? 0);
+  const counts = readBackCounts(target, inserted, files, ids.get('syndromes')?.size ?? 0);
+  const packsAlreadyThere = [...(ids.get('gallery_packs')?.values() ?? [])].filter(
+    (id) => id === null,
+  ).length;
+  const notMoved = Object.fromEntries(referenceTables.map((t) => [t, count(t)]).filter(([, n]) => n !== 0));
   target.audit.record('store.migrate', null, {
     from: source.file,
     sourceStoreId: source.storeId,
     counts,
+    packsAlreadyThere,
     notMoved,
   });
   // The entries recording the move itself, in the count so that it matches what the target holds.
   counts.auditRows += patients.length + 1;
   return {
     from: source.file,
-    to: displayTarget(target.file),
+    to: target.file,
     sourceStoreId: source.storeId,
     counts,
+    packsAlreadyThere,
     notMoved,
   };
 }
@@ -316,7 +371,7 @@ function refuseClashes(source: TransferSource, target: Store): void {
   throw new UserError(
     `already holds ${clashes.length === 1 ? 'a case' : `${clashes.length} cases`} with the same id as ` +
       `${source.file}: ${shown.join(', ')}; nothing was moved`,
-    { file: displayTarget(target.file) },
+    { file: target.file },
   );
 }
 
@@ -364,9 +419,9 @@ interface SyndromeRow {
 }
 
 /** Source syndrome id -> target id; the target's catalogue refuses ids that contradict it. */
-function mergeSyndromes(src: Database.Database, target: Store): Map<number, number> {
+function mergeSyndromes(src: Database.Database, target: Store): IdMap {
   const genes = src.prepare('SELECT gene FROM syndrome_genes WHERE syndrome_id = ? ORDER BY gene').pluck();
-  const map = new Map<number, number>();
+  const map: IdMap = new Map();
   for (const s of src
     .prepare('SELECT id, name, omim, orpha, mondo FROM syndromes ORDER BY id')
     .all() as SyndromeRow[])
@@ -384,7 +439,7 @@ function mergeSyndromes(src: Database.Database, target: Store): Map<number, numb
 }
 
 /** Source analysis-settings id -> target id, one row per distinct settings (by the sha256 of their JSON). */
-function mergeSettings(src: Database.Database, target: Db): Map<number, number> {
+function mergeSettings(src: Database.Database, target: Db): IdMap {
   const find = target.prepare('SELECT id FROM analysis_settings WHERE sha256 = ?');
   const insert = target.prepare(
     'INSERT INTO analysis_settings (sha256, json, created_at) VALUES (?, ?, ?) RETURNING id',
@@ -406,51 +461,67 @@ function mergeSettings(src: Database.Database, target: Db): Map<number, number> 
 }
 
 /**
- * Copies a table's rows as they are but for their own id (the target assigns one, returned to `onRow`
- * with the source's) and their references to other tables, translated through those tables' id maps.
+ * Copies a table's rows as they are but for their own id (the target assigns one, recorded in `map`)
+ * and their references to other tables, translated through those tables' maps. Returns the new ids
+ * (for a table without ids, 1 per row). A row under a parent the target already had is not copied.
  */
 function copyTable(
   src: Database.Database,
   target: Db,
   step: Step,
-  ids: ReadonlyMap<string, ReadonlyMap<number, number>>,
-  onRow: (from: number | undefined, to: number) => void,
-): void {
-  let insert: ((row: Record<string, unknown>) => number) | undefined;
+  ids: ReadonlyMap<string, IdMap>,
+  map: IdMap,
+): number[] {
+  const have = step.mergeOn && target.prepare(`SELECT id FROM ${step.table} WHERE ${step.mergeOn} = ?`);
+  const inserted: number[] = [];
+  let insert: ((values: unknown[]) => number) | undefined;
+  let columns: string[] = [];
   for (const row of src.prepare(`SELECT * FROM ${step.table} ORDER BY ${step.orderBy}`).iterate() as Iterable<
     Record<string, unknown>
   >) {
-    insert ??= inserter(target, step, Object.keys(row), ids);
-    onRow(row.id as number | undefined, insert(row));
+    const from = row.id as number | undefined;
+    if (have && step.mergeOn && have.get(row[step.mergeOn]) !== undefined) {
+      if (from !== undefined) map.set(from, null);
+      continue;
+    }
+    if (!insert) {
+      columns = Object.keys(row).filter((c) => c !== 'id');
+      insert = inserter(target, step.table, columns, 'id' in row);
+    }
+    const values = columns.map((c) => translate(step, c, row[c], ids));
+    if (values.includes(skipped)) {
+      if (from !== undefined) map.set(from, null);
+      continue;
+    }
+    const to = insert(values);
+    if (from !== undefined) map.set(from, to);
+    inserted.push(to);
   }
+  return inserted;
+}
+
+const skipped = Symbol('under a row the target already had');
+
+function translate(step: Step, column: string, value: unknown, ids: ReadonlyMap<string, IdMap>): unknown {
+  const table = step.refs[column];
+  if (table === undefined || value === null) return value;
+  const to = ids.get(table)?.get(value as number);
+  if (to === undefined) throw new Error(`${step.table}.${column} = ${String(value)}: no moved ${table} row`);
+  return to ?? skipped;
 }
 
 function inserter(
   target: Db,
-  step: Step,
-  sourceColumns: string[],
-  ids: ReadonlyMap<string, ReadonlyMap<number, number>>,
-): (row: Record<string, unknown>) => number {
-  const hasId = sourceColumns.includes('id');
-  const columns = sourceColumns.filter((c) => c !== 'id');
-  // Tables without an id column count their rows by the target's rowcount instead.
+  table: string,
+  columns: string[],
+  hasId: boolean,
+): (values: unknown[]) => number {
   const stmt = target.prepare(
-    `INSERT INTO ${step.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})` +
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})` +
       (hasId ? ' RETURNING id' : ''),
   );
-  const translate = (column: string, value: unknown): unknown => {
-    const table = step.refs[column];
-    if (table === undefined || value === null) return value;
-    const to = ids.get(table)?.get(value as number);
-    if (to === undefined)
-      throw new Error(`${step.table}.${column} = ${String(value)}: no moved ${table} row`);
-    return to;
-  };
-  return (row) => {
-    const values = columns.map((c) => translate(c, row[c]));
-    if (hasId) return Number((stmt.get(...values) as { id: number | string }).id);
-    return stmt.run(...values).changes;
-  };
+  return (values) =>
+    hasId ? Number((stmt.get(...values) as { id: number | string }).id) : stmt.run(...values).changes;
 }
 
 /**
@@ -459,38 +530,29 @@ function inserter(
  */
 function readBackCounts(
   target: Store,
-  patients: number[],
   inserted: ReadonlyMap<keyof TransferCounts, number[]>,
   files: { shas: string[]; written: number },
   syndromes: number,
 ): TransferCounts {
-  const counts: TransferCounts = {
-    patients: 0,
-    photos: 0,
+  const owners = {
+    patients: inserted.get('patients') ?? [],
+    gallery_packs: inserted.get('galleryPacks') ?? [],
+    audit_log: inserted.get('auditRows') ?? [],
+  };
+  const counts = {
     photoFiles: files.shas.filter((sha) => target.files.has(sha)).length,
     photoFilesWritten: files.written,
-    faces: 0,
-    embeddings: 0,
-    diagnoses: 0,
     syndromes,
-    terms: 0,
-    auditRows: 0,
-    vcfImports: 0,
-    variants: 0,
-    variantAnnotations: 0,
-  };
-  for (const [key, sql] of Object.entries(readBack) as [keyof TransferCounts, string][]) {
+  } as TransferCounts;
+  for (const { count, per, sql } of readBack) {
     const stmt = target.db.prepare(sql);
-    counts[key] = patients.reduce((sum, p) => sum + Number((stmt.get(p) as { n: number | string }).n), 0);
+    counts[count] = owners[per].reduce(
+      (sum, id) => sum + Number((stmt.get(id) as { n: number | string }).n),
+      0,
+    );
   }
-  // The log names patients by pseudonym, and the target may hold older entries under the same one.
-  const auditById = target.db.prepare('SELECT count(*) AS n FROM audit_log WHERE id = ?');
-  counts.auditRows = (inserted.get('auditRows') ?? []).reduce(
-    (sum, id) => sum + Number((auditById.get(id) as { n: number | string }).n),
-    0,
-  );
   const expected = new Map<keyof TransferCounts, number>([
-    ...[...inserted].map(([key, rows]) => [key, rows.length] as const),
+    ...readBack.map(({ count }) => [count, inserted.get(count)?.length ?? 0] as const),
     ['photoFiles', files.shas.length],
   ]);
   for (const [key, wrote] of expected)
