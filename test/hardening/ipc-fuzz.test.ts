@@ -7,10 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, calls, parseInput, type CallInput, type CallName } from '../../src/shared/api.js';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import { Service } from '../../src/main/service.js';
+import { ServiceHost } from '../../src/main/service/host.js';
+import { repoRoot } from '../support/paths.js';
 import { logicalDump, photoFileNames } from './support.js';
 
 const token = 'a'.repeat(32);
@@ -316,4 +319,100 @@ describe('IPC fuzz', () => {
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+});
+
+/**
+ * Values a host can hand to ServiceHost.call that JSON cannot carry: the structured clone to the worker
+ * copies some (dates, maps, typed arrays, big integers) and refuses others (functions, symbols, a value
+ * too deep to copy, a getter that throws).
+ */
+function unclonable(): [string, unknown][] {
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  const throwing = Object.defineProperty({}, 'x', {
+    enumerable: true,
+    get() {
+      throw new Error('getter');
+    },
+  });
+  const bare = Object.assign(Object.create(null) as object, { id: '1' });
+  return [
+    ['function', () => 1],
+    ['symbol', Symbol('x')],
+    ['bigint', 10n],
+    ['date', new Date(0)],
+    ['map', new Map([['id', '1']])],
+    ['set', new Set(['1'])],
+    ['regexp', /x/],
+    ['typed array', new Uint8Array(4)],
+    ['array buffer', new ArrayBuffer(8)],
+    ['shared array buffer', new SharedArrayBuffer(8)],
+    ['cyclic object', cyclic],
+    ['throwing getter', throwing],
+    ['null-prototype object', bare],
+    ['error', new Error('x')],
+    ['promise', Promise.resolve(1)],
+    ['weak map', new WeakMap()],
+    ['100000-deep array', deepArray(100_000)],
+    ['class instance', new URL('http://127.0.0.1/')],
+  ];
+}
+
+/** Whether the input, as the worker receives it (a structured clone), passes the contract. */
+function validOnceCopied(name: string, input: unknown): boolean {
+  try {
+    parseInput(name as CallName, structuredClone(input));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('IPC fuzz through the Service worker', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'facepheno-worker-fuzz-'));
+  const dataDir = join(tmp, 'data');
+  let host: ServiceHost;
+
+  beforeAll(async () => {
+    // The Service in its worker thread, as both hosts run it: the compiled worker.
+    host = await ServiceHost.start(
+      { dataDir, host: 'electron', modelsDir: join(tmp, 'models') },
+      pathToFileURL(join(repoRoot, 'dist', 'src', 'main', 'service', 'service-worker.js')),
+    );
+    expect(await host.call('cases.create', { id: 'FUZZ-1', sex: 'female' })).toMatchObject({ ok: true });
+  });
+  afterAll(async () => {
+    await host?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('answers every malformed, oversized or uncopyable payload with a refusal, and keeps answering', async () => {
+    const all: Case[] = systematicCases();
+    for (const [name, valid] of Object.entries(VALID))
+      for (const [kind, odd] of unclonable()) {
+        all.push({ name, input: odd, what: `${name} as ${kind}` });
+        for (const p of paths(valid))
+          all.push({ name, input: edit(valid, p, odd), what: `${name}.${p.join('.')} as ${kind}` });
+      }
+    // Not sent: what arrives valid in the worker (a Date where an object of optional keys is expected is
+    // an empty object once copied); every other case must be refused.
+    const cases = all.filter((c) => !validOnceCopied(c.name, c.input));
+    const before = logicalDump(storeFileIn(dataDir));
+    let slowest = 0;
+    for (const c of cases) {
+      const start = performance.now();
+      // A refusal must come back as a reply: never a throw or a rejected promise.
+      const reply = await within(5000, host.call(c.name, c.input));
+      slowest = Math.max(slowest, performance.now() - start);
+      expect(reply, c.what).not.toBe('timeout');
+      if (reply === 'timeout') continue;
+      expect(reply.ok, c.what).toBe(false);
+      if (!reply.ok) expect(reply.error, c.what).not.toMatch(/internal error/);
+    }
+    expect(await host.call('cases.list', {})).toMatchObject({ ok: true, value: { total: 1 } });
+    expect(logicalDump(storeFileIn(dataDir))).toEqual(before);
+    console.log(
+      `IPC fuzz through the worker: ${cases.length} cases refused (slowest ${slowest.toFixed(0)} ms), store unchanged`,
+    );
+  }, 300_000);
 });
