@@ -1,12 +1,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import { UserError } from '../../src/main/errors.js';
-import { appDatabaseKey, appKeyFileIn, type Keychain } from '../../src/main/store/app-key.js';
+import { appDatabaseKey, appKeyFileIn, exportKeyFile, type Keychain } from '../../src/main/store/app-key.js';
 import { Store } from '../../src/main/store/store.js';
+import { runCli } from '../support/cli.js';
 import { tempDir } from '../store/support.js';
-import { clearText, recordPatient } from './support.js';
+import { clearText, patient, recordPatient } from './support.js';
 
 /**
  * A keychain as safeStorage behaves (which needs Electron's OS integration, not present here): real
@@ -72,6 +74,25 @@ describe("the app's database key", () => {
     expect(clearText(db)).toEqual([]);
     expect(() => Store.open(db, { key: undefined })).toThrow(db);
     Store.open(db, { key: appDatabaseKey(work.dir, keychain, noEnv).key }).close();
+  });
+
+  it('exported to a key file, opens the app database through the command', () => {
+    const { key } = appDatabaseKey(work.dir, testKeychain(), noEnv);
+    const db = storeFileIn(work.dir);
+    const store = Store.open(db, { key, osUser: 'app-key-test' });
+    recordPatient(store);
+    store.close();
+    const exported = join(work.dir, 'exported.key');
+    exportKeyFile(key ?? '', exported);
+    expect(statSync(exported).mode & 0o777).toBe(0o600);
+    expect(() => exportKeyFile(key ?? '', exported)).toThrow(
+      new UserError('already exists: name a new key file', { file: exported }),
+    );
+    const r = runCli(['case', 'list', '--data-dir', work.dir, '--key-file', exported, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { rows: { pseudonym: string }[] }).rows[0]?.pseudonym).toBe(
+      patient.pseudonym,
+    );
   });
 
   it('is FACEPHENO_DB_KEY when that is set, and then nothing is written', () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog } from 'electron';
 import { resolveDataDir } from '../data-dir.js';
 import { ServiceHost } from '../service/host.js';
-import { appDatabaseKey } from '../store/app-key.js';
+import { appDatabaseKey, exportKeyFile } from '../store/app-key.js';
 import { APP_ORIGIN } from '../../shared/security.js';
 import { FileTokens } from './files.js';
 import { hardenContents, hardenSession } from './hardening.js';
@@ -16,6 +16,8 @@ import { osKeychain } from './keychain.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** `--export-db-key=FILE`: write the keychain's database key to FILE for the command, and quit. */
+const exportTo = process.argv.find((a) => a.startsWith('--export-db-key='))?.slice('--export-db-key='.length);
 
 // userData would follow the package name ('facepheno'); the command looks in <appData>/FacePheno, and both
 // must open the same store by default. Set first: the single-instance lock lives in userData.
@@ -52,6 +54,13 @@ if (!app.requestSingleInstanceLock()) {
       const { dir } = resolveDataDir({ appUserData: app.getPath('userData') });
       // Before the Service starts: its worker thread, and the workers it starts, take the key from the environment.
       const dbKey = appDatabaseKey(dir, osKeychain);
+      if (exportTo !== undefined) {
+        if (dbKey.key === undefined) throw new Error(`the case database has no key: ${dbKey.reason}`);
+        exportKeyFile(dbKey.key, exportTo);
+        console.log(`FacePheno: the database key is in ${exportTo} (facepheno --key-file ${exportTo})`);
+        app.exit(0);
+        return;
+      }
       if (dbKey.key !== undefined) process.env.FACEPHENO_DB_KEY = dbKey.key;
       else console.warn(`FacePheno: the case database is not encrypted: ${dbKey.reason}`);
       // Packed, the models sit in the app's resources (electron-builder.yml); FACEPHENO_MODELS_DIR still wins.

@@ -74,3 +74,20 @@ function unsealKey(file: string, keychain: Keychain): string {
   if (!rawKey.test(key)) throw new UserError('the unsealed database key is damaged', { file });
   return key;
 }
+
+/**
+ * Writes the app's key, unsealed, into a new file that `facepheno --key-file` reads: how the command (or
+ * another machine restoring a backup) opens the app's encrypted database. Never overwrites; only the user
+ * may read it.
+ */
+export function exportKeyFile(key: string, file: string): void {
+  try {
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    const exists = (err as NodeJS.ErrnoException).code === 'EEXIST';
+    throw new UserError(
+      exists ? 'already exists: name a new key file' : `cannot write the key file: ${(err as Error).message}`,
+      { file, cause: err },
+    );
+  }
+}
