@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { storeFileIn } from '../../src/main/data-dir.js';
+import { ServiceHost } from '../../src/main/service/host.js';
+import { Store } from '../../src/main/store/store.js';
+import { repoRoot } from '../support/paths.js';
+import { tempDir } from '../store/support.js';
+import { clearText, patient } from './support.js';
+
+const worker = pathToFileURL(join(repoRoot, 'dist', 'src', 'main', 'service', 'service-worker.js'));
+const key = `x'${'5a'.repeat(32)}'`;
+let work: ReturnType<typeof tempDir>;
+
+afterEach(() => {
+  delete process.env.FACEPHENO_DB_KEY;
+  work.remove();
+});
+
+function start(): Promise<ServiceHost> {
+  return ServiceHost.start(
+    { dataDir: work.dir, host: 'electron', modelsDir: join(work.dir, 'models') },
+    worker,
+  );
+}
+
+describe('the Service worker with a key in FACEPHENO_DB_KEY (as the app starts it)', () => {
+  it('creates and reads an encrypted database; without the key it refuses to start, naming it', async () => {
+    work = tempDir('facepheno-enc-service-');
+    process.env.FACEPHENO_DB_KEY = key;
+    const host = await start();
+    try {
+      const made = await host.call('cases.create', { id: patient.pseudonym, notes: patient.notes });
+      expect(made, JSON.stringify(made)).toMatchObject({ ok: true });
+      const list = await host.call('cases.list', {});
+      expect(list).toMatchObject({ ok: true, value: { total: 1 } });
+    } finally {
+      await host.close();
+    }
+    const db = storeFileIn(work.dir);
+    expect(clearText(db)).toEqual([]);
+    Store.open(db, { key }).close();
+
+    delete process.env.FACEPHENO_DB_KEY;
+    await expect(start()).rejects.toThrow(`${db}: cannot open the case database`);
+  });
+});
