@@ -66,6 +66,8 @@ describe('an encrypted case database', () => {
 
     const again = Store.open(file, { key });
     try {
+      // No unencrypted temporary file: SQLite's temporary storage is in memory (2).
+      expect(again.db.pragma('temp_store', { simple: true })).toBe(2);
       expect(again.patients.get(patient.pseudonym).notes).toBe(patient.notes);
       expect(again.openCase(patient.pseudonym).terms.map((t) => t.label)).toEqual([patient.term.label]);
     } finally {

@@ -43,6 +43,8 @@ export function unlockDatabase(db: Db, key: string | undefined, file: string): v
       });
     db.pragma(`cipher = 'sqlcipher'`);
     db.pragma(`key = '${key.replaceAll("'", "''")}'`);
+    // SQLite's temporary files (large sorts, statement journals) are not encrypted: keep them in memory.
+    db.pragma('temp_store = MEMORY');
   }
   try {
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
