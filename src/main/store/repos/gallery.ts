@@ -67,7 +67,7 @@ export class Gallery {
         CASE WHEN m.is_control = 1 THEN '${UNAFFECTED_LABEL}' ELSE coalesce(
           (SELECT s.name FROM syndromes s WHERE s.omim = m.omim OR s.orpha = m.orpha OR s.mondo = m.mondo
             ORDER BY s.id LIMIT 1),
-          (SELECT s.name FROM syndromes s WHERE s.name = m.label), m.label) END,
+          (SELECT s.name FROM syndromes s WHERE lower(s.name) = lower(m.label)), m.label) END,
         NULL, m.is_control, CASE WHEN m.is_control = 1 THEN m.control_source END, gp.centre, pe.vector,
         1, pe.id
       FROM pack_embeddings pe
@@ -77,7 +77,8 @@ export class Gallery {
       ORDER BY part, patientId, ord, syndromeId`);
     this.state = db.prepare('SELECT store_id, gallery_version FROM store_meta WHERE id = 1');
     this.setSource = db.prepare(`INSERT INTO control_sources (patient_id, source) VALUES (?, ?)
-      ON CONFLICT (patient_id) DO UPDATE SET source = excluded.source WHERE source IS NOT excluded.source`);
+      ON CONFLICT (patient_id) DO UPDATE SET source = excluded.source
+      WHERE control_sources.source IS NOT excluded.source`);
     this.readFit = db.prepare(`SELECT model_sha256 AS modelSha256, gallery_version AS galleryVersion,
         method, fitted FROM matcher_cache WHERE model_id = ? AND space = ?`);
     this.writeFit = db.prepare(`INSERT INTO matcher_cache
