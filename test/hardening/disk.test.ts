@@ -1,10 +1,14 @@
-import { readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeFileIn } from '../../src/main/data-dir.js';
+import { Service } from '../../src/main/service.js';
 import { Store } from '../../src/main/store/store.js';
+import type { AnyEvent } from '../../src/shared/api.js';
 import { makeVcf } from '../../tools/genomics/make-vcf.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { jobEnd } from '../support/job-events.js';
 import { facedata, repoRoot } from '../support/paths.js';
 import { tempDir, testModelsDir } from '../store/support.js';
 import { cannotMount, mountTmpfs, type Mount } from './mounts.js';
@@ -62,6 +66,19 @@ function expectRefused(r: CliResult, place: string, reason: RegExp): void {
   expect(lines[0]).toMatch(reason);
 }
 
+/** Fills the disk that holds `dir` to the last block. */
+function fill(dir: string): void {
+  const fd = openSync(join(dir, 'filler'), 'w');
+  try {
+    const block = Buffer.alloc(4096, 1);
+    for (;;) writeSync(fd, block);
+  } catch (err) {
+    expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Every file in the folder, recursively (a leftover temporary file included). */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -101,6 +118,48 @@ describe.skipIf(why !== undefined)('a full disk', () => {
       again.close();
     }
     expect(filesUnder(photos)).toEqual([]);
+  }, 60_000);
+
+  it('a file uploaded from the browser: the data folder is named as full, no upload folder is left', async () => {
+    const mount = mountTmpfs(1024);
+    disk = mount;
+    const db = storeFileIn(mount.dir);
+    const events: AnyEvent[] = [];
+    const service = await Service.open({
+      dataDir: mount.dir,
+      modelsDir: models?.dir,
+      host: 'browser',
+      emit: (e) => events.push(e),
+    });
+    expect(await service.handle('cases.create', { id: 'P1' })).toMatchObject({ ok: true });
+    const before = logicalDump(db);
+    try {
+      fill(mount.dir);
+      const bytes = (f: string) => readFileSync(join(repoRoot, 'test', 'fixtures', f)).toString('base64');
+      const hpo = { kind: 'bytes', name: 'hp.obo', data: bytes('hpo/hp.obo') } as const;
+      const catalogue = {
+        kind: 'bytes',
+        name: 'genemap2.txt',
+        data: bytes('genomics/genemap2.txt'),
+      } as const;
+      const vcf = { kind: 'bytes', name: 'case7.vcf', data: bytes('genomics/case7.snpeff.vcf') } as const;
+      const files = [{ path: 'kabuki/a.jpg', data: hpo.data }];
+      const replies = [
+        await service.handle('terms.load', { file: hpo }),
+        await service.handle('catalogue.import', { file: catalogue }),
+        await service.handle('gallery.import', { source: { kind: 'files', files }, controls: [] }),
+      ];
+      const job = await service.handle('variants.import', { caseId: 'P1', file: vcf });
+      if (!job.ok) throw new Error(job.error);
+      const end = await jobEnd(events, (job.value as { jobId: string }).jobId);
+      const errors = [...replies.map((r) => (r.ok ? 'accepted' : r.error)), end.error];
+      for (const e of errors) expect(e).toBe(`${mount.dir}: the disk is full: nothing was saved (ENOSPC)`);
+      expect(readdirSync(mount.dir).filter((f) => f.startsWith('upload-'))).toEqual([]);
+    } finally {
+      await service.close();
+    }
+    rmSync(join(mount.dir, 'filler'));
+    expect(logicalDump(db)).toEqual(before);
   }, 60_000);
 
   it('vcf import: one line naming the database, nothing stored', () => {

@@ -3,12 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
+import { storageError } from '../store/storage-errors.js';
 import { safeRelativePath } from '../../shared/security.js';
 
 /** Writes the files under `<parent>/upload-<uuid>/` and returns that folder; the caller removes it with dropUpload. */
 export function writeUpload(parent: string, files: { path: string; data: string }[]): string {
   const root = join(parent, `upload-${randomUUID()}`);
   try {
+    // Not `recursive` for the folder itself: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
+    mkdirSync(root);
     for (const f of files) {
       const rel = safeRelativePath(f.path.split('/').map(encodeURIComponent).join('/'));
       // The contract already refused '..' and absolute paths; this is the last check before writing: the
@@ -22,7 +25,8 @@ export function writeUpload(parent: string, files: { path: string; data: string 
     }
   } catch (err) {
     dropUpload(root);
-    throw err;
+    // A full or read-only data directory is the user's to fix, not an internal error.
+    throw storageError(err, parent);
   }
   return root;
 }
