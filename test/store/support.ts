@@ -1,10 +1,17 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import sharp from 'sharp';
+import { describe } from 'vitest';
 import { openFacePipeline, type FacePipeline } from '../../src/main/face/pipeline.js';
-import { Store } from '../../src/main/store/store.js';
+import { PostgresDb } from '../../src/main/store/postgres/database.js';
+import { isPostgresUrl, parsePostgresTarget } from '../../src/main/store/postgres/target.js';
+import { Store, photosDirFor, type StoreOptions } from '../../src/main/store/store.js';
 import { repoRoot } from '../support/paths.js';
+import { freshSchema, postgresSkip } from '../support/postgres.js';
+
+export type Backend = 'sqlite' | 'postgres';
 
 /** A temporary folder; remove() deletes it. */
 export function tempDir(prefix = 'facepheno-store-'): { dir: string; remove: () => void } {
@@ -12,17 +19,65 @@ export function tempDir(prefix = 'facepheno-store-'): { dir: string; remove: () 
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A new store in its own temporary folder. */
-export function tempStore(): { store: Store; dir: string; file: string; remove: () => void } {
+/**
+ * Runs `body` (its describe and it blocks) once per backend: on SQLite files, and on PostgreSQL schemas of
+ * the FACEPHENO_TEST_POSTGRES server, skipped with the reason in its name where that is not set.
+ */
+export function eachBackend(body: (backend: Backend) => void): void {
+  describe('sqlite', () => body('sqlite'));
+  describe.skipIf(postgresSkip !== false)(
+    postgresSkip === false ? 'postgres' : `postgres (skipped: ${postgresSkip})`,
+    () => body('postgres'),
+  );
+}
+
+export interface TempStore {
+  store: Store;
+  dir: string;
+  /** What Store.open takes: the SQLite file, or the PostgreSQL URL with the store's own schema. */
+  target: string;
+  photosDir: string;
+  /** Opens the same store again (a second workstation, or after a close). */
+  open: (opts?: StoreOptions) => Store;
+  remove: () => void;
+}
+
+/** Holds the store's write lock from another connection (another workstation) until the returned release. */
+export function holdWriteLock(target: string): () => void {
+  if (isPostgresUrl(target)) {
+    const other = PostgresDb.connect(parsePostgresTarget(target), { lockTimeoutMs: 10_000 });
+    other.begin();
+    return () => other.close();
+  }
+  const other = new Database(target);
+  other.exec('BEGIN IMMEDIATE');
+  return () => {
+    other.exec('ROLLBACK');
+    other.close();
+  };
+}
+
+/** A new store in its own temporary folder (and, on PostgreSQL, its own schema). */
+export function tempStore(backend: Backend = 'sqlite'): TempStore {
   const t = tempDir();
-  const file = join(t.dir, 'cases.db');
-  const store = Store.open(file, { osUser: 'test-user' });
+  const schema = backend === 'postgres' ? freshSchema() : undefined;
+  const target = schema?.url ?? join(t.dir, 'cases.db');
+  const photosDir = schema ? join(t.dir, 'photos') : photosDirFor(target);
+  const opened: Store[] = [];
+  const open = (opts: StoreOptions = {}): Store => {
+    const s = Store.open(target, { osUser: 'test-user', ...(schema ? { photosDir } : {}), ...opts });
+    opened.push(s);
+    return s;
+  };
   return {
-    store,
+    store: open(),
     dir: t.dir,
-    file,
+    target,
+    photosDir,
+    open,
     remove: () => {
-      if (store.db.open) store.close();
+      for (const s of opened) if (s.db.open) s.close();
+      schema?.drop();
       t.remove();
     },
   };

@@ -107,11 +107,11 @@ const IMPORT_SELECT = `SELECT i.*, (SELECT count(*) FROM variants v WHERE v.impo
   FROM vcf_imports i`;
 
 // Where SQLite's and PostgreSQL's SQL differ. Genes are matched whatever their case (SQLite: COLLATE
-// NOCASE columns; PostgreSQL: lower(), which its unique index on gene_syndromes is built on).
+// NOCASE columns; PostgreSQL: nocase(), which its unique index on gene_syndromes is built on).
 const dialectSql = {
-  patientId: {
-    sqlite: 'SELECT id FROM patients WHERE pseudonym = ?',
-    postgres: 'SELECT id FROM patients WHERE lower(pseudonym) = lower(?)',
+  patient: {
+    sqlite: 'SELECT id, pseudonym FROM patients WHERE pseudonym = ?',
+    postgres: 'SELECT id, pseudonym FROM patients WHERE nocase(pseudonym) = nocase(?)',
   },
   firstSample: {
     sqlite: "json_extract(i.samples, '$[0]')",
@@ -124,14 +124,14 @@ const dialectSql = {
         inheritance = coalesce(excluded.inheritance, inheritance),
         evidence = coalesce(excluded.evidence, evidence)`,
     postgres: `INSERT INTO gene_syndromes (gene, disease_id, disease_name, inheritance, evidence)
-      VALUES (?, ?, ?, ?, ?) ON CONFLICT (lower(gene), disease_id) DO UPDATE SET
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT (nocase(gene), disease_id) DO UPDATE SET
         disease_name = coalesce(excluded.disease_name, gene_syndromes.disease_name),
         inheritance = coalesce(excluded.inheritance, gene_syndromes.inheritance),
         evidence = coalesce(excluded.evidence, gene_syndromes.evidence)`,
   },
-  distinctGenes: { sqlite: 'count(DISTINCT gene)', postgres: 'count(DISTINCT lower(gene))' },
-  catalogueGene: { sqlite: 'g.gene = @gene', postgres: 'lower(g.gene) = lower(@gene)' },
-  storeGene: { sqlite: 'sg.gene = @gene COLLATE NOCASE', postgres: 'lower(sg.gene) = lower(@gene)' },
+  distinctGenes: { sqlite: 'count(DISTINCT gene)', postgres: 'count(DISTINCT nocase(gene))' },
+  catalogueGene: { sqlite: 'g.gene = @gene', postgres: 'nocase(g.gene) = nocase(@gene)' },
+  storeGene: { sqlite: 'sg.gene = @gene COLLATE NOCASE', postgres: 'nocase(sg.gene) = nocase(@gene)' },
   impacts: {
     sqlite: 'SELECT value FROM json_each(@impacts)',
     postgres: 'SELECT json_array_elements_text(@impacts::json)',
@@ -184,11 +184,12 @@ export class GenomicsRepository {
     this.db = store.db;
   }
 
-  private patientId(pseudonym: string): number {
-    const row = this.db.prepare(bySql(this.db, dialectSql.patientId)).get(pseudonym.trim()) as
-      { id: number } | undefined;
+  /** The patient's row id and pseudonym as the store spells it (the audit log names it so). */
+  private patient(pseudonym: string): { id: number; pseudonym: string } {
+    const row = this.db.prepare(bySql(this.db, dialectSql.patient)).get(pseudonym.trim()) as
+      { id: number; pseudonym: string } | undefined;
     if (!row) throw new UserError(`no patient with id '${pseudonym}'`);
-    return row.id;
+    return row;
   }
 
   /**
@@ -207,7 +208,7 @@ export class GenomicsRepository {
       onRecord?: (line: number) => void;
     } = {},
   ): Promise<ImportResult> {
-    const patientId = this.patientId(pseudonym);
+    const { id: patientId, pseudonym: spelt } = this.patient(pseudonym);
     const { size } = await stat(file).catch((err: unknown) => {
       throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
     });
@@ -221,7 +222,7 @@ export class GenomicsRepository {
     try {
       const importId = await this.writeImport(db, {
         patientId,
-        pseudonym: pseudonym.trim(),
+        pseudonym: spelt,
         file,
         size,
         sha256,
@@ -365,7 +366,7 @@ export class GenomicsRepository {
   imports(pseudonym: string): VcfImport[] {
     const rows = this.db
       .prepare(`${IMPORT_SELECT} WHERE i.patient_id = ? ORDER BY i.imported_at DESC, i.id DESC`)
-      .all(this.patientId(pseudonym)) as ImportRow[];
+      .all(this.patient(pseudonym).id) as ImportRow[];
     return rows.map(toImport);
   }
 

@@ -142,8 +142,7 @@ export class Store {
     const connect = (): Database.Database => {
       const c = new Database(abs, { timeout: opts.busyTimeoutMs ?? 10_000 });
       try {
-        const key = opts.key ?? process.env.FACEPHENO_DB_KEY;
-        if (key !== undefined) unlockDatabase(c, key, abs);
+        unlockDatabase(c, opts.key ?? process.env.FACEPHENO_DB_KEY, abs);
         c.pragma('foreign_keys = ON');
         // Clinical records: a committed change survives a power cut, not only a crash.
         c.pragma('synchronous = FULL');

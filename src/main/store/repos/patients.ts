@@ -80,13 +80,13 @@ const summaryColumns = (d: Dialect): string => `p.*,
     WHERE d.patient_id = p.id AND d.status = 'confirmed') AS diagnoses`;
 
 // A pseudonym is one whatever its case: SQLite's column is COLLATE NOCASE; PostgreSQL's is unique on
-// lower(pseudonym), which these use. Case-insensitive order and search (SQLite's LIKE ignores ASCII case).
+// nocase(pseudonym), which these use. Case-insensitive order and search (SQLite's LIKE ignores ASCII case).
 const byPseudonym = {
   sqlite: 'SELECT * FROM patients WHERE pseudonym = ?',
-  postgres: 'SELECT * FROM patients WHERE lower(pseudonym) = lower(?)',
+  postgres: 'SELECT * FROM patients WHERE nocase(pseudonym) = nocase(?)',
 };
-const pseudonymOrder = { sqlite: 'p.pseudonym', postgres: 'lower(p.pseudonym)' };
-const matchOrder = { sqlite: 'pseudonym', postgres: 'lower(pseudonym)' };
+const pseudonymOrder = { sqlite: 'p.pseudonym', postgres: 'nocase(p.pseudonym)' };
+const matchOrder = { sqlite: 'pseudonym', postgres: 'nocase(pseudonym)' };
 const like = { sqlite: 'LIKE', postgres: 'ILIKE' };
 // A page of the matching ids, given as a JSON array.
 const inIds = {

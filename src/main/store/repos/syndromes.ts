@@ -47,9 +47,9 @@ const selectSyndrome = {
   postgres: `SELECT s.*, (SELECT string_agg(g.gene, ',' ORDER BY g.gene) FROM syndrome_genes g
     WHERE g.syndrome_id = s.id) AS genes FROM syndromes s`,
 };
-// Names are one whatever their case: SQLite's column is COLLATE NOCASE, PostgreSQL's unique on lower(name).
-const byName = { sqlite: 's.name = ?', postgres: 'lower(s.name) = lower(?)' };
-const nameOrder = { sqlite: 's.name', postgres: 'lower(s.name)' };
+// Names are one whatever their case: SQLite's column is COLLATE NOCASE, PostgreSQL's unique on nocase(name).
+const byName = { sqlite: 's.name = ?', postgres: 'nocase(s.name) = nocase(?)' };
+const nameOrder = { sqlite: 's.name', postgres: 'nocase(s.name)' };
 
 /** The syndrome catalogue: a name, its OMIM / ORPHA / MONDO ids and genes. */
 export class Syndromes {
