@@ -1,0 +1,407 @@
+/**
+ * Department-scale gallery search: top-k queries over 1,000,000 x 512 float32 embeddings (2.05 GB), the
+ * size at which one department's pooled gallery stops fitting the "just scan it" intuition. The vectors
+ * are synthetic: each value uniform in [-0.5, 0.5), every row then L2-normalised, seeded (a full scan
+ * costs the same whatever the values; real embeddings only change which rows win). A known nearest row is
+ * planted for every query, so the timings are of correct searches.
+ *
+ * Times each query alone (median and p95 over --queries queries, k = 10 and 50):
+ *   - on one core: src/main/match/topk.ts's SIMD SearchIndex on the main thread;
+ *   - on worker threads over shards (--workers, default every core): each worker holds its shard in a
+ *     SearchIndex of its own; a query goes to all, their top-k lists are merged;
+ * beside the floor no scan can beat on one core: reading every value once (SearchIndex.readAll).
+ * With --postgres URL it also times reading such a gallery from a PostgreSQL store once (the rows to
+ * Float32Arrays, store.galleryEmbeddings), which matching does once per gallery version and then keeps.
+ *   npm run build && npm run bench:search-1m [-- --rows N --dim D --queries Q --workers W --postgres URL --json]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { seededRandom } from '../../src/main/match/random.js';
+import { SearchIndex, type Hit } from '../../src/main/match/topk.js';
+import { dot, stack, type Matrix } from '../../src/main/match/vectors.js';
+import { Store } from '../../src/main/store/store.js';
+
+interface ShardData {
+  gallery: SharedArrayBuffer;
+  cols: number;
+  start: number;
+  end: number;
+}
+
+type ShardRequest = { query: Float32Array; k: number };
+type ShardReply = { ready: true; buildMs: number } | { hits: Hit[] };
+
+const ks = [10, 50];
+
+/** Fills `data` (rows x cols) with seeded unit rows. */
+function randomUnitRows(data: Float32Array, cols: number, seed: number): void {
+  const rand = seededRandom(seed);
+  for (let off = 0; off < data.length; off += cols) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) {
+      const v = rand() - 0.5;
+      data[off + c] = v;
+      s += v * v;
+    }
+    const inv = 1 / Math.sqrt(s);
+    for (let c = 0; c < cols; c++) data[off + c] = (data[off + c] as number) * inv;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+interface Timing {
+  medianMs: number;
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+}
+
+function timing(ms: number[]): Timing {
+  const s = [...ms].sort((a, b) => a - b);
+  return {
+    medianMs: percentile(s, 50),
+    p95Ms: percentile(s, 95),
+    minMs: s[0] as number,
+    maxMs: s.at(-1) as number,
+  };
+}
+
+/** The best k of several shards' top-k lists. */
+function merge(lists: Hit[][], k: number): Hit[] {
+  return lists
+    .flat()
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, k);
+}
+
+/** Worker side: one shard's SearchIndex, answering queries until the main thread goes. */
+function serveShard(): void {
+  const { gallery, cols, start, end } = workerData as ShardData;
+  const port = parentPort;
+  if (!port) throw new Error('search-million: a shard runs in a worker thread');
+  const t0 = performance.now();
+  const all = new Float32Array(gallery);
+  const index = new SearchIndex({ rows: end - start, cols, data: all.subarray(start * cols, end * cols) });
+  port.postMessage({ ready: true, buildMs: performance.now() - t0 } satisfies ShardReply);
+  port.on('message', ({ query, k }: ShardRequest) => {
+    const [hits = []] = index.search({ rows: 1, cols, data: query }, k);
+    port.postMessage({
+      hits: hits.map((h) => ({ index: h.index + start, score: h.score })),
+    } satisfies ShardReply);
+  });
+}
+
+/** A worker answering one request at a time: the reply to the request in flight settles its promise. */
+class Shard {
+  private pending: { resolve(m: ShardReply): void; reject(e: unknown): void } | undefined;
+  readonly ready: Promise<ShardReply>;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (m: ShardReply) => this.settle((p) => p.resolve(m)));
+    worker.on('error', (e) => this.settle((p) => p.reject(e)));
+    this.ready = this.next();
+  }
+
+  ask(req: ShardRequest): Promise<ShardReply> {
+    const reply = this.next();
+    this.worker.postMessage(req);
+    return reply;
+  }
+
+  private next(): Promise<ShardReply> {
+    return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
+  }
+
+  private settle(fn: (p: NonNullable<Shard['pending']>) => void): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (p) fn(p);
+  }
+}
+
+/** The shards' workers, each built and ready; `search` asks all and merges. */
+async function startShards(gallery: SharedArrayBuffer, rows: number, cols: number, count: number) {
+  const shards = Array.from({ length: count }, (_, i) => {
+    const start = Math.floor((i * rows) / count);
+    const end = Math.floor(((i + 1) * rows) / count);
+    return new Shard(
+      new Worker(new URL(import.meta.url), { workerData: { gallery, cols, start, end } satisfies ShardData }),
+    );
+  });
+  const built = await Promise.all(shards.map((s) => s.ready));
+  const hits = (m: ShardReply) => ('hits' in m ? m.hits : []);
+  return {
+    buildMs: Math.max(...built.map((m) => ('buildMs' in m ? m.buildMs : NaN))),
+    search: async (query: Float32Array, k: number) =>
+      merge((await Promise.all(shards.map((s) => s.ask({ query, k })))).map(hits), k),
+    stop: () => Promise.all(shards.map((s) => s.worker.terminate())),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      dim: { type: 'string', default: '512' },
+      queries: { type: 'string', default: '25' },
+      workers: { type: 'string', default: String(availableParallelism()) },
+      postgres: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const rows = Number(values.rows);
+  const cols = Number(values.dim);
+  const queryCount = Number(values.queries);
+  const workerCount = Number(values.workers);
+  for (const [flag, v, min] of [
+    ['--rows', rows, 100],
+    ['--dim', cols, 1],
+    ['--queries', queryCount, 20],
+    ['--workers', workerCount, 1],
+  ] as const)
+    if (!Number.isInteger(v) || v < min) throw new Error(`${flag} must be a whole number >= ${min}`);
+  const say = (line: string) => {
+    if (!values.json) console.log(line);
+  };
+  const loadBefore = loadavg()[0] as number;
+
+  let t0 = performance.now();
+  const shared = new SharedArrayBuffer(rows * cols * 4);
+  const gallery: Matrix = { rows, cols, data: new Float32Array(shared) };
+  randomUnitRows(gallery.data, cols, 1);
+  const queries = new Float32Array(queryCount * cols);
+  randomUnitRows(queries, cols, 2);
+  // Each query's exact copy sits somewhere in the gallery: the search must return it first.
+  const planted = Array.from({ length: queryCount }, (_, q) => Math.floor(((q + 0.5) * rows) / queryCount));
+  planted.forEach((row, q) => gallery.data.set(queries.subarray(q * cols, (q + 1) * cols), row * cols));
+  const generateMs = performance.now() - t0;
+  const mb = (rows * cols * 4) / 1e6;
+  say(
+    `gallery: ${rows.toLocaleString('en')} x ${cols} float32 (${mb.toFixed(0)} MB), values uniform in [-0.5, 0.5) ` +
+      `then rows L2-normalised, seed 1; ${queryCount} queries, each planted in the gallery; made in ${(generateMs / 1000).toFixed(1)} s`,
+  );
+
+  const check = (q: number, hits: Hit[], k: number) => {
+    if (hits.length !== Math.min(k, rows) || hits[0]?.index !== planted[q])
+      throw new Error(`query ${q}: top hit row ${hits[0]?.index}, expected the planted row ${planted[q]}`);
+    return hits;
+  };
+  const query = (q: number) => queries.subarray(q * cols, (q + 1) * cols);
+
+  // One core: the main thread's index.
+  t0 = performance.now();
+  let index: SearchIndex | undefined = new SearchIndex(gallery);
+  const oneCoreBuildMs = performance.now() - t0;
+  const readMs: number[] = [];
+  let sink = 0;
+  for (let i = 0; i < 5; i++) {
+    t0 = performance.now();
+    sink += index.readAll();
+    readMs.push(performance.now() - t0);
+  }
+  const oneCore: Record<string, Timing> = {};
+  const oneCoreHits = new Map<string, Hit[]>();
+  for (const k of ks) {
+    const ms: number[] = [];
+    index.search({ rows: 1, cols, data: query(0) }, k); // warm-up
+    for (let q = 0; q < queryCount; q++) {
+      t0 = performance.now();
+      const [hits = []] = index.search({ rows: 1, cols, data: query(q) }, k);
+      ms.push(performance.now() - t0);
+      oneCoreHits.set(`${k}:${q}`, check(q, hits, k));
+    }
+    oneCore[`top${k}`] = timing(ms);
+  }
+  const read = timing(readMs);
+  say(
+    `one core: index built in ${(oneCoreBuildMs / 1000).toFixed(1)} s; reading every value once (the floor) ` +
+      `median ${read.medianMs.toFixed(1)} ms (${(mb / read.medianMs).toFixed(1)} GB/s)`,
+  );
+  for (const k of ks) {
+    const t = oneCore[`top${k}`] as Timing;
+    say(
+      `  top-${k}: median ${t.medianMs.toFixed(1)} ms, p95 ${t.p95Ms.toFixed(1)} ms (min ${t.minMs.toFixed(1)}, ` +
+        `max ${t.maxMs.toFixed(1)}) ${t.p95Ms < 200 ? '< 200 ms' : '>= 200 ms: NOT interactive on one core'}`,
+    );
+  }
+  index = undefined; // its 2 GB go before the shards take theirs
+
+  // Worker threads over shards.
+  const shards = await startShards(shared, rows, cols, workerCount);
+  const sharded: Record<string, Timing> = {};
+  try {
+    for (const k of ks) {
+      const ms: number[] = [];
+      await shards.search(query(0), k); // warm-up
+      for (let q = 0; q < queryCount; q++) {
+        t0 = performance.now();
+        const hits = await shards.search(query(q), k);
+        ms.push(performance.now() - t0);
+        check(q, hits, k);
+        const alone = oneCoreHits.get(`${k}:${q}`) ?? [];
+        if (hits.some((h, i) => h.index !== alone[i]?.index))
+          throw new Error(`query ${q}, k ${k}: the shards' merged top-k differs from one index's`);
+      }
+      sharded[`top${k}`] = timing(ms);
+    }
+  } finally {
+    await shards.stop();
+  }
+  say(
+    `${workerCount} worker thread(s) over ${workerCount} shard(s): built in ${(shards.buildMs / 1000).toFixed(1)} s`,
+  );
+  for (const k of ks) {
+    const t = sharded[`top${k}`] as Timing;
+    say(
+      `  top-${k}: median ${t.medianMs.toFixed(1)} ms, p95 ${t.p95Ms.toFixed(1)} ms (same hits as one core)`,
+    );
+  }
+
+  const postgres = values.postgres ? await readFromPostgres(values.postgres, gallery, say) : undefined;
+  const loadAfter = loadavg()[0] as number;
+  say(
+    `machine: ${availableParallelism()} core(s), 1-minute load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+  );
+  if (values.json)
+    console.log(
+      JSON.stringify({
+        rows,
+        dim: cols,
+        megabytes: mb,
+        queries: queryCount,
+        vectors: 'uniform [-0.5, 0.5) per value, rows L2-normalised, seed 1; each query planted',
+        oneCore: { buildMs: oneCoreBuildMs, read, ...oneCore },
+        workers: { count: workerCount, buildMs: shards.buildMs, ...sharded },
+        postgres,
+        cores: availableParallelism(),
+        load: [loadBefore, loadAfter],
+        checksum: sink !== 0,
+      }),
+    );
+}
+
+/** The bench's embedding model: a stand-in id (the gallery's vectors are synthetic). */
+const benchModel = { id: 'bench-512', sha256: 'b'.repeat(64) };
+
+/**
+ * Fills a new PostgreSQL store with the gallery: one confirmed patient per row (patient, photo, primary
+ * face, diagnosis, embedding), the vectors sent in batches through the store's own connection. A bench
+ * fixture, so the per-row gallery-version triggers are off while it fills and the version is bumped once.
+ */
+function fillPostgres(store: Store, gallery: Matrix, say: (line: string) => void): void {
+  const db = store.db;
+  const now = new Date().toISOString();
+  store.transaction(() => {
+    db.exec('ALTER TABLE embeddings DISABLE TRIGGER USER; ALTER TABLE diagnoses DISABLE TRIGGER USER');
+    db.exec("INSERT INTO syndromes (name) SELECT 'Bench syndrome ' || s FROM generate_series(1, 100) s");
+    const settings = db
+      .prepare('INSERT INTO analysis_settings (sha256, json, created_at) VALUES (?, ?, ?) RETURNING id')
+      .pluck()
+      .get('c'.repeat(64), '{}', now);
+    db.prepare(
+      `INSERT INTO patients (pseudonym, created_at, updated_at)
+       SELECT 'B' || lpad(g::text, 7, '0'), ?, ? FROM generate_series(1, ?) g`,
+    ).run(now, now, gallery.rows);
+    db.prepare(
+      `INSERT INTO photos (patient_id, sha256, bytes, original_name, width, height, added_at, settings_id)
+       SELECT id, lpad(to_hex(id), 64, '0'), 1, 'bench.jpg', 112, 112, ?, ? FROM patients ORDER BY id`,
+    ).run(now, settings);
+    db.exec(`INSERT INTO faces (photo_id, ordinal, is_primary, box_x, box_y, box_width, box_height, score,
+        points5, quality)
+      SELECT id, 0, 1, 0, 0, 1, 1, 1, '[[0,0],[0,0],[0,0],[0,0],[0,0]]', '{}' FROM photos ORDER BY id`);
+    db.prepare(
+      `INSERT INTO diagnoses (patient_id, syndrome_id, status, recorded_at)
+       SELECT id, (SELECT min(id) FROM syndromes) + id % 100, 'confirmed', ? FROM patients`,
+    ).run(now);
+    const faces = db
+      .prepare('SELECT f.id FROM faces f JOIN photos ph ON ph.id = f.photo_id ORDER BY ph.patient_id')
+      .pluck()
+      .all() as number[];
+    const batch = 1000;
+    const row = `(?, '${benchModel.id}', '${benchModel.sha256}', ${gallery.cols}, ?)`;
+    const insert = db.prepare(
+      `INSERT INTO embeddings (face_id, model_id, model_sha256, dim, vector) VALUES ${Array(batch).fill(row).join(', ')}`,
+    );
+    const bytes = gallery.cols * 4;
+    for (let start = 0; start < gallery.rows; start += batch) {
+      const n = Math.min(batch, gallery.rows - start);
+      const values = Array.from({ length: n }, (_, i) => [
+        faces[start + i],
+        Buffer.from(gallery.data.buffer, (start + i) * bytes, bytes),
+      ]).flat();
+      if (n === batch) insert.run(...values);
+      else
+        db.prepare(
+          `INSERT INTO embeddings (face_id, model_id, model_sha256, dim, vector) VALUES ${Array(n).fill(row).join(', ')}`,
+        ).run(...values);
+      if (start > 0 && (start / batch) % 100 === 0)
+        say(`  postgres: ${start.toLocaleString('en')} embeddings stored`);
+    }
+    db.exec('ALTER TABLE embeddings ENABLE TRIGGER USER; ALTER TABLE diagnoses ENABLE TRIGGER USER');
+    db.exec('UPDATE store_meta SET gallery_version = gallery_version + 1');
+  });
+  // What autovacuum would do soon after such a load: the planner's row counts.
+  db.exec('ANALYZE');
+}
+
+/**
+ * Times what matching does once per gallery version: store.galleryEmbeddings (the gallery query, every
+ * row's blob to a Float32Array) from a PostgreSQL store, then stacking the rows into one matrix for the
+ * SearchIndex. Fills a schema of its own first (dropped afterwards unless the URL names one).
+ */
+async function readFromPostgres(
+  url: string,
+  gallery: Matrix,
+  say: (line: string) => void,
+): Promise<{ fillMs: number; readMs: number; stackMs: number; rows: number }> {
+  const target = new URL(url);
+  const ownSchema = !target.searchParams.has('schema');
+  if (ownSchema) target.searchParams.set('schema', `bench_search_${process.pid}`);
+  const photosDir = mkdtempSync(join(tmpdir(), 'facepheno-bench-photos-'));
+  const store = Store.open(target.toString(), { photosDir, osUser: 'bench' });
+  try {
+    let t0 = performance.now();
+    fillPostgres(store, gallery, say);
+    const fillMs = performance.now() - t0;
+    say(
+      `postgres: ${gallery.rows.toLocaleString('en')} gallery members stored in ${(fillMs / 1000).toFixed(1)} s`,
+    );
+    t0 = performance.now();
+    const members = store.galleryEmbeddings(benchModel.id);
+    const readMs = performance.now() - t0;
+    t0 = performance.now();
+    const matrix = stack(members.map((m) => m.vector));
+    const stackMs = performance.now() - t0;
+    if (matrix.rows !== gallery.rows)
+      throw new Error(`postgres: read ${matrix.rows} rows, stored ${gallery.rows}`);
+    for (const r of [0, Math.floor(gallery.rows / 2), gallery.rows - 1])
+      if (
+        members[r]?.patient !== `B${String(r + 1).padStart(7, '0')}` ||
+        dot(
+          matrix.data.subarray(r * gallery.cols, (r + 1) * gallery.cols),
+          gallery.data.subarray(r * gallery.cols, (r + 1) * gallery.cols),
+        ) < 0.9999
+      )
+        throw new Error(`postgres: gallery row ${r} does not read back as stored`);
+    say(
+      `postgres: store.galleryEmbeddings read ${members.length.toLocaleString('en')} members in ${(readMs / 1000).toFixed(2)} s, ` +
+        `stacked into one matrix in ${stackMs.toFixed(0)} ms (once per gallery version; matching keeps the index in memory)`,
+    );
+    return { fillMs, readMs, stackMs, rows: members.length };
+  } finally {
+    if (ownSchema) store.db.exec(`DROP SCHEMA ${target.searchParams.get('schema')} CASCADE`);
+    store.close();
+    rmSync(photosDir, { recursive: true, force: true });
+  }
+}
+
+if (isMainThread) await main();
+else serveShard();
