@@ -2,7 +2,7 @@ import { UsageError, UserError } from '../../main/errors.js';
 import { expandPhotoArgs } from '../../main/face/batch.js';
 import { openFacePipeline } from '../../main/face/pipeline.js';
 import { CALIBRATION } from '../../main/match/evaluate-folder.js';
-import { matchPatient, type MatchResult } from '../../main/match/matcher.js';
+import { fitMatcher, matchPatient, type MatchResult } from '../../main/match/matcher.js';
 import { OPEN_SET_QUANTILE } from '../../main/match/openset.js';
 import { storedMatcher } from '../../main/service/matching.js';
 import { Store } from '../../main/store/store.js';
@@ -21,7 +21,8 @@ model and gallery version: only the first match after the gallery changes fits t
 from a gallery pack names its centre (it has no photo here).
 
 Options:
-  --patient ID   match a patient in the store by id (repeatable; their own photos are left out)
+  --patient ID   match a patient in the store by id (repeatable); a gallery patient is matched
+                 against everyone else (their photos left out of the fit and the nearest cases)
   --model ID     the embedding model (default: the manifest's first)
   --json         print one JSON document: {model, galleryVersion, calibration, openSet,
                  matcher: {kept, ms}, results: [{file | patient, ranking: [{label, probability,
@@ -109,9 +110,22 @@ export const command: Command = {
       for (const patient of patients) {
         try {
           const vectors = storedPatientVectors(store, patient, model.id);
+          // A gallery patient is matched by a matcher fitted without them: their own photos would vouch
+          // for their label (this fit is not kept: it is of another gallery).
+          const own = rows.filter((r) => r.patient.toLowerCase() === patient.toLowerCase());
+          const fitted = own.length
+            ? fitMatcher(
+                rows.filter((r) => !own.includes(r)),
+                { modelId: model.id, galleryVersion },
+              )
+            : matcher;
           results.push(
             vectors.length
-              ? { patient, ...matchPatient(matcher, vectors, { excludePatient: patient }), error: null }
+              ? {
+                  patient,
+                  ...matchPatient(fitted, vectors, { excludePatient: own[0]?.patient }),
+                  error: null,
+                }
               : { patient, error: 'no photo with a measured face' },
           );
         } catch (err) {
