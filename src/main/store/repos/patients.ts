@@ -104,6 +104,7 @@ export class Patients {
   private readonly matching;
   private readonly pageOf;
   private readonly countAll;
+  private readonly lastChange;
 
   constructor(
     private readonly db: Db,
@@ -138,6 +139,9 @@ export class Patients {
     this.pageOf = db.prepare(`SELECT ${columns} FROM patients p
       WHERE ${bySql(db, inIds)} ORDER BY ${order}`);
     this.countAll = db.prepare('SELECT count(*) AS n FROM patients');
+    this.lastChange = db.prepare(
+      "SELECT os_user, at FROM audit_log WHERE patient = ? AND action = 'patient.update' ORDER BY id DESC LIMIT 1",
+    );
   }
 
   create(p: NewPatient): Patient {
@@ -176,14 +180,34 @@ export class Patients {
     return toPatient(r);
   }
 
-  update(pseudonym: string, changes: Omit<NewPatient, 'pseudonym'>): Patient {
+  /**
+   * Saves changes to the patient's own fields. With `expectedUpdatedAt` (the updatedAt the editor was
+   * shown) a save over a change made since, by another workstation, is refused and nothing is written:
+   * the check and the write happen under the store's write lock, one workstation at a time.
+   */
+  update(
+    pseudonym: string,
+    changes: Omit<NewPatient, 'pseudonym'>,
+    opts: { expectedUpdatedAt?: string } = {},
+  ): Patient {
     return write(this.db, () => {
       const cur = this.get(pseudonym);
+      if (opts.expectedUpdatedAt !== undefined && cur.updatedAt !== opts.expectedUpdatedAt)
+        throw this.stale(cur);
       const v = validPatient({ ...cur, ...changes, pseudonym: cur.pseudonym });
-      this.updateRow.run({ ...v, id: cur.id, isControl: v.isControl ? 1 : 0, now: new Date().toISOString() });
+      this.updateRow.run({ ...v, id: cur.id, isControl: v.isControl ? 1 : 0, now: later(cur.updatedAt) });
       this.audit.record('patient.update', cur.pseudonym, changes);
       return this.getById(cur.id);
     });
+  }
+
+  private stale(cur: Patient): StaleCaseError {
+    const last = this.lastChange.get(cur.pseudonym) as { os_user: string; at: string } | undefined;
+    const by = last ? ` by ${last.os_user} at ${last.at}` : '';
+    return new StaleCaseError(
+      `case '${cur.pseudonym}' was changed${by} after you opened it: nothing was saved; open it again ` +
+        'to see that change, then make yours',
+    );
   }
 
   /** Deletes the patient with photos, faces, diagnoses and terms; Store.deletePatient also removes the files. */
@@ -225,6 +249,24 @@ export class Patients {
       })),
     };
   }
+}
+
+/** A save refused because the case changed since the editor opened it (another workstation's save). */
+export class StaleCaseError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StaleCaseError';
+  }
+}
+
+/**
+ * Now, or just after `previous` when the clock has not moved past it: each save of a case gets an
+ * updatedAt of its own, which is what a stale save is recognised by.
+ */
+function later(previous: string): string {
+  const now = Date.now();
+  const prev = Date.parse(previous);
+  return new Date(Number.isNaN(prev) ? now : Math.max(now, prev + 1)).toISOString();
 }
 
 function toPatient(r: PatientRow): Patient {
