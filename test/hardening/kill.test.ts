@@ -9,14 +9,16 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import { Service } from '../../src/main/service.js';
 import { sha256Hex } from '../../src/main/store/photo-files.js';
 import { Store } from '../../src/main/store/store.js';
 import { makeVcf } from '../../tools/genomics/make-vcf.js';
+import { ensureRendererBuilt } from '../../e2e/support/serve.js';
 import { cliPath, facedata, repoRoot } from '../support/paths.js';
-import { sharedPipeline, tempDir } from '../store/support.js';
+import { sharedPipeline, tempDir, testModelsDir } from '../store/support.js';
 import { trainingDataDir } from './training-gallery.js';
 
 const work = tempDir('facepheno-kill-');
@@ -243,7 +245,25 @@ async function restartService(dataDir: string): Promise<void> {
   await service.close();
 }
 
-const kills = { gallery: 0, galleryInWrite: 0, vcf: 0, training: 0 };
+/** A running `facepheno serve` on `dataDir`: its process, address and token. */
+async function serve(dataDir: string, modelsDir: string) {
+  const proc = spawn(process.execPath, [cliPath, 'serve', '--data-dir', dataDir], {
+    cwd: repoRoot,
+    env: { ...process.env, FACEPHENO_MODELS_DIR: modelsDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => proc.on('close', () => resolve()));
+  const first = await new Promise<string>((resolve) =>
+    createInterface({ input: proc.stdout }).once('line', resolve),
+  );
+  const url = new URL(first.replace(/^FacePheno at /, ''));
+  return { proc, exited, origin: url.origin, token: url.searchParams.get('token') ?? '' };
+}
+
+/** The upload folders in a data directory. */
+const uploads = (dataDir: string) => readdirSync(dataDir).filter((f) => f.startsWith('upload-'));
+
+const kills = { gallery: 0, galleryInWrite: 0, vcf: 0, training: 0, upload: 0 };
 afterAll(() => console.log(`SIGKILLs survived: ${JSON.stringify(kills)}`));
 
 describe('SIGKILL at random moments, repeated', () => {
@@ -341,4 +361,44 @@ describe('SIGKILL at random moments, repeated', () => {
     expect(last.stdout).toBe(clean.stdout);
     expect(learntResult(dataDir)).toBe(want);
   }, 300_000);
+
+  it('a facepheno serve killed while it imports a gallery uploaded from the browser leaves no upload once restarted', async () => {
+    ensureRendererBuilt();
+    const models = await testModelsDir();
+    const dataDir = join(work.dir, 'serve-data');
+    const files = readdirSync(galleryDir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => ({
+        path: `${e.parentPath.slice(galleryDir.length + 1)}/${e.name}`,
+        data: readFileSync(join(e.parentPath, e.name)).toString('base64'),
+      }));
+    try {
+      for (let round = 0; round <= 3; round++) {
+        const s = await serve(dataDir, models.dir);
+        // Started again: what the killed run was importing from is gone.
+        expect(uploads(dataDir)).toEqual([]);
+        if (round === 3) {
+          s.proc.kill('SIGTERM');
+          await s.exited;
+          break;
+        }
+        const res = await fetch(`${s.origin}/api/call/gallery.import`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-facepheno-token': s.token },
+          body: JSON.stringify({ source: { kind: 'files', files }, controls: ['controls'] }),
+        });
+        expect(await res.json()).toMatchObject({ ok: true });
+        // The job has the uploaded folder and is loading the face models: killed now, it leaves the folder.
+        expect(uploads(dataDir)).toHaveLength(1);
+        s.proc.kill('SIGKILL');
+        await s.exited;
+        kills.upload++;
+        expect(uploads(dataDir)).toHaveLength(1);
+        checkAfterRestart(storeFileIn(dataDir));
+      }
+    } finally {
+      models.cleanup();
+    }
+    expect(kills.upload).toBe(3);
+  }, 180_000);
 });

@@ -24,6 +24,7 @@ import type { ModelRef } from '../../shared/api.js';
 import { gallerySamples } from './evaluation.js';
 import type { JobContext } from './jobs.js';
 import { runJobWorker } from './threads.js';
+import { processGone } from './uploads.js';
 import type { SpaceFigures, TrainInput, TrainResult } from './train-worker.js';
 
 const FOLDS = 5;
@@ -80,7 +81,7 @@ export class LearntSpaces {
     }
     for (const name of names) {
       const pid = temporary.exec(name)?.[1];
-      if (pid !== undefined && !alive(Number(pid))) rmSync(join(this.dir, name), { force: true });
+      if (pid !== undefined && processGone(Number(pid))) rmSync(join(this.dir, name), { force: true });
     }
   }
 
@@ -158,16 +159,6 @@ function writeWhole(file: string, text: string): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw storageError(err, dir);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, as another user's process.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

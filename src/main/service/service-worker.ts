@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Service } from '../service.js';
 import type { AnyEvent, Reply } from '../../shared/api.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
-import { withoutUploadFolders } from './uploads.js';
+import { sweepUploads, withoutUploadFolders } from './uploads.js';
 
 const port = parentPort;
 if (!port) throw new Error('service-worker.js runs as a worker thread (see ServiceHost)');
@@ -19,6 +19,8 @@ const cleanEvent = (event: AnyEvent): AnyEvent =>
     ? { ...event, payload: { ...event.payload, error: clean(event.payload.error) } }
     : event;
 
+// Uploads a killed run was using are nobody's now.
+sweepUploads(init.dataDir);
 Service.open({ ...init, emit: (event) => send({ type: 'event', event: cleanEvent(event) }) }).then(
   (service) => {
     port.on('message', (msg: ToWorker) => {

@@ -1,14 +1,22 @@
 /** A gallery folder uploaded file by file (the browser's folder picker), rebuilt in a private temporary folder. */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { storageError } from '../store/storage-errors.js';
 import { safeRelativePath } from '../../shared/security.js';
 
-/** Writes the files under `<parent>/upload-<uuid>/` and returns that folder; the caller removes it with dropUpload. */
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** `upload-<pid>-<uuid>`: an upload of process <pid> (as a path's start, and as a whole name). */
+const uploadName = new RegExp(`^upload-(\\d+)-${UUID}`);
+const uploadFolder = new RegExp(`${uploadName.source}$`);
+
+/**
+ * Writes the files under `<parent>/upload-<pid>-<uuid>/` and returns that folder; the caller removes it
+ * with dropUpload (or, when the process is killed first, sweepUploads on the next start).
+ */
 export function writeUpload(parent: string, files: { path: string; data: string }[]): string {
-  const root = join(parent, `upload-${randomUUID()}`);
+  const root = join(parent, `upload-${process.pid}-${randomUUID()}`);
   try {
     // Not `recursive` for the folder itself: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
     mkdirSync(root);
@@ -42,9 +50,9 @@ export function withoutUploadFolders(message: string, parent: string): string {
     first +
     rest
       .map((part) => {
-        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(part)?.[0];
-        if (uuid === undefined) return `upload-${part}`; // not one of ours after all
-        const after = part.slice(uuid.length);
+        const name = uploadName.exec(`upload-${part}`)?.[0];
+        if (name === undefined) return `upload-${part}`; // not one of ours after all
+        const after = part.slice(name.length - 'upload-'.length);
         return after.startsWith(sep) ? after.slice(sep.length) : `the chosen folder${after}`;
       })
       .join('')
@@ -53,6 +61,34 @@ export function withoutUploadFolders(message: string, parent: string): string {
 
 export function dropUpload(root: string): void {
   rmSync(root, { recursive: true, force: true });
+}
+
+/**
+ * Removes the uploads of processes that are gone (killed while a job used them); those of a running
+ * process (another window on the same data directory) are left alone.
+ */
+export function sweepUploads(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return; // no data directory yet, or one we cannot read: nothing of ours to sweep
+  }
+  for (const name of names) {
+    const pid = uploadFolder.exec(name)?.[1];
+    if (pid !== undefined && processGone(Number(pid))) dropUpload(join(parent, name));
+  }
+}
+
+/** Whether no process has this id (any more): the files it left are nobody's. */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    // EPERM: it exists, as another user's process.
+    return (err as NodeJS.ErrnoException).code !== 'EPERM';
+  }
 }
 
 /**
