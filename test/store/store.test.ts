@@ -338,6 +338,20 @@ eachBackend((backend) => {
       }
     });
 
+    it('records every opening of a case with the user who opened it', () => {
+      t = tempStore(backend);
+      t.store.patients.create({ pseudonym: 'P1' });
+      const other = t.open({ osUser: 'second-workstation' });
+      t.store.openCase('p1');
+      other.openCase('P1');
+      expect(() => other.openCase('NOBODY')).toThrow("no patient with id 'NOBODY'");
+      expect(t.store.audit.forPatient('P1').map((e) => [e.action, e.osUser])).toEqual([
+        ['patient.create', 'test-user'],
+        ['case.open', 'test-user'],
+        ['case.open', 'second-workstation'],
+      ]);
+    });
+
     it('names the OS user by default', () => {
       t = tempStore(backend);
       t.store.close();

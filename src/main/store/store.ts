@@ -213,9 +213,17 @@ export class Store {
     }
   }
 
-  /** Everything shown when a case is opened. */
+  /**
+   * Everything shown when a case is opened. The opening is audited (who read which case, when), as every
+   * change is: a store that cannot record it (read-only, full) refuses the read with the reason.
+   */
   openCase(pseudonym: string): CaseView {
     const patient = this.patients.get(pseudonym);
+    try {
+      this.audit.record('case.open', patient.pseudonym);
+    } catch (err) {
+      throw storageError(err, this.file);
+    }
     return {
       patient,
       photos: this.photos.forPatient(patient.id).map((p) => ({ ...p, faces: this.faces.forPhoto(p.id) })),
