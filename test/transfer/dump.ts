@@ -4,6 +4,8 @@
  * ids each gave them. Works on any handle with better-sqlite3's prepare().all(), so on either backend.
  */
 
+import { bySql, type Db } from '../../src/main/store/db.js';
+
 interface Reader {
   prepare(sql: string): { all(...params: unknown[]): unknown[] };
 }
@@ -15,6 +17,8 @@ const jsonColumns = new Set(['points5', 'quality', 'details', 'samples', 'annota
 
 /** Row ids and the columns that hold another table's row id: they differ between databases. */
 const idColumns = new Set([
+  'pack_id',
+  'member_id',
   'id',
   'patient_id',
   'photo_id',
@@ -90,13 +94,27 @@ export function dumpCases(db: Reader, pseudonyms: readonly string[]): Row[] {
         }),
       ),
     }));
+    const controlSource = rows(db, 'SELECT source FROM control_sources WHERE patient_id = ?', patient.id);
     const audit = rows(
       db,
       "SELECT * FROM audit_log WHERE patient = ? AND action <> 'patient.migrate' ORDER BY id",
       pseudonym,
     ).map((a) => plain(a));
-    return { ...plain(patient), photos, diagnoses, terms, vcfs, audit };
+    return { ...plain(patient), controlSource, photos, diagnoses, terms, vcfs, audit };
   });
+}
+
+/** Every gallery pack with its members and their embeddings, by the pack's content hash and member id. */
+export function dumpPacks(db: Reader): Row[] {
+  return rows(db, 'SELECT * FROM gallery_packs ORDER BY content_sha256').map((pack) => ({
+    ...plain(pack),
+    members: rows(db, 'SELECT * FROM pack_members WHERE pack_id = ? ORDER BY member', pack.id).map((m) => ({
+      ...plain(m),
+      embeddings: rows(db, 'SELECT * FROM pack_embeddings WHERE member_id = ? ORDER BY id', m.id).map((e) =>
+        plain(e),
+      ),
+    })),
+  }));
 }
 
 /** The audit entries that name no patient, less those recording a move, in order. */
@@ -110,6 +128,7 @@ export function dumpStoreAudit(db: Reader): Row[] {
 /** How many rows of each kind the named cases hold, counted independently of the migration's own check. */
 export function countCases(db: Reader, pseudonyms: readonly string[]) {
   const cases = dumpCases(db, pseudonyms) as unknown as {
+    controlSource: unknown[];
     photos: { sha256: string; faces: { embeddings: unknown[] }[] }[];
     diagnoses: unknown[];
     terms: unknown[];
@@ -118,6 +137,7 @@ export function countCases(db: Reader, pseudonyms: readonly string[]) {
   const sum = <T>(list: T[], f: (x: T) => number) => list.reduce((s, x) => s + f(x), 0);
   return {
     patients: cases.length,
+    controlSources: sum(cases, (c) => c.controlSource.length),
     photos: sum(cases, (c) => c.photos.length),
     photoFiles: new Set(cases.flatMap((c) => c.photos.map((p) => p.sha256))).size,
     faces: sum(cases, (c) => sum(c.photos, (p) => p.faces.length)),
@@ -128,4 +148,29 @@ export function countCases(db: Reader, pseudonyms: readonly string[]) {
     variants: sum(cases, (c) => sum(c.vcfs, (i) => i.variants.length)),
     variantAnnotations: sum(cases, (c) => sum(c.vcfs, (i) => sum(i.variants, (v) => v.annotations.length))),
   };
+}
+
+/**
+ * Every row of every table of the store's own namespace (ids and all), each table's rows sorted: equal
+ * before and after means nothing was written. Either backend, through the store's own connection.
+ */
+export function dumpDatabase(db: Db): Record<string, string[]> {
+  const tables = db
+    .prepare(
+      bySql(db, {
+        sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        postgres: `SELECT table_name FROM information_schema.tables
+          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      }),
+    )
+    .pluck()
+    .all() as string[];
+  return Object.fromEntries(
+    tables.map((t) => [
+      t,
+      rows(db, `SELECT * FROM ${t}`)
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    ]),
+  );
 }

@@ -1,13 +1,15 @@
 /**
  * A workstation's case store to migrate: the synthetic gallery (two syndromes of six patients, P1 with a
  * photo, P2 without), plus what the synthetic store lacks: a photo of its own with two faces and a mesh,
- * HPO terms (one excluded), a full birth date and notes, a VCF import with annotated variants, and the
- * department reference data (gene catalogue) that a migration leaves behind.
+ * HPO terms (one excluded), a full birth date and notes, a VCF import with annotated variants, a control
+ * with its photo source, a gallery pack from another centre, and the department reference data (gene
+ * catalogue) that a migration leaves behind.
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { PhotoAnalysis } from '../../src/main/face/pipeline.js';
 import { GenomicsRepository } from '../../src/main/genomics/repository.js';
+import { addPack, exportPack } from '../../src/main/store/gallery-pack.js';
 import { sha256Hex } from '../../src/main/store/photo-files.js';
 import { Store } from '../../src/main/store/store.js';
 import { repoRoot } from '../support/paths.js';
@@ -58,8 +60,20 @@ function twoFaces(): PhotoAnalysis {
   };
 }
 
-/** Builds the source store at `dbFile`; returns the pseudonyms of its cases. */
-export async function buildSource(dbFile: string): Promise<string[]> {
+/** Another centre's gallery as a pack file (the synthetic gallery, exported without photos). */
+export async function otherCentrePack(dir: string): Promise<string> {
+  const centreDb = join(dir, 'centre-b.db');
+  await fillSyntheticStore(centreDb);
+  const centre = Store.open(centreDb, { osUser: 'centre-b' });
+  try {
+    return exportPack(centre, join(dir, 'centre-b.pack.json'), { centre: 'Centre B', model }).file;
+  } finally {
+    centre.close();
+  }
+}
+
+/** Builds the source store at `dbFile`, with `pack` merged in; returns the pseudonyms of its cases. */
+export async function buildSource(dbFile: string, pack: string): Promise<string[]> {
   await fillSyntheticStore(dbFile);
   const png = await sharp({ create: { width: 128, height: 64, channels: 3, background: '#7a5c48' } })
     .png()
@@ -85,6 +99,17 @@ export async function buildSource(dbFile: string): Promise<string[]> {
       gene: 'KMT2D',
       date: '2024-05-06',
     });
+    const control = store.patients.create({ pseudonym: 'C-1', isControl: true, sex: 'male' });
+    store.addPhotos(
+      'C-1',
+      [{ file: 'control.png', bytes: png, sha256: sha256Hex(png), analysis: twoFaces() }],
+      {
+        provider: 'cpu',
+        embeddingModels: [model],
+      },
+    );
+    store.gallery.setControlSource(control.id, 'children_controls');
+    addPack(store, pack, [model]);
     const repo = new GenomicsRepository(store);
     await repo.importVcf('P1', genomics('trio.vep.vcf'));
     await repo.importCatalogue(genomics('genemap2.txt'));

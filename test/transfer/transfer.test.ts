@@ -5,23 +5,68 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/main/store/photo-files.js';
-import { Store } from '../../src/main/store/store.js';
+import type { Db } from '../../src/main/store/db.js';
+import { addPack } from '../../src/main/store/gallery-pack.js';
+import { PhotoFiles, sha256Hex } from '../../src/main/store/photo-files.js';
+import { photosDirFor, Store } from '../../src/main/store/store.js';
 import { openTransferSource, transferCases, type TransferReport } from '../../src/main/store/transfer.js';
 import { logicalDump, photoFileNames } from '../hardening/support.js';
 import { runCli } from '../support/cli.js';
+import { freshSchema, postgresSkip } from '../support/postgres.js';
 import { model } from '../support/synthetic-store.js';
-import { countCases, dumpCases, dumpStoreAudit } from './dump.js';
-import { buildSource } from './source.js';
+import { countCases, dumpCases, dumpDatabase, dumpPacks, dumpStoreAudit } from './dump.js';
+import { buildSource, otherCentrePack } from './source.js';
 
 let dir: string;
 let source: string;
 let pseudonyms: string[];
+let pack: string;
 let sourceState: { dump: ReturnType<typeof logicalDump>; sha256: string; photos: string[] };
 let n = 0;
 
 const fileSha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const newTarget = () => join(dir, `target-${++n}.db`);
+const newFile = () => join(dir, `target-${++n}.db`);
+
+type Backend = 'sqlite' | 'postgres';
+
+/** A target store: a new SQLite file, or a new schema on the test PostgreSQL server with a photo folder. */
+interface Target {
+  to: string;
+  photosDir: string;
+  open(): Store;
+}
+
+const dropSchemas: (() => void)[] = [];
+
+function newTarget(backend: Backend): Target {
+  if (backend === 'sqlite') {
+    const to = newFile();
+    return { to, photosDir: photosDirFor(to), open: () => Store.open(to, { osUser: 'department-admin' }) };
+  }
+  const schema = freshSchema();
+  dropSchemas.push(schema.drop);
+  const photosDir = join(dir, `department-photos-${++n}`);
+  return {
+    to: schema.url,
+    photosDir,
+    open: () => Store.open(schema.url, { osUser: 'department-admin', photosDir }),
+  };
+}
+
+function withStore<T>(t: Target, fn: (s: Store) => T): T {
+  const s = t.open();
+  try {
+    return fn(s);
+  } finally {
+    s.close();
+  }
+}
+
+/** The target's every row and photo file; the files listed before a Store.open could sweep any. */
+function targetState(t: Target) {
+  const photos = new PhotoFiles(t.photosDir).list().sort();
+  return { photos, rows: withStore(t, (s) => dumpDatabase(s.db)) };
+}
 
 function readOnly<T>(file: string, fn: (db: Database.Database) => T): T {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -32,26 +77,21 @@ function readOnly<T>(file: string, fn: (db: Database.Database) => T): T {
   }
 }
 
-function migrate(target: string): TransferReport {
+function migrate(target: Target): TransferReport {
   const src = openTransferSource(source);
   try {
-    const store = Store.open(target, { osUser: 'department-admin' });
-    try {
-      return transferCases(src, store);
-    } finally {
-      store.close();
-    }
+    return withStore(target, (store) => transferCases(src, store));
   } finally {
     src.close();
   }
 }
 
 /** A target already in use: cases of its own (one sharing the source's photo), and a syndrome. */
-async function usedTarget(file: string, extra: (s: Store) => void = () => {}): Promise<void> {
+async function usedTarget(t: Target, extra: (s: Store) => void = () => {}): Promise<void> {
   const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c89678' } })
     .jpeg()
     .toBuffer();
-  const s = Store.open(file, { osUser: 'department-admin' });
+  const s = t.open();
   try {
     for (const id of ['D-1', 'D-2', 'D-3']) s.patients.create({ pseudonym: id });
     const analysis = {
@@ -91,11 +131,15 @@ async function usedTarget(file: string, extra: (s: Store) => void = () => {}): P
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'facepheno-transfer-'));
   source = join(dir, 'workstation.db');
-  pseudonyms = await buildSource(source);
+  pack = await otherCentrePack(dir);
+  pseudonyms = await buildSource(source, pack);
   sourceState = { dump: logicalDump(source), sha256: fileSha(source), photos: photoFileNames(source) };
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  for (const drop of dropSchemas) drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** After every move, refused or not: the source is exactly as it was. */
 function expectSourceUnchanged(): void {
@@ -104,30 +148,51 @@ function expectSourceUnchanged(): void {
   expect(photoFileNames(source)).toEqual(sourceState.photos);
 }
 
-describe('migrate SQLite -> SQLite', () => {
-  it('moves every case with its photos, faces, diagnoses, terms, variants and audit trail', () => {
-    const target = newTarget();
+function eachBackend(body: (backend: Backend) => void): void {
+  describe('migrate SQLite -> SQLite', () => body('sqlite'));
+  describe.skipIf(postgresSkip !== false)(
+    `migrate SQLite -> PostgreSQL${postgresSkip === false ? '' : ` (skipped: ${postgresSkip})`}`,
+    () => body('postgres'),
+  );
+}
+
+eachBackend((backend) => {
+  it('moves every case with its photos, faces, diagnoses, terms, variants, packs and audit trail', () => {
+    const target = newTarget(backend);
     const report = migrate(target);
 
     const expected = readOnly(source, (db) => countCases(db, pseudonyms));
     expect(expected).toMatchObject({
-      patients: 14,
-      photos: 14,
+      patients: 15,
+      controlSources: 1,
+      photos: 15,
       photoFiles: 2,
-      faces: 15,
-      embeddings: 14,
+      faces: 17,
+      embeddings: 15,
       terms: 2,
     });
     expect(expected.variants).toBeGreaterThan(0);
     expect(expected.variantAnnotations).toBeGreaterThan(0);
     // The report's counts are what the target holds, counted here independently.
-    const held = readOnly(target, (db) => countCases(db, pseudonyms));
+    const held = withStore(target, ({ db }) => countCases(db, pseudonyms));
     expect(held).toEqual(expected);
-    expect(report.counts).toMatchObject({ ...held, photoFilesWritten: 2, syndromes: 2 });
-    expect(readOnly(target, (db) => dumpCases(db, pseudonyms))).toEqual(
+    expect(report.counts).toMatchObject({
+      ...held,
+      photoFilesWritten: 2,
+      syndromes: 2,
+      galleryPacks: 1,
+      packMembers: 12,
+      packEmbeddings: 12,
+    });
+    expect(report.packsAlreadyThere).toBe(0);
+    expect(withStore(target, ({ db }) => dumpCases(db, pseudonyms))).toEqual(
       readOnly(source, (db) => dumpCases(db, pseudonyms)),
     );
-    expect(photoFileNames(target)).toEqual(sourceState.photos);
+    expect(withStore(target, ({ db }) => dumpPacks(db))).toEqual(readOnly(source, (db) => dumpPacks(db)));
+    expect(
+      withStore(target, (s) => s.galleryEmbeddings(model.id).filter((g) => g.centre === 'Centre B')),
+    ).toHaveLength(12);
+    expect(new PhotoFiles(target.photosDir).list().sort()).toEqual(sourceState.photos);
 
     // The audit log: the source's entries as they were, one entry per moved case and one for the move.
     const sourceAudit = readOnly(
@@ -135,11 +200,10 @@ describe('migrate SQLite -> SQLite', () => {
       (db) => db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number,
     );
     expect(report.counts.auditRows).toBe(sourceAudit + pseudonyms.length + 1);
-    expect(readOnly(target, (db) => dumpStoreAudit(db))).toEqual(
+    expect(withStore(target, ({ db }) => dumpStoreAudit(db))).toEqual(
       readOnly(source, (db) => dumpStoreAudit(db)),
     );
-    const store = Store.open(target);
-    try {
+    withStore(target, (store) => {
       expect(store.audit.forPatient('P1').at(-1)).toMatchObject({
         action: 'patient.migrate',
         osUser: 'department-admin',
@@ -151,42 +215,58 @@ describe('migrate SQLite -> SQLite', () => {
         ...report.counts,
         auditRows: sourceAudit,
       });
-      expect(store.checkConsistency()).toEqual({
-        integrity: 'ok',
+      expect(store.checkConsistency()).toMatchObject({
         foreignKeyViolations: 0,
         missingFiles: [],
         unreferencedFiles: [],
       });
-    } finally {
-      store.close();
-    }
+    });
     expect(report.notMoved).toMatchObject({ gene_catalogue: 1 });
     expect(report.notMoved.gene_syndromes).toBeGreaterThan(0);
     expectSourceUnchanged();
   });
 
   it('gives the moved rows new ids beside the cases the target already holds', async () => {
-    const target = newTarget();
-    await usedTarget(target);
-    const before = readOnly(target, (db) => dumpCases(db, ['D-1', 'D-2', 'D-3']));
+    const target = newTarget(backend);
+    // The target has merged the same centre's pack already: it is not copied again.
+    await usedTarget(target, (s) => addPack(s, pack, [model]));
+    const before = withStore(target, ({ db }) => ({
+      cases: dumpCases(db, ['D-1', 'D-2', 'D-3']),
+      packs: dumpPacks(db),
+    }));
     const report = migrate(target);
 
-    expect(readOnly(target, (db) => dumpCases(db, pseudonyms))).toEqual(
+    expect(withStore(target, ({ db }) => dumpCases(db, pseudonyms))).toEqual(
       readOnly(source, (db) => dumpCases(db, pseudonyms)),
     );
-    expect(readOnly(target, (db) => dumpCases(db, ['D-1', 'D-2', 'D-3']))).toEqual(before);
-    const idOf = (file: string, table: string, where: string, arg: string) =>
-      readOnly(file, (db) => db.prepare(`SELECT id FROM ${table} WHERE ${where}`).pluck().get(arg));
-    expect(idOf(target, 'patients', 'pseudonym = ?', 'Kabuki-0')).not.toBe(
-      idOf(source, 'patients', 'pseudonym = ?', 'Kabuki-0'),
-    );
-    expect(idOf(target, 'syndromes', 'name = ?', 'Kabuki syndrome')).not.toBe(
-      idOf(source, 'syndromes', 'name = ?', 'Kabuki syndrome'),
-    );
+    expect(
+      withStore(target, ({ db }) => ({ cases: dumpCases(db, ['D-1', 'D-2', 'D-3']), packs: dumpPacks(db) })),
+    ).toEqual(before);
+    const idOf = (db: Db | Database.Database, table: string, name: string) =>
+      Number(
+        db
+          .prepare(`SELECT id FROM ${table} WHERE ${table === 'patients' ? 'pseudonym' : 'name'} = ?`)
+          .pluck()
+          .get(name),
+      );
+    for (const [table, name] of [
+      ['patients', 'Kabuki-0'],
+      ['syndromes', 'Kabuki syndrome'],
+    ] as const)
+      expect(withStore(target, ({ db }) => idOf(db, table, name))).not.toBe(
+        readOnly(source, (db) => idOf(db, table, name)),
+      );
     // The synthetic gallery's photo was already there (case D-2): only the other one is new.
-    expect(report.counts).toMatchObject({ photoFiles: 2, photoFilesWritten: 1, patients: pseudonyms.length });
+    expect(report.counts).toMatchObject({
+      photoFiles: 2,
+      photoFilesWritten: 1,
+      patients: pseudonyms.length,
+      galleryPacks: 0,
+      packMembers: 0,
+    });
+    expect(report.packsAlreadyThere).toBe(1);
     // Noonan syndrome merged with the target's entry: its gene kept, none duplicated.
-    const noonan = readOnly(target, (db) =>
+    const noonan = withStore(target, ({ db }) =>
       db
         .prepare(
           "SELECT gene FROM syndrome_genes g JOIN syndromes s ON s.id = g.syndrome_id WHERE s.name = 'Noonan syndrome'",
@@ -199,35 +279,33 @@ describe('migrate SQLite -> SQLite', () => {
   });
 
   it('refuses a target that holds a case of the same pseudonym, naming it, and writes nothing', async () => {
-    const target = newTarget();
+    const target = newTarget(backend);
     await usedTarget(target, (s) => s.patients.create({ pseudonym: 'kabuki-3' }));
-    const before = { dump: logicalDump(target), photos: photoFileNames(target) };
+    const before = targetState(target);
     expect(() => migrate(target)).toThrow(
       /already holds a case with the same id .*'Kabuki-3'; nothing was moved/,
     );
-    expect(logicalDump(target)).toEqual(before.dump);
-    expect(photoFileNames(target)).toEqual(before.photos);
+    expect(targetState(target)).toEqual(before);
     expectSourceUnchanged();
   });
 
   it('undoes a move that fails after its photo files were copied: rows and new files both gone', async () => {
-    const target = newTarget();
+    const target = newTarget(backend);
     // The catalogue contradicts the source's: merged after the files are copied, so the move fails then.
     await usedTarget(target, (s) => s.syndromes.ensure({ name: 'Kabuki syndrome', omim: 'OMIM:300867' }));
-    const before = { dump: logicalDump(target), photos: photoFileNames(target) };
+    const before = targetState(target);
     expect(before.photos).toHaveLength(1);
     expect(() => migrate(target)).toThrow(
       /syndrome 'Kabuki syndrome' has OMIM id OMIM:300867, not OMIM:147920/,
     );
-    expect(logicalDump(target)).toEqual(before.dump);
-    expect(photoFileNames(target)).toEqual(before.photos);
+    expect(targetState(target)).toEqual(before);
     expectSourceUnchanged();
   });
 });
 
 describe('facepheno migrate', () => {
   it('prints the counts it read back from the target as one JSON document', () => {
-    const target = newTarget();
+    const target = newFile();
     const r = runCli(['migrate', '--from', source, '--to', target, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -237,39 +315,68 @@ describe('facepheno migrate', () => {
       to: target,
       counts: readOnly(target, (db) => countCases(db, pseudonyms)),
     });
-    const text = runCli(['migrate', '--from', source, '--to', newTarget()]);
+    const text = runCli(['migrate', '--from', source, '--to', newFile()]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
-      /^moved 14 case\(s\) from .*workstation\.db to .*target-\d+\.db:\n {2}14 photo\(s\) in 2 photo file\(s\)/,
+      /^moved 15 case\(s\) from .*workstation\.db to .*target-\d+\.db:\n {2}15 photo\(s\) in 2 photo file\(s\)/,
     );
     expectSourceUnchanged();
   });
 
   it('exits 2 on wrong arguments and 1 with one line naming a missing source or a clash', async () => {
     for (const args of [
-      ['--to', newTarget()],
+      ['--to', newFile()],
       ['--from', source],
       ['--from', source, '--to', source],
-      ['--from', source, '--to', newTarget(), 'extra'],
-      ['--from', 'postgres://h/db', '--to', newTarget()],
-      ['--from', source, '--to', newTarget(), '--bogus'],
+      ['--from', source, '--to', newFile(), 'extra'],
+      ['--from', 'postgres://h/db', '--to', newFile()],
+      ['--from', source, '--to', newFile(), '--bogus'],
     ]) {
       const r = runCli(['migrate', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^facepheno migrate: .*\(see facepheno migrate --help\)\n$/);
     }
     const missing = join(dir, 'nowhere.db');
-    const r = runCli(['migrate', '--from', missing, '--to', newTarget()]);
+    const r = runCli(['migrate', '--from', missing, '--to', newFile()]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`facepheno migrate: ${missing}: no such case database\n`);
 
-    const target = newTarget();
+    const target = newTarget('sqlite');
     await usedTarget(target, (s) => s.patients.create({ pseudonym: 'P1' }));
-    const clash = runCli(['migrate', '--from', source, '--to', target]);
+    const clash = runCli(['migrate', '--from', source, '--to', target.to]);
     expect(clash.code).toBe(1);
     expect(clash.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/: already holds a case with the same id as .*: 'P1'/),
     ]);
     expectSourceUnchanged();
   });
+
+  it.skipIf(postgresSkip !== false)(
+    `moves the cases into PostgreSQL, its photos into --to-photos${postgresSkip === false ? '' : ` (skipped: ${postgresSkip})`}`,
+    () => {
+      const target = newTarget('postgres');
+      const r = runCli([
+        'migrate',
+        '--from',
+        source,
+        '--to',
+        target.to,
+        '--to-photos',
+        target.photosDir,
+        '--json',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as TransferReport;
+      expect(report.to).toBe(target.to);
+      expect(report.counts).toMatchObject(withStore(target, ({ db }) => countCases(db, pseudonyms)));
+      expect(new PhotoFiles(target.photosDir).list().sort()).toEqual(sourceState.photos);
+      // Without a photo folder a PostgreSQL target is refused before anything is written.
+      const bare = newTarget('postgres');
+      const refused = runCli(['migrate', '--from', source, '--to', bare.to], { FACEPHENO_PHOTOS_DIR: '' });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/FACEPHENO_PHOTOS_DIR/);
+      expectSourceUnchanged();
+    },
+  );
 });
