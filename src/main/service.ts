@@ -15,6 +15,7 @@ import { defaultEmbeddingModel, readManifest, type Manifest } from './models/man
 import { maskingAnalyzer } from './match/mask.js';
 import { dot } from './match/vectors.js';
 import { sha256Hex } from './store/photo-files.js';
+import type { Role } from './store/repos/patients.js';
 import { Store } from './store/store.js';
 import { appVersion } from './version.js';
 import { Analyses } from './service/analysis.js';
@@ -42,6 +43,8 @@ export interface ServiceOptions {
   dataDir: string;
   host: 'electron' | 'browser';
   modelsDir?: string;
+  /** clinician or researcher (pseudonymised cases), enforced by the store; default FACEPHENO_ROLE. */
+  role?: Role;
   emit: (event: AnyEvent) => void;
 }
 
@@ -83,7 +86,7 @@ export class Service {
         file: opts.dataDir,
       });
     }
-    return new Service(opts, Store.open(storeFileIn(opts.dataDir)));
+    return new Service(opts, Store.open(storeFileIn(opts.dataDir), { role: opts.role }));
   }
 
   /** Answers one call; errors come back as a message to show, never as a throw. */

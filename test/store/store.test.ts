@@ -249,6 +249,56 @@ eachBackend((backend) => {
     });
   });
 
+  describe('roles', () => {
+    it('shows a researcher pseudonymised cases (no notes, birth date or file names; an age band) and lets it record none', async () => {
+      t = tempStore(backend);
+      const s = t.store;
+      s.patients.create({
+        pseudonym: 'P1',
+        sex: 'female',
+        birthDate: '2015-03-04',
+        notes: 'lives at 3 Elm St',
+      });
+      const [added] = s.addPhotos('P1', [await photo(1)], analyzer);
+      const researcher = t.open({ role: 'researcher', osUser: 'res' });
+      const low = Math.floor((new Date().getUTCFullYear() - 2015) / 5) * 5;
+      expect(researcher.patients.get('P1')).toMatchObject({
+        sex: 'female',
+        notes: '',
+        birthDate: null,
+        birthYear: null,
+        ageBand: `${low}-${low + 4}`,
+      });
+      expect(researcher.openCase('P1').photos.map((p) => p.originalName)).toEqual([
+        `photo ${added?.photoId}`,
+      ]);
+      expect(researcher.patients.list().rows[0]).toMatchObject({ notes: '', birthDate: null, photos: 1 });
+      // Its search does not look into what it may not see.
+      expect(s.patients.list({ filter: 'Elm' }).total).toBe(1);
+      expect(researcher.patients.list({ filter: 'Elm' }).total).toBe(0);
+      expect(researcher.audit.forPatient('P1').every((e) => e.details === null)).toBe(true);
+      expect(s.audit.forPatient('P1')[0]?.details).toMatchObject({ birthYear: 2015 });
+      expect(() => researcher.patients.update('P1', { notes: 'x' })).toThrow(
+        'a researcher sees cases pseudonymised and cannot record notes: a clinician can',
+      );
+      expect(() => researcher.patients.create({ pseudonym: 'P2', birthYear: 2010 })).toThrow(
+        /cannot record birthYear/,
+      );
+      // What it may change, it changes without losing what it cannot see.
+      researcher.patients.update('P1', { isControl: true });
+      expect(s.patients.get('P1')).toMatchObject({
+        isControl: true,
+        notes: 'lives at 3 Elm St',
+        birthDate: '2015-03-04',
+      });
+      expect(researcher.patients.create({ pseudonym: 'P2', sex: 'male' }).ageBand).toBeNull();
+      expect(s.patients.get('P1').ageBand).toBeUndefined();
+      expect(() => t.open({ role: 'admin' as 'researcher' })).toThrow(
+        "the role (FACEPHENO_ROLE) must be one of clinician, researcher (got 'admin')",
+      );
+    });
+  });
+
   describe('syndromes and diagnoses', () => {
     it('keeps one catalogue entry per syndrome, completing ids and genes, refusing contradictions', () => {
       t = tempStore(backend);

@@ -19,7 +19,7 @@ import { Diagnoses, type Diagnosis } from './repos/diagnoses.js';
 import { Faces, type StoredFace } from './repos/faces.js';
 import { Gallery, type GalleryEmbedding } from './repos/gallery.js';
 import { Hpo } from './repos/hpo.js';
-import { Patients, type Patient } from './repos/patients.js';
+import { Patients, roles, type Patient, type Role } from './repos/patients.js';
 import { Photos, type AnalyzedPhoto, type Photo } from './repos/photos.js';
 import { AnalysisSettingsRepo } from './repos/settings.js';
 import { Syndromes } from './repos/syndromes.js';
@@ -38,6 +38,11 @@ export interface StoreOptions {
   photosDir?: string;
   /** Who the audit log names; defaults to the OS user. */
   osUser?: string;
+  /**
+   * clinician (default) sees identities; researcher sees cases pseudonymised (no notes, birth date or
+   * photo file names; an age band) and cannot record them. Defaults to FACEPHENO_ROLE.
+   */
+  role?: Role;
   /** How long to wait for another process's write to finish before giving up (default 10 s). */
   busyTimeoutMs?: number;
   /**
@@ -110,10 +115,11 @@ export class Store {
     readonly connect: () => Db,
   ) {
     this.files = new PhotoFiles(opts.photosDir);
-    this.audit = new AuditLog(db, opts.osUser ?? osUser());
-    this.patients = new Patients(db, this.audit);
+    const role = roleOf(opts);
+    this.audit = new AuditLog(db, opts.osUser ?? osUser(), role);
+    this.patients = new Patients(db, this.audit, role);
     this.faces = new Faces(db);
-    this.photos = new Photos(db, this.files, this.faces, this.audit);
+    this.photos = new Photos(db, this.files, this.faces, this.audit, role);
     this.settings = new AnalysisSettingsRepo(db);
     this.syndromes = new Syndromes(db);
     this.diagnoses = new Diagnoses(db, this.audit);
@@ -315,6 +321,13 @@ function databaseChecks(db: Db): { integrity: string; foreignKeyViolations: numb
     integrity: (db.prepare('PRAGMA integrity_check').pluck().all() as string[]).join('; '),
     foreignKeyViolations: db.prepare('PRAGMA foreign_key_check').all().length,
   };
+}
+
+function roleOf(opts: StoreOptions): Role {
+  const role = opts.role ?? process.env.FACEPHENO_ROLE ?? 'clinician';
+  if (!(roles as readonly string[]).includes(role))
+    throw new UserError(`the role (FACEPHENO_ROLE) must be one of ${roles.join(', ')} (got '${role}')`);
+  return role as Role;
 }
 
 function osUser(): string {

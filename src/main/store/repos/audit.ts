@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import type { Role } from './patients.js';
 
 export interface AuditEntry {
   id: number;
@@ -18,7 +19,10 @@ interface AuditRow {
   details: string | null;
 }
 
-/** Who (the OS user) did what to which patient, when. Written in the same transaction as the change. */
+/**
+ * Who (the OS user) did what to which patient, when. Written in the same transaction as the change.
+ * A researcher reads the entries without their details, which can hold notes, birth years and file names.
+ */
 export class AuditLog {
   private readonly insert;
   private readonly byPatient;
@@ -27,6 +31,7 @@ export class AuditLog {
   constructor(
     db: Db,
     readonly osUser: string,
+    private readonly role: Role = 'clinician',
   ) {
     this.insert = db.prepare(
       'INSERT INTO audit_log (at, os_user, action, patient, details) VALUES (?, ?, ?, ?, ?)',
@@ -46,21 +51,21 @@ export class AuditLog {
   }
 
   forPatient(pseudonym: string): AuditEntry[] {
-    return (this.byPatient.all(pseudonym) as AuditRow[]).map(toEntry);
+    return (this.byPatient.all(pseudonym) as AuditRow[]).map((r) => this.entry(r));
   }
 
   recent(limit = 100): AuditEntry[] {
-    return (this.latest.all(limit) as AuditRow[]).map(toEntry);
+    return (this.latest.all(limit) as AuditRow[]).map((r) => this.entry(r));
   }
-}
 
-function toEntry(r: AuditRow): AuditEntry {
-  return {
-    id: r.id,
-    at: r.at,
-    osUser: r.os_user,
-    action: r.action,
-    patient: r.patient,
-    details: r.details === null ? null : JSON.parse(r.details),
-  };
+  private entry(r: AuditRow): AuditEntry {
+    return {
+      id: r.id,
+      at: r.at,
+      osUser: r.os_user,
+      action: r.action,
+      patient: r.patient,
+      details: r.details === null || this.role === 'researcher' ? null : JSON.parse(r.details),
+    };
+  }
 }

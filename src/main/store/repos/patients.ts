@@ -5,6 +5,13 @@ import { isIsoDate } from './dates.js';
 import { write } from './write.js';
 
 export const sexes = ['female', 'male', 'other', 'unknown'] as const;
+
+/**
+ * Who reads the store. A clinician sees identities; a researcher sees cases pseudonymised: no notes (free
+ * text), no birth date or year (an age band instead), and cannot record them.
+ */
+export const roles = ['clinician', 'researcher'] as const;
+export type Role = (typeof roles)[number];
 export type Sex = (typeof sexes)[number];
 
 export interface Patient {
@@ -19,6 +26,8 @@ export interface Patient {
   notes: string;
   createdAt: string;
   updatedAt: string;
+  /** For a researcher, in place of the birth date and year: the age now, in 5-year bands ('5-9'). */
+  ageBand?: string | null;
 }
 
 export interface NewPatient {
@@ -109,6 +118,7 @@ export class Patients {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
+    readonly role: Role = 'clinician',
   ) {
     this.insert = db.prepare(`INSERT INTO patients
       (pseudonym, sex, birth_year, birth_date, is_control, notes, created_at, updated_at)
@@ -128,7 +138,7 @@ export class Patients {
       .prepare(
         `SELECT id FROM (
           SELECT p.id, p.pseudonym FROM patients p
-          WHERE p.pseudonym ${l} :like ESCAPE '\\' OR p.notes ${l} :like ESCAPE '\\'
+          WHERE p.pseudonym ${l} :like ESCAPE '\\' OR (:notes = 1 AND p.notes ${l} :like ESCAPE '\\')
           UNION
           SELECT p.id, p.pseudonym FROM diagnoses d JOIN patients p ON p.id = d.patient_id
           WHERE d.gene ${l} :like ESCAPE '\\'
@@ -146,6 +156,7 @@ export class Patients {
 
   create(p: NewPatient): Patient {
     return write(this.db, () => {
+      this.mayRecord(p);
       const v = validPatient(p);
       if (this.byPseudonym.get(v.pseudonym))
         throw new UserError(`a patient with id '${v.pseudonym}' already exists`);
@@ -163,8 +174,30 @@ export class Patients {
   }
 
   find(pseudonym: string): Patient | undefined {
-    const r = this.byPseudonym.get(pseudonym.trim()) as PatientRow | undefined;
-    return r && toPatient(r);
+    const r = this.row(pseudonym);
+    return r && this.shown(toPatient(r));
+  }
+
+  private row(pseudonym: string): PatientRow | undefined {
+    return this.byPseudonym.get(pseudonym.trim()) as PatientRow | undefined;
+  }
+
+  /** The patient as this store's role may see it. */
+  private shown(p: Patient): Patient {
+    if (this.role === 'clinician') return p;
+    return { ...p, notes: '', birthDate: null, birthYear: null, ageBand: ageBand(p.birthYear) };
+  }
+
+  /** A researcher records no identifying data: no notes, no birth date or year. */
+  private mayRecord(changes: Omit<NewPatient, 'pseudonym'>): void {
+    if (this.role !== 'researcher') return;
+    const identifying = (['notes', 'birthYear', 'birthDate'] as const).filter(
+      (k) => changes[k] !== undefined && changes[k] !== null && changes[k] !== '',
+    );
+    if (identifying.length > 0)
+      throw new UserError(
+        `a researcher sees cases pseudonymised and cannot record ${identifying.join(', ')}: a clinician can`,
+      );
   }
 
   /** The patient, or a UserError that names the missing id. */
@@ -177,7 +210,7 @@ export class Patients {
   getById(id: number): Patient {
     const r = this.byId.get(id) as PatientRow | undefined;
     if (!r) throw new Error(`patient row ${id} missing`);
-    return toPatient(r);
+    return this.shown(toPatient(r));
   }
 
   /**
@@ -191,7 +224,11 @@ export class Patients {
     opts: { expectedUpdatedAt?: string } = {},
   ): Patient {
     return write(this.db, () => {
-      const cur = this.get(pseudonym);
+      this.mayRecord(changes);
+      // The stored values, whatever this role is shown: a researcher's save keeps what it cannot see.
+      const r = this.row(pseudonym);
+      if (!r) throw new UserError(`no patient with id '${pseudonym}'`);
+      const cur = toPatient(r);
       if (opts.expectedUpdatedAt !== undefined && cur.updatedAt !== opts.expectedUpdatedAt)
         throw this.stale(cur);
       const v = validPatient({ ...cur, ...changes, pseudonym: cur.pseudonym });
@@ -234,14 +271,15 @@ export class Patients {
       rows = this.page.all({ limit, offset }) as SummaryRow[];
     } else {
       const like = `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      const ids = this.matching.all({ like }) as number[];
+      // A researcher's search does not look into notes, which it may not see.
+      const ids = this.matching.all({ like, notes: this.role === 'clinician' ? 1 : 0 }) as number[];
       total = ids.length;
       rows = this.pageOf.all(JSON.stringify(ids.slice(offset, offset + limit))) as SummaryRow[];
     }
     return {
       total,
       rows: rows.map((r) => ({
-        ...toPatient(r),
+        ...this.shown(toPatient(r)),
         photos: r.photos,
         faces: r.faces,
         terms: r.terms,
@@ -249,6 +287,13 @@ export class Patients {
       })),
     };
   }
+}
+
+/** The age now in 5-year bands, from the birth year; null when that is unknown. */
+function ageBand(birthYear: number | null): string | null {
+  if (birthYear === null) return null;
+  const low = Math.floor(Math.max(0, new Date().getUTCFullYear() - birthYear) / 5) * 5;
+  return `${low}-${low + 4}`;
 }
 
 /** A save refused because the case changed since the editor opened it (another workstation's save). */

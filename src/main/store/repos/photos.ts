@@ -5,6 +5,7 @@ import type { PhotoAnalysis } from '../../face/pipeline.js';
 import type { PhotoFiles } from '../photo-files.js';
 import type { AuditLog } from './audit.js';
 import type { EmbeddingModelRef, Faces } from './faces.js';
+import type { Role } from './patients.js';
 import { write } from './write.js';
 
 /** A photo read and analysed, ready to be stored. */
@@ -58,6 +59,7 @@ export class Photos {
     private readonly files: PhotoFiles,
     private readonly faces: Faces,
     private readonly audit: AuditLog,
+    private readonly role: Role = 'clinician',
   ) {
     this.insert = db.prepare(`INSERT INTO photos
       (patient_id, sha256, bytes, original_name, width, height, age_years, added_at, settings_id)
@@ -150,7 +152,8 @@ export class Photos {
       patientId: r.patient_id,
       sha256: r.sha256,
       bytes: r.bytes,
-      originalName: r.original_name,
+      // A file's name can name the patient: a researcher sees the photo's number instead.
+      originalName: this.role === 'clinician' ? r.original_name : `photo ${r.id}`,
       width: r.width,
       height: r.height,
       ageYears: r.age_years,
