@@ -11,7 +11,8 @@ Moves every case of a workstation's case database FILE.db (and its photos, FILE.
 into the department database TARGET, a postgres://USER@HOST:PORT/DATABASE[?schema=NAME] URL (or
 another case database file), all or nothing. A PostgreSQL database keeps its photos in a folder every
 workstation shares: --to-photos DIR, else FACEPHENO_PHOTOS_DIR.
-  - FILE.db is opened read-only and never changed;
+  - FILE.db is opened read-only and never changed (an encrypted one with the key of --key-file or
+    FACEPHENO_DB_KEY, which a SQLite TARGET then gets too);
   - a TARGET that already holds a case with the same id as one in FILE.db is refused, naming it;
   - photo files are copied (by content) before the rows that name them, and removed again if the
     move fails; the rows are written in one transaction, with new ids;
