@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, type Migration } from '../../src/main/store/migrate.js';
 import * as migrations from '../../src/main/store/migrations/index.js';
-import { Store } from '../../src/main/store/store.js';
+import { PhotoFiles } from '../../src/main/store/photo-files.js';
+import { photosDirFor, Store } from '../../src/main/store/store.js';
 import { openTransferSource, transferCases, type TransferReport } from '../../src/main/store/transfer.js';
 import { logicalDump } from '../hardening/support.js';
 import { fillSyntheticStore } from '../support/synthetic-store.js';
@@ -91,6 +92,22 @@ describe('migrate reads its source as it is, or refuses it whole', () => {
       `${source}: holds records that migrate cannot move yet (table local_notes); nothing was moved`,
     );
     expect(logicalDump(target)).toEqual(before);
+  });
+
+  it('refuses a source whose photo file is damaged, naming it, leaving the target as it was', async () => {
+    const source = file('source');
+    await fillSyntheticStore(source);
+    const photos = new PhotoFiles(photosDirFor(source));
+    const [sha = ''] = photos.list();
+    writeFileSync(photos.path(sha), 'not the photo');
+    const target = file('target');
+    Store.open(target).close();
+    const before = logicalDump(target);
+    expect(() => moveInto(target, openTransferSource(source))).toThrow(
+      `${photos.path(sha)}: a photo file of the source is damaged: its bytes do not match its sha256 name`,
+    );
+    expect(logicalDump(target)).toEqual(before);
+    expect(new PhotoFiles(photosDirFor(target)).list()).toEqual([]);
   });
 
   it('reads an encrypted source with its key, and names the file without it', () => {

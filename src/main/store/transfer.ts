@@ -58,7 +58,7 @@ export interface TransferReport {
   notMoved: Record<string, number>;
 }
 
-/** Reference data, not cases: the department database keeps its own (loaded with hpo / vcf catalogue). */
+/** Reference data, not cases: the department database keeps its own (HPO release, vcf catalogue). */
 const referenceTables = [
   'hpo_release',
   'hpo_terms',
