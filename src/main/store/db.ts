@@ -87,3 +87,36 @@ export function rollbackWrite(db: Db): void {
   if (isPostgres(db)) db.rollback();
   else db.exec('ROLLBACK');
 }
+
+/**
+ * Inserts many rows into one table (inside the caller's transaction): SQLite row by row through one
+ * prepared statement, PostgreSQL a few thousand rows per statement (json_populate_recordset), since each
+ * statement there is a round trip to the server. With ignoreDuplicates, rows whose key is taken are skipped.
+ */
+export function insertMany(
+  db: Db,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  opts: { ignoreDuplicates?: boolean } = {},
+): void {
+  const conflict = opts.ignoreDuplicates ? ' ON CONFLICT DO NOTHING' : '';
+  const cols = columns.join(', ');
+  if (!isPostgres(db)) {
+    const insert = db.prepare(
+      `INSERT INTO ${table} (${cols}) VALUES (${columns.map(() => '?').join(', ')})${conflict}`,
+    );
+    for (const row of rows) insert.run(...row);
+    return;
+  }
+  const insert = db.prepare(
+    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${table}, ?)${conflict}`,
+  );
+  const chunk = 5000;
+  for (let i = 0; i < rows.length; i += chunk)
+    insert.run(
+      JSON.stringify(
+        rows.slice(i, i + chunk).map((row) => Object.fromEntries(columns.map((c, k) => [c, row[k]]))),
+      ),
+    );
+}
