@@ -53,7 +53,7 @@ export class PostgresDb implements PostgresHandle {
   private readonly flag: Int32Array;
   private depth = 0;
   private isOpen = true;
-  private statements = 0;
+  private readonly statements = new Map<string, string>();
   private readonly identities = new Map<string, string | null>();
 
   private constructor(readonly target: PostgresTarget) {
@@ -111,10 +111,17 @@ export class PostgresDb implements PostgresHandle {
     return reply.result;
   }
 
-  /** A name for the server to keep a statement's plan under, for this connection. */
-  statementName(): string {
-    this.statements += 1;
-    return `fp${this.statements}`;
+  /**
+   * The name the server keeps a statement's plan under, for this connection: one per distinct text, so
+   * that preparing the same SQL again (in a loop, in each call of a method) reuses it.
+   */
+  statementName(text: string): string {
+    let name = this.statements.get(text);
+    if (name === undefined) {
+      name = `fp${this.statements.size + 1}`;
+      this.statements.set(text, name);
+    }
+    return name;
   }
 
   /** The identity (auto-numbered key) column of a table, which an INSERT returns as lastInsertRowid. */
@@ -246,15 +253,12 @@ function quietly(fn: () => void): void {
 class PostgresStatement implements Statement {
   private plucked = false;
   private rawRows = false;
-  private readonly name: string;
   private insertText: string | undefined;
 
   constructor(
     private readonly db: PostgresDb,
     private readonly sql: TranslatedSql,
-  ) {
-    this.name = db.statementName();
-  }
+  ) {}
 
   pluck(toggle = true): this {
     this.plucked = toggle;
@@ -270,17 +274,17 @@ class PostgresStatement implements Statement {
 
   run(...params: unknown[]): RunResult {
     const text = this.returningText();
-    const r = this.query(text, params, text === this.sql.text ? this.name : `${this.name}r`);
+    const r = this.query(text, params);
     const id = text === this.sql.text ? undefined : r.rows[0]?.[0];
     return { changes: r.rowCount, lastInsertRowid: typeof id === 'number' ? id : 0 };
   }
 
   get(...params: unknown[]): unknown {
-    return this.rows(this.query(this.sql.text, params, this.name))[0];
+    return this.rows(this.query(this.sql.text, params))[0];
   }
 
   all(...params: unknown[]): unknown[] {
-    return this.rows(this.query(this.sql.text, params, this.name));
+    return this.rows(this.query(this.sql.text, params));
   }
 
   /** An INSERT into a table with an identity key returns it, as SQLite's lastInsertRowid. */
@@ -293,8 +297,8 @@ class PostgresStatement implements Statement {
     return this.insertText;
   }
 
-  private query(text: string, params: unknown[], name: string): QueryResult {
-    return this.db.call({ op: 'query', text, values: this.bind(params), name });
+  private query(text: string, params: unknown[]): QueryResult {
+    return this.db.call({ op: 'query', text, values: this.bind(params), name: this.db.statementName(text) });
   }
 
   private rows(r: QueryResult): unknown[] {
