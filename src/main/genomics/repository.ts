@@ -1,7 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../errors.js';
-import { beginWrite, bySql, commitWrite, rollbackWrite, type Db } from '../store/db.js';
+import {
+  beginWrite,
+  bySql,
+  commitWrite,
+  dialectOf,
+  insertMany,
+  rollbackWrite,
+  type Db,
+} from '../store/db.js';
 import { AuditLog } from '../store/repos/audit.js';
 import { storageError } from '../store/storage-errors.js';
 import { appVersion } from '../version.js';
@@ -264,12 +272,7 @@ export class GenomicsRepository {
       db.prepare(`INSERT INTO vcf_imports (patient_id, file_name, sha256, bytes, vcf_version,
       sample, samples, build, build_evidence, annotation_sources, records, not_carried, imported_at, app_version)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`);
-    const insertVariant =
-      db.prepare(`INSERT INTO variants (import_id, line, chrom, pos, ref, alt, alt_index, rsid,
-      qual, filter, genotype, zygosity, depth, genotype_quality, gnomad_af, clinvar, cadd, revel)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const insertAnnotation = db.prepare(`INSERT INTO variant_annotations (variant_id, ordinal, source, gene,
-      transcript, hgvs_c, hgvs_p, consequence, impact, canonical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const variants = variantWriter(db);
     let importId = 0;
     let notCarried = 0;
     beginWrite(db);
@@ -283,7 +286,7 @@ export class GenomicsRepository {
             notCarried += 1;
             return;
           }
-          const variantId = insertVariant.run(
+          const variant = [
             importId,
             v.line,
             v.chrom,
@@ -302,21 +305,19 @@ export class GenomicsRepository {
             v.clinvar,
             v.cadd,
             v.revel,
-          ).lastInsertRowid;
-          perGene(v.annotations).forEach((a, i) =>
-            insertAnnotation.run(
-              variantId,
-              i,
-              a.source,
-              a.gene,
-              a.transcript,
-              a.hgvsC,
-              a.hgvsP,
-              a.consequence,
-              a.impact,
-              a.canonical ? 1 : 0,
-            ),
-          );
+          ];
+          const annotations = perGene(v.annotations).map((a, i) => [
+            i,
+            a.source,
+            a.gene,
+            a.transcript,
+            a.hgvsC,
+            a.hgvsP,
+            a.consequence,
+            a.impact,
+            a.canonical ? 1 : 0,
+          ]);
+          variants.add(variant, annotations);
         },
         (h) => {
           // Another process may have imported the same file since the check above; now we hold the lock.
@@ -342,6 +343,7 @@ export class GenomicsRepository {
           );
         },
       );
+      variants.flush();
       db.prepare('UPDATE vcf_imports SET records = ?, not_carried = ? WHERE id = ?').run(
         summary.records,
         notCarried,
@@ -490,6 +492,97 @@ export class GenomicsRepository {
       .sort(compareRanked);
     return { import: latest, stored: latest.variants, candidates: ranked.length, filter, variants: ranked };
   }
+}
+
+const variantColumns = [
+  'import_id',
+  'line',
+  'chrom',
+  'pos',
+  'ref',
+  'alt',
+  'alt_index',
+  'rsid',
+  'qual',
+  'filter',
+  'genotype',
+  'zygosity',
+  'depth',
+  'genotype_quality',
+  'gnomad_af',
+  'clinvar',
+  'cadd',
+  'revel',
+];
+const annotationColumns = [
+  'variant_id',
+  'ordinal',
+  'source',
+  'gene',
+  'transcript',
+  'hgvs_c',
+  'hgvs_p',
+  'consequence',
+  'impact',
+  'canonical',
+];
+
+/**
+ * Stores carried alleles (values in variantColumns order) with their annotations (annotationColumns less
+ * the variant id). SQLite: row by row as they come. PostgreSQL: a few thousand alleles per statement,
+ * their ids returned by (line, ALT index), since each statement there is a round trip to the server;
+ * flush() stores what is left.
+ */
+function variantWriter(db: Db): {
+  add(variant: unknown[], annotations: unknown[][]): void;
+  flush(): void;
+} {
+  const placeholders = (n: number) => Array<string>(n).fill('?').join(', ');
+  if (dialectOf(db) === 'sqlite') {
+    const insertVariant = db.prepare(
+      `INSERT INTO variants (${variantColumns.join(', ')}) VALUES (${placeholders(variantColumns.length)})`,
+    );
+    const insertAnnotation = db.prepare(
+      `INSERT INTO variant_annotations (${annotationColumns.join(', ')})
+      VALUES (${placeholders(annotationColumns.length)})`,
+    );
+    return {
+      add: (variant, annotations) => {
+        const id = insertVariant.run(...variant).lastInsertRowid;
+        for (const a of annotations) insertAnnotation.run(id, ...a);
+      },
+      flush: () => undefined,
+    };
+  }
+  const cols = variantColumns.join(', ');
+  const insertVariants = db.prepare(`INSERT INTO variants (${cols})
+    SELECT ${cols} FROM json_populate_recordset(NULL::variants, ?) RETURNING id, line, alt_index`);
+  const line = variantColumns.indexOf('line');
+  const altIndex = variantColumns.indexOf('alt_index');
+  let pending: { variant: unknown[]; annotations: unknown[][] }[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const json = pending.map((p) => Object.fromEntries(variantColumns.map((c, k) => [c, p.variant[k]])));
+    const rows = insertVariants.all(JSON.stringify(json)) as {
+      id: number;
+      line: number;
+      alt_index: number;
+    }[];
+    const ids = new Map(rows.map((r) => [`${r.line}:${r.alt_index}`, r.id]));
+    const annotations = pending.flatMap((p) => {
+      const id = ids.get(`${String(p.variant[line])}:${String(p.variant[altIndex])}`);
+      return p.annotations.map((a) => [id, ...a]);
+    });
+    insertMany(db, 'variant_annotations', annotationColumns, annotations);
+    pending = [];
+  };
+  return {
+    add: (variant, annotations) => {
+      pending.push({ variant, annotations });
+      if (pending.length >= 2000) flush();
+    },
+    flush,
+  };
 }
 
 /**
