@@ -1,5 +1,3 @@
-import type Database from 'better-sqlite3';
-
 export interface RunResult {
   changes: number;
   lastInsertRowid: number | bigint;
@@ -40,8 +38,6 @@ export interface Db {
   readonly inTransaction: boolean;
   readonly open: boolean;
 }
-
-export type SqliteDb = Database.Database;
 
 export type Dialect = 'sqlite' | 'postgres';
 
