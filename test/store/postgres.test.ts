@@ -2,10 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/main/errors.js';
 import { parsePostgresTarget } from '../../src/main/store/postgres/target.js';
 import { Store } from '../../src/main/store/store.js';
-import { freshSchema, postgresSkip, postgresUrl } from '../support/postgres.js';
+import { adminConnection, freshSchema, postgresSkip, postgresUrl } from '../support/postgres.js';
 import { tempDir, tempStore } from './support.js';
 
 const work = tempDir('facepheno-postgres-');
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 afterAll(() => work.remove());
 
 describe('PostgreSQL addresses', () => {
@@ -133,6 +134,27 @@ describe.skipIf(postgresSkip !== false)('a PostgreSQL case database', () => {
       other.patients.create({ pseudonym: 'SECOND' });
       expect(t.store.patients.list().rows.map((r) => r.pseudonym)).toEqual(['FIRST', 'SECOND']);
     } finally {
+      t.remove();
+    }
+  });
+
+  it('reports a connection the server ended as lost, naming the URL, and rolls back what was not committed', () => {
+    const t = tempStore('postgres');
+    const admin = adminConnection();
+    try {
+      const pid = (t.store.db.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number }).pid;
+      expect(() =>
+        t.store.transaction(() => {
+          t.store.patients.create({ pseudonym: 'HALF' });
+          admin.prepare('SELECT pg_terminate_backend(?)').get(pid);
+          t.store.patients.create({ pseudonym: 'NEVER' });
+        }),
+      ).toThrow(new RegExp(`^${escape(t.store.file)}: lost the connection to the case database \\(`));
+      expect(() => t.store.patients.count()).toThrow(/lost the connection/);
+      const again = t.open();
+      expect(again.patients.count()).toBe(0);
+    } finally {
+      admin.close();
       t.remove();
     }
   });

@@ -33,6 +33,12 @@ export function busyError(place: string, cause: unknown): UserError {
 /** A server error as an Error carrying its SQLSTATE, or a UserError where the user must act. */
 function toError(e: SerialisedPgError, place: string): Error {
   if (e.code === '55P03') return busyError(place, e);
+  // Connection exceptions (class 08) and a server shutting down (57P01-57P03): nothing more can be done here.
+  if (e.code !== undefined && (e.code.startsWith('08') || /^57P0[123]$/.test(e.code)))
+    return new UserError(
+      `lost the connection to the case database (${e.message}): what was not yet saved was not saved; open it again`,
+      { file: place },
+    );
   if (e.code === '53100')
     return new UserError(`the database server's disk is full: nothing was saved`, { file: place });
   const err = new Error(e.detail ? `${e.message} (${e.detail})` : e.message) as Error & { code?: string };

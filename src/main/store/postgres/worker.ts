@@ -35,7 +35,8 @@ async function handle(req: Request): Promise<QueryResult> {
     client = undefined;
     return { command: req.op, fields: [], rows: [], rowCount: 0 };
   }
-  if (lost) throw lost;
+  // SQLSTATE 08006, connection_failure: the store reports it as a lost connection.
+  if (lost) throw Object.assign(new Error(lost.message), { code: '08006' });
   if (!client) throw new Error('the PostgreSQL connection is closed');
   const values = req.values?.map((v) => (v instanceof Uint8Array ? Buffer.from(v) : v));
   const r = await client.query({ text: req.text, values, name: req.name, rowMode: 'array' });
