@@ -6,10 +6,15 @@
  * planted for every query, so the timings are of correct searches.
  *
  * Times each query alone (median and p95 over --queries queries, k = 10 and 50):
- *   - on one core: src/main/match/topk.ts's SIMD SearchIndex on the main thread;
- *   - on worker threads over shards (--workers, default every core): each worker holds its shard in a
- *     SearchIndex of its own; a query goes to all, their top-k lists are merged;
- * beside the floor no scan can beat on one core: reading every value once (SearchIndex.readAll).
+ *   - on one core, the float32 scan: src/main/match/topk.ts's SIMD SearchIndex without its prefilter,
+ *     beside the floor no float32 scan can beat: reading every value once (SearchIndex.readAll);
+ *   - on one core, the int8 prefilter (src/main/match/quantised.ts: a quarter of the bytes) with float32
+ *     re-ranking of the rows it cannot rule out; every query's hits and scores must equal the float32
+ *     scan's, and the rows re-ranked per query are reported;
+ *   - on worker threads over shards (--workers, default every core; 0 skips): each worker holds its shard
+ *     in a SearchIndex of its own (prefiltered when the shard is large enough); a query goes to all,
+ *     their top-k lists are merged.
+ * The 1-minute load average is printed after each part: on a shared machine it says how far to trust them.
  * With --postgres URL it also times reading such a gallery from a PostgreSQL store once (the rows to
  * Float32Arrays, store.galleryEmbeddings), which matching does once per gallery version and then keeps.
  *   npm run build && npm run bench:search-1m [-- --rows N --dim D --queries Q --workers W --postgres URL --json]
@@ -33,7 +38,7 @@ interface ShardData {
 }
 
 type ShardRequest = { query: Float32Array; k: number };
-type ShardReply = { ready: true; buildMs: number } | { hits: Hit[] };
+type ShardReply = { ready: true; buildMs: number; prefiltered: boolean } | { hits: Hit[] };
 
 const ks = [10, 50];
 
@@ -73,6 +78,21 @@ function timing(ms: number[]): Timing {
   };
 }
 
+function describe(t: Timing): string {
+  return (
+    `median ${t.medianMs.toFixed(1)} ms, p95 ${t.p95Ms.toFixed(1)} ms (min ${t.minMs.toFixed(1)}, max ${t.maxMs.toFixed(1)}) ` +
+    (t.p95Ms < 200 ? '< 200 ms' : '>= 200 ms: NOT interactive')
+  );
+}
+
+/** One core's figures: build time, per-k timings and re-ranked rows per query, and the hits by k:query. */
+interface OneCore {
+  buildMs: number;
+  hits: Map<string, Hit[]>;
+  timings: Record<string, Timing>;
+  candidates: Record<string, number[]>;
+}
+
 /** The best k of several shards' top-k lists. */
 function merge(lists: Hit[][], k: number): Hit[] {
   return lists
@@ -89,7 +109,11 @@ function serveShard(): void {
   const t0 = performance.now();
   const all = new Float32Array(gallery);
   const index = new SearchIndex({ rows: end - start, cols, data: all.subarray(start * cols, end * cols) });
-  port.postMessage({ ready: true, buildMs: performance.now() - t0 } satisfies ShardReply);
+  port.postMessage({
+    ready: true,
+    buildMs: performance.now() - t0,
+    prefiltered: index.prefiltered,
+  } satisfies ShardReply);
   port.on('message', ({ query, k }: ShardRequest) => {
     const [hits = []] = index.search({ rows: 1, cols, data: query }, k);
     port.postMessage({
@@ -139,6 +163,7 @@ async function startShards(gallery: SharedArrayBuffer, rows: number, cols: numbe
   const hits = (m: ShardReply) => ('hits' in m ? m.hits : []);
   return {
     buildMs: Math.max(...built.map((m) => ('buildMs' in m ? m.buildMs : NaN))),
+    prefiltered: built.every((m) => 'prefiltered' in m && m.prefiltered),
     search: async (query: Float32Array, k: number) =>
       merge((await Promise.all(shards.map((s) => s.ask({ query, k })))).map(hits), k),
     stop: () => Promise.all(shards.map((s) => s.worker.terminate())),
@@ -150,7 +175,7 @@ async function main(): Promise<void> {
     options: {
       rows: { type: 'string', default: '1000000' },
       dim: { type: 'string', default: '512' },
-      queries: { type: 'string', default: '25' },
+      queries: { type: 'string', default: '40' },
       workers: { type: 'string', default: String(availableParallelism()) },
       postgres: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -164,8 +189,8 @@ async function main(): Promise<void> {
   for (const [flag, v, min] of [
     ['--rows', rows, 100],
     ['--dim', cols, 1],
-    ['--queries', queryCount, 20],
-    ['--workers', workerCount, 1],
+    ['--queries', queryCount, 25],
+    ['--workers', workerCount, 0],
   ] as const)
     if (!Number.isInteger(v) || v < min) throw new Error(`${flag} must be a whole number >= ${min}`);
   const say = (line: string) => {
@@ -196,80 +221,110 @@ async function main(): Promise<void> {
   };
   const query = (q: number) => queries.subarray(q * cols, (q + 1) * cols);
 
-  // One core: the main thread's index.
-  t0 = performance.now();
-  let index: SearchIndex | undefined = new SearchIndex(gallery);
-  const oneCoreBuildMs = performance.now() - t0;
+  // One core, the main thread's index: first the float32 scan, then the int8 prefilter with float32
+  // re-ranking (each index built alone, so that two copies of 2 GB are never held at once).
+  const loads: Record<string, number> = { before: loadBefore };
+  const oneCore = (prefilter: boolean, reference?: Map<string, Hit[]>) => {
+    const t = performance.now();
+    const index = new SearchIndex(gallery, { prefilter });
+    const buildMs = performance.now() - t;
+    const result: OneCore = { buildMs, hits: new Map(), timings: {}, candidates: {} };
+    for (const k of ks) {
+      const ms: number[] = [];
+      const rerank: number[] = [];
+      index.search({ rows: 1, cols, data: query(0) }, k); // warm-up
+      for (let q = 0; q < queryCount; q++) {
+        const t1 = performance.now();
+        const [hits = []] = index.search({ rows: 1, cols, data: query(q) }, k);
+        ms.push(performance.now() - t1);
+        rerank.push(index.lastCandidates[0] ?? -1);
+        result.hits.set(`${k}:${q}`, check(q, hits, k));
+        const expected = reference?.get(`${k}:${q}`);
+        if (expected && JSON.stringify(hits) !== JSON.stringify(expected))
+          throw new Error(`query ${q}, k ${k}: the prefiltered hits differ from the float32 scan's`);
+      }
+      result.timings[`top${k}`] = timing(ms);
+      result.candidates[`top${k}`] = rerank;
+    }
+    return { index, result };
+  };
+  const float = oneCore(false);
   const readMs: number[] = [];
   let sink = 0;
   for (let i = 0; i < 5; i++) {
     t0 = performance.now();
-    sink += index.readAll();
+    sink += float.index.readAll();
     readMs.push(performance.now() - t0);
   }
-  const oneCore: Record<string, Timing> = {};
-  const oneCoreHits = new Map<string, Hit[]>();
-  for (const k of ks) {
-    const ms: number[] = [];
-    index.search({ rows: 1, cols, data: query(0) }, k); // warm-up
-    for (let q = 0; q < queryCount; q++) {
-      t0 = performance.now();
-      const [hits = []] = index.search({ rows: 1, cols, data: query(q) }, k);
-      ms.push(performance.now() - t0);
-      oneCoreHits.set(`${k}:${q}`, check(q, hits, k));
-    }
-    oneCore[`top${k}`] = timing(ms);
-  }
   const read = timing(readMs);
+  const float32 = float.result;
+  loads.float32 = loadavg()[0] as number;
   say(
-    `one core: index built in ${(oneCoreBuildMs / 1000).toFixed(1)} s; reading every value once (the floor) ` +
-      `median ${read.medianMs.toFixed(1)} ms (${(mb / read.medianMs).toFixed(1)} GB/s)`,
+    `one core, float32 scan: index built in ${(float32.buildMs / 1000).toFixed(1)} s; reading every value once ` +
+      `(its floor) median ${read.medianMs.toFixed(1)} ms (${(mb / read.medianMs).toFixed(1)} GB/s); load ${loads.float32.toFixed(2)}`,
+  );
+  for (const k of ks) say(`  top-${k}: ${describe(float32.timings[`top${k}`] as Timing)}`);
+  const int8 = oneCore(true, float32.hits).result;
+  loads.int8 = loadavg()[0] as number;
+  say(
+    `one core, int8 prefilter (${((rows * Math.ceil(cols / 64) * 64) / 1e6).toFixed(0)} MB) + float32 re-ranking: ` +
+      `index built in ${(int8.buildMs / 1000).toFixed(1)} s; load ${loads.int8.toFixed(2)}`,
   );
   for (const k of ks) {
-    const t = oneCore[`top${k}`] as Timing;
+    const rerank = int8.candidates[`top${k}`] as number[];
+    const sorted = rerank.filter((n) => n >= 0).sort((x, y) => x - y);
     say(
-      `  top-${k}: median ${t.medianMs.toFixed(1)} ms, p95 ${t.p95Ms.toFixed(1)} ms (min ${t.minMs.toFixed(1)}, ` +
-        `max ${t.maxMs.toFixed(1)}) ${t.p95Ms < 200 ? '< 200 ms' : '>= 200 ms: NOT interactive on one core'}`,
+      `  top-${k}: ${describe(int8.timings[`top${k}`] as Timing)}; hits and scores equal the float32 scan's; ` +
+        `rows re-ranked in float32 median ${sorted.length ? percentile(sorted, 50) : '-'}, max ${sorted.at(-1) ?? '-'}` +
+        `${sorted.length < rerank.length ? `, ${rerank.length - sorted.length} query(ies) fell back to the float32 scan` : ''}`,
     );
   }
-  index = undefined; // its 2 GB go before the shards take theirs
 
-  // Worker threads over shards.
-  const shards = await startShards(shared, rows, cols, workerCount);
-  const sharded: Record<string, Timing> = {};
-  try {
-    for (const k of ks) {
-      const ms: number[] = [];
-      await shards.search(query(0), k); // warm-up
-      for (let q = 0; q < queryCount; q++) {
-        t0 = performance.now();
-        const hits = await shards.search(query(q), k);
-        ms.push(performance.now() - t0);
-        check(q, hits, k);
-        const alone = oneCoreHits.get(`${k}:${q}`) ?? [];
-        if (hits.some((h, i) => h.index !== alone[i]?.index))
-          throw new Error(`query ${q}, k ${k}: the shards' merged top-k differs from one index's`);
+  // Worker threads over shards, each searching its shard as SearchIndex chooses by size.
+  let sharded: Record<string, Timing> | undefined;
+  let shardsBuildMs: number | undefined;
+  if (workerCount > 0) {
+    const shards = await startShards(shared, rows, cols, workerCount);
+    shardsBuildMs = shards.buildMs;
+    sharded = {};
+    try {
+      for (const k of ks) {
+        const ms: number[] = [];
+        await shards.search(query(0), k); // warm-up
+        for (let q = 0; q < queryCount; q++) {
+          t0 = performance.now();
+          const hits = await shards.search(query(q), k);
+          ms.push(performance.now() - t0);
+          check(q, hits, k);
+          const alone = float32.hits.get(`${k}:${q}`) ?? [];
+          if (hits.some((h, i) => h.index !== alone[i]?.index))
+            throw new Error(`query ${q}, k ${k}: the shards' merged top-k differs from one index's`);
+        }
+        sharded[`top${k}`] = timing(ms);
       }
-      sharded[`top${k}`] = timing(ms);
+    } finally {
+      await shards.stop();
     }
-  } finally {
-    await shards.stop();
-  }
-  say(
-    `${workerCount} worker thread(s) over ${workerCount} shard(s): built in ${(shards.buildMs / 1000).toFixed(1)} s`,
-  );
-  for (const k of ks) {
-    const t = sharded[`top${k}`] as Timing;
+    loads.workers = loadavg()[0] as number;
     say(
-      `  top-${k}: median ${t.medianMs.toFixed(1)} ms, p95 ${t.p95Ms.toFixed(1)} ms (same hits as one core)`,
+      `${workerCount} worker thread(s) over ${workerCount} shard(s) of ${Math.ceil(rows / workerCount).toLocaleString('en')} rows ` +
+        `(${shards.prefiltered ? 'int8 prefilter' : 'float32 scan'}): built in ${(shards.buildMs / 1000).toFixed(1)} s; load ${loads.workers.toFixed(2)}`,
     );
+    for (const k of ks) say(`  top-${k}: ${describe(sharded[`top${k}`] as Timing)} (same hits as one core)`);
   }
 
   const postgres = values.postgres ? await readFromPostgres(values.postgres, gallery, say) : undefined;
-  const loadAfter = loadavg()[0] as number;
+  loads.after = loadavg()[0] as number;
   say(
-    `machine: ${availableParallelism()} core(s), 1-minute load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+    `machine: ${availableParallelism()} core(s); 1-minute load average ${Object.entries(loads)
+      .map(([when, l]) => `${l.toFixed(2)} ${when === 'before' || when === 'after' ? when : `after ${when}`}`)
+      .join(', ')}`,
   );
+  const summary = (r: OneCore) => ({
+    buildMs: r.buildMs,
+    ...r.timings,
+    rerankedRows: r.candidates,
+  });
   if (values.json)
     console.log(
       JSON.stringify({
@@ -278,11 +333,11 @@ async function main(): Promise<void> {
         megabytes: mb,
         queries: queryCount,
         vectors: 'uniform [-0.5, 0.5) per value, rows L2-normalised, seed 1; each query planted',
-        oneCore: { buildMs: oneCoreBuildMs, read, ...oneCore },
-        workers: { count: workerCount, buildMs: shards.buildMs, ...sharded },
+        oneCore: { read, float32: summary(float32), int8: summary(int8) },
+        workers: sharded && { count: workerCount, buildMs: shardsBuildMs, ...sharded },
         postgres,
         cores: availableParallelism(),
-        load: [loadBefore, loadAfter],
+        load: loads,
         checksum: sink !== 0,
       }),
     );
