@@ -143,8 +143,22 @@ describe('top-k through the int8 prefilter', () => {
     const aligned = Float32Array.from({ length: dim }, (_, i) => (i === 0 ? 1 : ((i % 5) + 0.49) * step));
     const rows = [aligned, ...Array.from({ length: 2000 }, () => randomUnit(dim, g))];
     const gallery = stack(rows);
-    const int8 = new Int8Array(rows.length * dim);
-    const quantised = new QuantisedRows(gallery, int8, dim);
+    const int8At = gallery.data.byteLength;
+    const k = kernels(int8At + rows.length * dim);
+    new Float32Array(k.memory.buffer).set(gallery.data);
+    const quantised = new QuantisedRows(gallery, k, { stride: dim, int8At, bytes: dim });
+    const int8 = new Int8Array(k.memory.buffer, int8At, rows.length * dim);
+    // The kernel rounds to nearest: each row spans [-127, 127] and no residue passes half a step.
+    let narrowest = 127;
+    let worst = 0;
+    rows.forEach((row, r) => {
+      const x = int8.subarray(r * dim, (r + 1) * dim);
+      const s = must(quantised.scale[r]);
+      narrowest = Math.min(narrowest, Math.max(...x.map(Math.abs)));
+      row.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - s * must(x[i])) / s)));
+    });
+    expect(narrowest).toBe(127);
+    expect(worst).toBeLessThanOrEqual(0.5001);
     const float32 = new SearchIndex(gallery, { prefilter: false });
     const queries = [Float32Array.from({ length: dim }, (_, i) => (i === 0 ? 0 : 1)), randomUnit(dim, g)];
     for (const query of queries) {

@@ -1,3 +1,4 @@
+import type { Kernels } from './simd.js';
 import type { Matrix } from './vectors.js';
 
 /**
@@ -6,7 +7,7 @@ import type { Matrix } from './vectors.js';
  * read) can drop rows and still return exactly the float32 search's top k.
  *
  * A gallery row g (n values, zero-padded) is stored as g = s·x + e, with s = max|g|/127, x = round(g/s) in
- * [-127, 127] and e the rounding residue; a query q likewise as q = t·y + f, but with y in [-L, L], L as
+ * [-127, 127] (or any integers there: e is worked out from the x stored) and e the residue; a query q likewise as q = t·y + f, but with y in [-L, L], L as
  * large as the kernel's i32 sums allow (32767 up to 528 values), so that ||f|| is negligible beside ||e||
  * and the bound nearly halves at no cost (the kernel widens every i8 to i16 anyway). Then, exactly,
  *   g·q = s·t·(x·y) + s·(x·f) + e·q,
@@ -41,7 +42,16 @@ function underflow(n: number): number {
   return n * 2 ** -140;
 }
 
-/** A gallery's rows as int8 (rows x `bytes`, zero-padded) with each row's scale s, ||e|| and G. */
+/** Where a gallery's rows lie in the kernels' memory: float32 rows from 0, int8 rows from int8At. */
+export interface RowLayout {
+  /** float32 values per row (padded). */
+  stride: number;
+  int8At: number;
+  /** int8 values per row (padded). */
+  bytes: number;
+}
+
+/** A gallery's rows as int8, written by the quantise kernel, with each row's scale s, ||e|| and G. */
 export class QuantisedRows {
   readonly scale: Float64Array;
   readonly error: Float64Array;
@@ -49,36 +59,36 @@ export class QuantisedRows {
   readonly maxError: number;
   readonly maxNorm: number;
 
-  /** Fills `out`; the caller checks `finite` first (a NaN or infinity has no scale). */
-  constructor(matrix: Matrix, out: Int8Array, bytes: number) {
+  /** `matrix` is already in the kernels' memory as `at` says; the caller checks `finite` first. */
+  constructor(matrix: Matrix, k: Kernels, at: RowLayout) {
     const { rows, cols, data } = matrix;
+    const int8 = new Int8Array(k.memory.buffer, at.int8At, rows * at.bytes);
     this.scale = new Float64Array(rows);
     this.error = new Float64Array(rows);
     this.norm = new Float64Array(rows);
     let maxError = 0;
     let maxNorm = 0;
     for (let r = 0; r < rows; r++) {
-      const at = r * cols;
+      const from = r * cols;
       let max = 0;
       let ss = 0;
       for (let c = 0; c < cols; c++) {
-        const v = data[at + c] as number;
+        const v = data[from + c] as number;
         const a = Math.abs(v);
         if (a > max) max = a;
         ss += v * v;
       }
       const s = max / 127;
+      // Any integers would do: the residues below are those of the values the kernel chose.
+      if (s > 0) k.quantise(r * at.stride * 4, at.int8At + r * at.bytes, at.stride, 127 / max);
       let ee = 0;
       let xx = 0;
-      if (s > 0)
-        for (let c = 0; c < cols; c++) {
-          const v = data[at + c] as number;
-          const x = Math.round(v / s);
-          out[r * bytes + c] = x;
-          const e = v - s * x;
-          ee += e * e;
-          xx += x * x;
-        }
+      for (let c = 0, to = r * at.bytes; c < cols; c++) {
+        const x = int8[to + c] as number;
+        const e = (data[from + c] as number) - s * x;
+        ee += e * e;
+        xx += x * x;
+      }
       const error = Math.sqrt(ee);
       const norm = Math.max(Math.sqrt(ss), s * Math.sqrt(xx));
       this.scale[r] = s;

@@ -1,8 +1,10 @@
 /**
- * Three WebAssembly SIMD kernels, assembled here byte by byte (no toolchain, nothing fetched):
+ * Four WebAssembly SIMD kernels, assembled here byte by byte (no toolchain, nothing fetched):
  *   dots(g, q, dim, rows, out): out[r] = <g[r], q> for `rows` rows of `dim` f32 (dim a multiple of 16)
  *   dots8(g, q, bytes, rows, out): out[r] = <g[r], q> as i32, for `rows` rows of `bytes` i8 (a multiple
  *     of 64) against a query of `bytes` i16 (exact while bytes·127·max|q| < 2^31)
+ *   quantise(src, dst, n, scale): dst[i] = the i8 nearest to src[i]·scale (saturating), for n f32
+ *     (a multiple of 16): the int8 copy of a gallery row
  *   sum(p, n) -> f32: the sum of n f32 (n a multiple of 16), the "merely read it" baseline
  * All stream memory with 128-bit loads and four accumulators, so they are bound by memory bandwidth:
  * JavaScript's scalar loops are bound by instruction count and would make the search twice the read.
@@ -131,6 +133,30 @@ const dots8 = [
   END, END, END,
 ];
 
+/** The i32 nearest to lanes of f32 at p + offset times the splatted scale (local 5); saturating. */
+// prettier-ignore
+const round = (p: number, offset: number) => [
+  ...get(p), ...load(offset), ...get(5), ...f32x4Mul, ...simd(0x6a), ...simd(0xf8), // f32x4.nearest, i32x4.trunc_sat_f32x4_s
+];
+const narrow16 = simd(0x85); // i16x8.narrow_i32x4_s
+const narrow8 = simd(0x65); // i8x16.narrow_i16x8_s
+
+// quantise: params src0 dst1 n2 (i32) scale3 (f32); locals end4 (i32), splat5 (v128)
+// prettier-ignore
+const quantise = [
+  ...vec([[1, I32], [1, V128]]),
+  ...get(3), ...simd(0x13), ...set(5), // f32x4.splat
+  ...get(0), ...get(2), ...i32(2), I32_SHL, I32_ADD, ...set(4),
+  LOOP, EMPTY,
+  ...get(1),
+  ...round(0, 0), ...round(0, 16), ...narrow16, ...round(0, 32), ...round(0, 48), ...narrow16, ...narrow8,
+  ...simd(0x0b), 4, 0, // v128.store
+  ...advance(0, 64), ...advance(1, 16),
+  ...get(0), ...get(4), I32_LT_U, BR_IF, 0,
+  END,
+  END,
+];
+
 // sum: params p0 n1; locals end2 (i32), acc3..acc6 (v128)
 // prettier-ignore
 const sum = [
@@ -149,11 +175,11 @@ const sum = [
 // prettier-ignore
 const moduleBytes = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-  ...section(1, vec([[0x60, 5, I32, I32, I32, I32, I32, 0], [0x60, 2, I32, I32, 1, F32]])),
+  ...section(1, vec([[0x60, 5, I32, I32, I32, I32, I32, 0], [0x60, 2, I32, I32, 1, F32], [0x60, 4, I32, I32, I32, F32, 0]])),
   ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 1]])),
-  ...section(3, vec([[0], [1], [0]])),
-  ...section(7, vec([[...name('dots'), 0, 0], [...name('sum'), 0, 1], [...name('dots8'), 0, 2]])),
-  ...section(10, vec([dots, sum, dots8].map((body) => [...leb(body.length), ...body]))),
+  ...section(3, vec([[0], [1], [0], [2]])),
+  ...section(7, vec([[...name('dots'), 0, 0], [...name('sum'), 0, 1], [...name('dots8'), 0, 2], [...name('quantise'), 0, 3]])),
+  ...section(10, vec([dots, sum, dots8, quantise].map((body) => [...leb(body.length), ...body]))),
 ]); // prettier-ignore
 
 let compiled: WebAssembly.Module | undefined;
@@ -162,6 +188,7 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   dots(g: number, q: number, dim: number, rows: number, out: number): void;
   dots8(g: number, q: number, bytes: number, rows: number, out: number): void;
+  quantise(src: number, dst: number, n: number, scale: number): void;
   sum(p: number, n: number): number;
 }
 
@@ -171,5 +198,5 @@ export function kernels(bytes: number): Kernels {
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const instance = new WebAssembly.Instance(compiled, { env: { memory } });
   const exp = instance.exports as unknown as Omit<Kernels, 'memory'>;
-  return { memory, dots: exp.dots, dots8: exp.dots8, sum: exp.sum };
+  return { memory, dots: exp.dots, dots8: exp.dots8, quantise: exp.quantise, sum: exp.sum };
 }

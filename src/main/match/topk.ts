@@ -217,8 +217,13 @@ export class SearchIndex {
     const g = new Float32Array(this.k.memory.buffer, 0, this.rows * this.stride);
     for (let r = 0; r < this.rows; r++)
       g.set(matrix.data.subarray(r * this.cols, (r + 1) * this.cols), r * this.stride);
-    const int8 = () => new Int8Array(this.k.memory.buffer, this.quantisedAt, this.rows * this.bytes);
-    this.quantised = prefilter ? new QuantisedRows(matrix, int8(), this.bytes) : undefined;
+    this.quantised = prefilter
+      ? new QuantisedRows(matrix, this.k, {
+          stride: this.stride,
+          int8At: this.quantisedAt,
+          bytes: this.bytes,
+        })
+      : undefined;
   }
 
   /** Whether searches for few enough hits go through the int8 prefilter. */
