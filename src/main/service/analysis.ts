@@ -42,7 +42,7 @@ export class Analyses {
 
   heatmap(model: ModelRef, caseId: string, label: string): Promise<HeatmapView> {
     const photos = this.store
-      .openCase(caseId)
+      .caseView(caseId)
       .photos.map((p) => p.id)
       .join(',');
     const key = `${model.id}@${this.store.galleryVersion()}/${caseId}/${photos}/${label}`;

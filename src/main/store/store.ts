@@ -220,8 +220,8 @@ export class Store {
   }
 
   /**
-   * Everything shown when a case is opened. The opening is audited (who read which case, when), as every
-   * change is: a store that cannot record it (read-only, full) refuses the read with the reason.
+   * A user opening a case: everything shown, and the opening audited (who read which case, when), as every
+   * change is. A store that cannot record it (read-only, full) refuses the read with the reason.
    */
   openCase(pseudonym: string): CaseView {
     const patient = this.patients.get(pseudonym);
@@ -230,6 +230,18 @@ export class Store {
     } catch (err) {
       throw storageError(err, this.file);
     }
+    return this.caseOf(patient);
+  }
+
+  /**
+   * The same view without an audit entry, for the program's own reads of a case the user already has open
+   * (the case shown again after a change, a heatmap's photo list): those are not a person reading it.
+   */
+  caseView(pseudonym: string): CaseView {
+    return this.caseOf(this.patients.get(pseudonym));
+  }
+
+  private caseOf(patient: Patient): CaseView {
     return {
       patient,
       photos: this.photos.forPatient(patient.id).map((p) => ({ ...p, faces: this.faces.forPhoto(p.id) })),
