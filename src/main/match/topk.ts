@@ -94,11 +94,19 @@ const BLOCK_ROWS = 512;
  */
 const PREFILTER_ROWS = 50_000;
 
+/**
+ * WebAssembly memory is at most 4 GiB (65536 pages); the rows leave 64 MiB of it for queries. A gallery
+ * whose int8 copy would not fit beside its float32 rows (beyond some 1.6M rows of 512) is scanned in
+ * float32 alone, as before.
+ */
+const MEMORY_FOR_ROWS = 2 ** 32 - 2 ** 26;
+
 export interface SearchIndexOptions {
   /**
    * Keep an int8 copy of the rows and scan it first, scoring in float32 only the rows it cannot rule
    * out: the same hits and scores as the float32 scan, reading a quarter of the bytes. Default: from
-   * PREFILTER_ROWS rows up. Off wherever its error bound does not hold (see quantised.ts).
+   * PREFILTER_ROWS rows up. Off wherever its error bound does not hold (see quantised.ts) or the int8
+   * copy does not fit in memory beside the float32 rows.
    */
   prefilter?: boolean;
 }
@@ -205,12 +213,13 @@ export class SearchIndex {
     this.cols = matrix.cols;
     this.stride = Math.max(16, Math.ceil(matrix.cols / 16) * 16);
     this.bytes = Math.max(64, Math.ceil(matrix.cols / 64) * 64);
+    this.quantisedAt = this.rows * this.stride * 4;
     const prefilter =
       (options.prefilter ?? this.rows >= PREFILTER_ROWS) &&
       this.rows > 0 &&
+      this.quantisedAt + this.rows * this.bytes <= MEMORY_FOR_ROWS &&
       quantisable(this.stride) &&
       finite(matrix.data);
-    this.quantisedAt = this.rows * this.stride * 4;
     this.scoresAt = this.quantisedAt + (prefilter ? this.rows * this.bytes : 0);
     this.queriesAt = this.scoresAt + BLOCK_ROWS * 4;
     this.k = kernels(this.queriesAt + this.stride * 4 + this.bytes * 2);
