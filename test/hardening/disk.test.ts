@@ -47,11 +47,11 @@ afterAll(() => {
   work.remove();
 });
 
-/** A data directory on its own tmpfs, holding one case (P1). */
-function caseOnDisk(sizeKiB: number): { mount: Mount; db: string; photos: string } {
+/** A data directory on its own tmpfs, holding one case (P1) in `name` (the one the Service opens: facepheno.db). */
+function caseOnDisk(sizeKiB: number, name = 'cases.db'): { mount: Mount; db: string; photos: string } {
   const mount = mountTmpfs(sizeKiB);
   disk = mount;
-  const db = join(mount.dir, 'cases.db');
+  const db = join(mount.dir, name);
   expect(runCli(['case', 'create', '--db', db, '--id', 'P1'], env).code).toBe(0);
   return { mount, db, photos: join(mount.dir, 'cases.photos') };
 }
@@ -160,6 +160,75 @@ describe.skipIf(why !== undefined)('a full disk', () => {
     }
     rmSync(join(mount.dir, 'filler'));
     expect(logicalDump(db)).toEqual(before);
+  }, 60_000);
+
+  it('a database closed cleanly, then the disk filled: every command and the Service say so naming it, nothing changed', async () => {
+    const { mount, db } = caseOnDisk(1024, 'facepheno.db');
+    const before = logicalDump(db);
+    // Opening a WAL database makes its shared-memory file (-shm) anew: there is no room for it.
+    const backup = join(work.dir, 'backup-of-full');
+    for (const args of [
+      ['case', 'show', '--db', db, '--id', 'P1'],
+      ['case', 'create', '--db', db, '--id', 'P2'],
+      [
+        'vcf',
+        'import',
+        '--db',
+        db,
+        '--patient',
+        'P1',
+        join(repoRoot, 'test', 'fixtures', 'genomics', 'trio.vep.vcf'),
+      ],
+      ['vcf', 'catalogue', '--db', db, join(repoRoot, 'test', 'fixtures', 'genomics', 'genemap2.txt')],
+      ['variants', '--db', db, '--patient', 'P1'],
+      ['analyze-space', '--db', db, '--model', 'none'],
+      ['backup', '--db', db, backup],
+    ]) {
+      // Filled again before each, so that no page freed since (the logical dump's -shm) lets a read through.
+      fill(mount.dir);
+      expectRefused(runCli(args, env), db, /the disk is full/);
+    }
+    expect(readdirSync(work.dir).filter((f) => f.startsWith('backup-of-full'))).toEqual([]);
+    fill(mount.dir);
+    await expect(
+      Service.open({ dataDir: mount.dir, modelsDir: models?.dir, host: 'browser', emit: () => undefined }),
+    ).rejects.toThrow(`${db}: the disk is full: nothing was saved (SQLITE_IOERR_SHMSIZE)`);
+    rmSync(join(mount.dir, 'filler'));
+    expect(logicalDump(db)).toEqual(before);
+    expect(integrity(db)).toBe('ok');
+  }, 60_000);
+
+  it('the Service open when the disk fills: cases.create, terms.load and catalogue.import name the database, nothing stored', async () => {
+    const mount = mountTmpfs(1024);
+    disk = mount;
+    const db = storeFileIn(mount.dir);
+    const service = await Service.open({
+      dataDir: mount.dir,
+      modelsDir: models?.dir,
+      host: 'browser',
+      emit: () => undefined,
+    });
+    const before = logicalDump(db);
+    try {
+      fill(mount.dir);
+      // Files chosen on the workstation (a token for their path), so nothing is uploaded into the full folder.
+      const paths = {
+        ['h'.repeat(16)]: join(repoRoot, 'test', 'fixtures', 'hpo', 'hp.obo'),
+        ['g'.repeat(16)]: join(repoRoot, 'test', 'fixtures', 'genomics', 'genemap2.txt'),
+      };
+      const replies = [
+        await service.handle('cases.create', { id: 'P1' }),
+        await service.handle('terms.load', { file: { kind: 'token', token: 'h'.repeat(16) } }, paths),
+        await service.handle('catalogue.import', { file: { kind: 'token', token: 'g'.repeat(16) } }, paths),
+      ];
+      for (const r of replies)
+        expect(r.ok ? 'accepted' : r.error).toBe(`${db}: the disk is full: nothing was saved (SQLITE_FULL)`);
+    } finally {
+      await service.close();
+    }
+    rmSync(join(mount.dir, 'filler'));
+    expect(logicalDump(db)).toEqual(before);
+    expect(integrity(db)).toBe('ok');
   }, 60_000);
 
   it('vcf import: one line naming the database, nothing stored', () => {

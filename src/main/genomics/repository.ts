@@ -11,6 +11,7 @@ import {
   type Db,
 } from '../store/db.js';
 import { AuditLog } from '../store/repos/audit.js';
+import { write } from '../store/repos/write.js';
 import { storageError } from '../store/storage-errors.js';
 import { appVersion } from '../version.js';
 import type { Annotation, Impact } from './annotation.js';
@@ -377,24 +378,22 @@ export class GenomicsRepository {
     const catalogue = await readCatalogue(file);
     const sha256 = await fileSha256(file);
     const upsert = this.db.prepare(bySql(this.db, dialectSql.catalogueUpsert));
-    this.db
-      .transaction(() => {
-        this.db.exec('DELETE FROM gene_syndromes; DELETE FROM gene_catalogue;');
-        for (const e of catalogue.entries)
-          upsert.run(e.gene, e.diseaseId, e.diseaseName, e.inheritance, e.evidence);
-        this.db
-          .prepare(
-            `INSERT INTO gene_catalogue (id, file_name, sha256, layout, entries, imported_at)
+    write(this.db, () => {
+      this.db.exec('DELETE FROM gene_syndromes; DELETE FROM gene_catalogue;');
+      for (const e of catalogue.entries)
+        upsert.run(e.gene, e.diseaseId, e.diseaseName, e.inheritance, e.evidence);
+      this.db
+        .prepare(
+          `INSERT INTO gene_catalogue (id, file_name, sha256, layout, entries, imported_at)
           VALUES (1, ?, ?, ?, (SELECT count(*) FROM gene_syndromes), ?)`,
-          )
-          .run(basename(file), sha256, catalogue.layout, new Date().toISOString());
-        this.store.audit.record('catalogue.import', null, {
-          file: basename(file),
-          sha256,
-          layout: catalogue.layout,
-        });
-      })
-      .immediate();
+        )
+        .run(basename(file), sha256, catalogue.layout, new Date().toISOString());
+      this.store.audit.record('catalogue.import', null, {
+        file: basename(file),
+        sha256,
+        layout: catalogue.layout,
+      });
+    });
     return { ...catalogue, sha256 };
   }
 

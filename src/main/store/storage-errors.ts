@@ -1,9 +1,19 @@
 import { accessSync, constants } from 'node:fs';
 import { UserError } from '../errors.js';
 
+/**
+ * The error codes that mean no room on the disk, the system's and SQLite's. Opening a WAL database
+ * grows its wal-index (the -shm file) by writing a byte into each new page: on a full disk that write
+ * fails as SQLITE_IOERR_SHMSIZE (its only other cause, fstat failing on an open file, does not happen).
+ * A write to the database or its WAL that finds the disk full (ENOSPC) is SQLITE_FULL;
+ * SQLITE_IOERR_WRITE is any other failure (an exceeded quota among them, which SQLite does not tell
+ * apart from a failing disk) and stays an I/O error.
+ */
+const noSpace = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE']);
+
 /** Why a write to the data directory failed, for the failures the user (not the program) must fix. */
 function reason(code: string): string | undefined {
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return 'the disk is full';
+  if (noSpace.has(code)) return 'the disk is full';
   if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return 'the data folder is read-only';
   if (code === 'EACCES' || code === 'EPERM') return 'no permission to write here';
   return undefined;

@@ -1,6 +1,7 @@
 import { bySql, insertMany, type Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import { hpoIdPattern, readOntology } from '../hpo/parse.js';
+import { write } from './write.js';
 
 export interface HpoTerm {
   id: string;
@@ -90,28 +91,20 @@ export class Hpo {
   /** Replaces the loaded ontology with the one in `file` (hp.json or hp.obo), in one transaction. */
   load(file: string): HpoRelease {
     const ontology = readOntology(file);
-    this.db
-      .transaction(() => {
-        this.db.exec(this.clear);
-        const ids = new Set(ontology.terms.map((t) => t.id));
-        const terms = ontology.terms.map((t) => [
-          t.id,
-          t.name,
-          t.definition,
-          t.obsolete ? 1 : 0,
-          t.replacedBy,
-        ]);
-        // An alternative id is kept as an obsolete term replaced by its primary, so it is refused by name.
-        for (const t of ontology.terms)
-          for (const alt of t.altIds) if (!ids.has(alt)) terms.push([alt, t.name, null, 1, t.id]);
-        insertMany(this.db, 'hpo_terms', ['id', 'name', 'definition', 'obsolete', 'replaced_by'], terms);
-        const synonyms = ontology.terms.flatMap((t) => t.synonyms.map((s) => [t.id, s]));
-        insertMany(this.db, 'hpo_synonyms', ['term_id', 'synonym'], synonyms, { ignoreDuplicates: true });
-        const parents = ontology.terms.flatMap((t) => t.parents.map((p) => [t.id, p]));
-        insertMany(this.db, 'hpo_parents', ['term_id', 'parent_id'], parents, { ignoreDuplicates: true });
-        this.setRelease.run(ontology.version, file, new Date().toISOString());
-      })
-      .immediate();
+    write(this.db, () => {
+      this.db.exec(this.clear);
+      const ids = new Set(ontology.terms.map((t) => t.id));
+      const terms = ontology.terms.map((t) => [t.id, t.name, t.definition, t.obsolete ? 1 : 0, t.replacedBy]);
+      // An alternative id is kept as an obsolete term replaced by its primary, so it is refused by name.
+      for (const t of ontology.terms)
+        for (const alt of t.altIds) if (!ids.has(alt)) terms.push([alt, t.name, null, 1, t.id]);
+      insertMany(this.db, 'hpo_terms', ['id', 'name', 'definition', 'obsolete', 'replaced_by'], terms);
+      const synonyms = ontology.terms.flatMap((t) => t.synonyms.map((s) => [t.id, s]));
+      insertMany(this.db, 'hpo_synonyms', ['term_id', 'synonym'], synonyms, { ignoreDuplicates: true });
+      const parents = ontology.terms.flatMap((t) => t.parents.map((p) => [t.id, p]));
+      insertMany(this.db, 'hpo_parents', ['term_id', 'parent_id'], parents, { ignoreDuplicates: true });
+      this.setRelease.run(ontology.version, file, new Date().toISOString());
+    });
     const release = this.release();
     if (!release) throw new Error('the HPO release row was not written');
     return release;
