@@ -33,7 +33,7 @@ Studies the gallery's face space (confirmed cases and controls, one embedding mo
            of its score for --label (default: its best-scoring syndrome) on its aligned face.
 
 Options:
-  --db FILE          the case database (must exist)
+  --db FILE          the case database (must exist), or a postgres:// URL (photos in FACEPHENO_PHOTOS_DIR)
   --out DIR          write the figures (PNG) and analysis.json there (default: print the report only)
   --model ID         embedding model (default: the manifest's first face-embedding model)
   --space S          raw, learnt or both (default both)

@@ -8,7 +8,8 @@ const usage = `Usage: facepheno backup --db FILE OUT [--json]
 Backs up the case database FILE and its photos into the new folder OUT: the database by SQLite's
 online backup (consistent while FacePheno is in use), the photo files its rows name, and
 OUT/manifest.json with the sha256 of every file. OUT must not exist; it appears only when complete.
-Restore it with facepheno restore OUT --db NEWFILE.
+Restore it with facepheno restore OUT --db NEWFILE. A department's PostgreSQL database (a postgres://
+URL) is backed up by its server, with pg_dump, and its shared photo folder copied.
 
 --json prints the manifest.`;
 

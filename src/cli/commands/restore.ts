@@ -8,7 +8,8 @@ const usage = `Usage: facepheno restore BACKUP --db FILE [--json]
 Restores a folder written by facepheno backup as the case database FILE and its photo folder (FILE's
 name with .photos, beside it). Refuses when FILE or that folder exists: a restore never overwrites.
 Every file is checked against the sha256 in BACKUP/manifest.json, and every photo the database names
-must be in the backup, before anything is written under FILE's name.
+must be in the backup, before anything is written under FILE's name. FILE is a file, not a postgres:// URL: move the restored
+cases into a PostgreSQL database with facepheno migrate (a pg_dump of one is restored with pg_restore).
 
 --json prints {db, photosDir, photos}.`;
 

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { resolveDataDir } from '../../main/data-dir.js';
 import { UsageError } from '../../main/errors.js';
 import type { Impact } from '../../main/genomics/annotation.js';
 import { IMPACTS } from '../../main/genomics/annotation.js';
@@ -8,6 +9,7 @@ import { GenomicsRepository } from '../../main/genomics/repository.js';
 import { caseFaceMatch, type CaseFaceMatch } from '../../main/service/genomics.js';
 import { LearntSpaces } from '../../main/service/learnt-space.js';
 import { Matching } from '../../main/service/matching.js';
+import { isPostgresUrl } from '../../main/store/postgres/target.js';
 import type { Store } from '../../main/store/store.js';
 import { appVersion } from '../../main/version.js';
 import { parseCommandArgs } from '../args.js';
@@ -31,6 +33,8 @@ The face match is the patient's match against the gallery of confirmed cases (th
 as the app's Matches screen computes it (in the learnt face space where one was trained and kept for
 this gallery beside the database), in one embedding model: --model, else the first (by id) that the
 patient's photos have; it names the model and the gallery version it came from.
+--db is the case database file, or a postgres:// URL (its photos in FACEPHENO_PHOTOS_DIR; the learnt
+space then from this workstation's data directory, FACEPHENO_DATA_DIR, as the app keeps it).
 Every component is printed. --limit caps the text listing (default 20); --json prints
 {variants: [{gene, hgvs_c, hgvs_p, consequence, genotype, gnomad_af, clinvar, priority, components,
 syndromes}], ...} with every candidate.`;
@@ -120,9 +124,17 @@ function line(r: RankedVariant, n: number): string {
   ].join('\n');
 }
 
+/**
+ * Where the app keeps the learnt space: its data directory, which holds a database file; a PostgreSQL
+ * database is shared, the learnt space stays in each workstation's own data directory.
+ */
+function learntSpaceDir(db: string): string {
+  return isPostgresUrl(db) ? resolveDataDir().dir : dirname(resolve(db));
+}
+
 /** The face component: the patient's match in the chosen model, the learnt space read from the data directory. */
 function faceMatch(store: Store, db: string, patient: string, modelId: string | undefined): CaseFaceMatch {
-  const matching = new Matching(store, new LearntSpaces(dirname(resolve(db))));
+  const matching = new Matching(store, new LearntSpaces(learntSpaceDir(db)));
   const models = matching.caseModels(patient);
   if (models.length === 0) return { unavailable: 'the patient has no photo with a measured face' };
   const model = modelId === undefined ? models[0] : models.find((m) => m.id === modelId);

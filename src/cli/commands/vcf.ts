@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError, UserError } from '../../main/errors.js';
 import { GenomicsRepository } from '../../main/genomics/repository.js';
+import { isPostgresUrl } from '../../main/store/postgres/target.js';
 import { Store } from '../../main/store/store.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -18,6 +19,8 @@ import   stores the proband's variants from a VCF 4.1-4.3 (plain or bgzip) in th
 catalogue replaces the gene-syndrome catalogue with an OMIM genemap2.txt or HPO
          genes_to_disease.txt file (told apart by its header).
 
+--db is the case database file, or a department's postgres://USER@HOST:PORT/DATABASE[?schema=NAME]
+URL (its photos in the folder FACEPHENO_PHOTOS_DIR).
 --json prints one JSON document: the import record, or the catalogue summary.`;
 
 function parse(args: string[]) {
@@ -29,9 +32,12 @@ function parse(args: string[]) {
   });
 }
 
-/** The case database, which must exist: these commands add to a patient's case or read it. */
+/**
+ * The case database, which must exist: these commands add to a patient's case or read it. A
+ * postgres:// URL is opened as it is: whether the server and database exist, only connecting tells.
+ */
 export function openExisting(db: string): Store {
-  if (!existsSync(db))
+  if (!isPostgresUrl(db) && !existsSync(db))
     throw new UserError(
       'no such case database (create the case first: facepheno case create --db FILE --id ID)',
       { file: db },

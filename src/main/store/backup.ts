@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { appVersion } from '../version.js';
 import { openDatabaseFile } from './encryption.js';
 import { PhotoFiles, sha256Hex } from './photo-files.js';
+import { isPostgresUrl, parsePostgresTarget } from './postgres/target.js';
 import { photosDirFor, Store } from './store.js';
 
 /** What a backup folder holds: the database (SQLite online backup) and every photo its rows name. */
@@ -40,6 +41,14 @@ function referencedPhotos(dbFile: string, key: string | undefined): string[] {
   }
 }
 
+/**
+ * Backup and restore handle a SQLite file and its photo folder; a PostgreSQL database is the server's
+ * to dump and restore. Refuses a URL with `advice`, naming it without its password.
+ */
+function notPostgres(db: string, advice: string): void {
+  if (isPostgresUrl(db)) throw new UserError(advice, { file: parsePostgresTarget(db).display });
+}
+
 /** Reads a file and checks its bytes against the sha256 it should have. */
 function verified(path: string, sha256: string, what: string): Buffer {
   let bytes: Buffer;
@@ -73,6 +82,11 @@ export async function backupStore(
   out: string,
   opts: KeyOption = {},
 ): Promise<BackupManifest> {
+  notPostgres(
+    dbFile,
+    'a PostgreSQL case database is backed up by its server: pg_dump it, and copy its photo folder ' +
+      '(FACEPHENO_PHOTOS_DIR); facepheno backup copies a case database file',
+  );
   const target = resolve(out);
   if (!existsSync(dbFile)) throw new UserError('no such case database', { file: dbFile });
   if (existsSync(target))
@@ -146,6 +160,11 @@ export interface RestoreReport {
  * An encrypted backup stays encrypted with its key, which reading its rows needs.
  */
 export function restoreStore(backup: string, dbFile: string, opts: KeyOption = {}): RestoreReport {
+  notPostgres(
+    dbFile,
+    'facepheno restore writes a case database file: restore into a new file, then move its cases ' +
+      'with facepheno migrate --from FILE --to URL (a pg_dump of this database is restored with pg_restore)',
+  );
   const dir = resolve(backup);
   const target = resolve(dbFile);
   const photosDir = photosDirFor(target);
