@@ -54,8 +54,10 @@ export async function photoFeatures(
   }
   const save = () => {
     if (!opts.cacheFile) return;
-    writeFileSync(`${opts.cacheFile}.tmp`, JSON.stringify(cache));
-    renameSync(`${opts.cacheFile}.tmp`, opts.cacheFile);
+    // A temporary file of this process's own: two evaluations may share one cache.
+    const tmp = `${opts.cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(cache));
+    renameSync(tmp, opts.cacheFile);
   };
   const out: FeatureOutcome[] = new Array(photos.length);
   let next = 0;
