@@ -17,7 +17,7 @@ import { defaultControlLabels } from '../../main/store/gallery-import.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
-const usage = `Usage: facepheno evaluate DIR [--json] [--folds K] [--controls LABEL]... [--model ID]
+const usage = `Usage: facepheno evaluate DIR [--json] [--folds K] [--seed N] [--controls LABEL]... [--model ID]
                           [--no-learnt] [--permutations N] [--cache FILE] [--export-head DIR]
 
 Patient-level K-fold evaluation over DIR/<label>/<photos> (no photo of a test patient is ever in
@@ -36,6 +36,8 @@ their own patients; and with --permutations, each syndrome against as many contr
 
 Options:
   --folds K           folds (default 5)
+  --seed N            seeds which patients share a fold (default 1): another seed shows how much a
+                      figure owes to one split
   --controls LABEL    a label of unaffected controls (repeatable; replaces the default list)
   --model ID          the embedding model (default: the manifest's first); ID+ID... evaluates the
                       joint space of several models (concatenated unit embeddings, renormalised)
@@ -61,7 +63,7 @@ function reportLines(name: string, r: EvaluationReport): string[] {
 
 function text(dir: string, e: FolderEvaluation, exported: string | null): string {
   return [
-    `evaluate ${dir}: model ${e.modelId}, gallery version ${e.galleryVersion}, ${e.folds}-fold by patient`,
+    `evaluate ${dir}: model ${e.modelId}, gallery version ${e.galleryVersion}, ${e.folds}-fold by patient (seed ${e.seed})`,
     `calibration: ${e.calibration}`,
     `photos: ${e.photos}, used ${e.used}; left out ${e.left.length}${
       e.left.length
@@ -101,6 +103,7 @@ export const command: Command = {
     const { values, positionals } = parseCommandArgs(args, {
       json: { type: 'boolean' },
       folds: { type: 'string' },
+      seed: { type: 'string' },
       controls: { type: 'string', multiple: true },
       model: { type: 'string' },
       'no-learnt': { type: 'boolean' },
@@ -111,6 +114,7 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError('name one folder: DIR/<label>/<photos>');
     const dir = resolve(positionals[0] as string);
     const folds = intOption(values.folds, 'folds', 5, 2);
+    const seed = intOption(values.seed, 'seed', 1, 1);
     const permutations = intOption(values.permutations, 'permutations', 0, 0);
     const photos = readLabelledFolder(dir);
     const cacheFile =
@@ -145,6 +149,7 @@ export const command: Command = {
     const evaluation = evaluateFolder(outcomes, {
       modelId,
       folds,
+      seed,
       controls: values.controls ?? defaultControlLabels,
       learnt: !values['no-learnt'],
       permutations,

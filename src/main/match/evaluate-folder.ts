@@ -29,6 +29,7 @@ export interface FolderEvaluation {
   /** Names the evaluated photos: a hash of every photo's content, mask, label and patient. */
   galleryVersion: string;
   folds: number;
+  seed: number;
   calibration: string;
   photos: number;
   used: number;
@@ -48,6 +49,8 @@ export interface FolderEvaluation {
 export interface FolderEvaluationOptions {
   modelId: string;
   folds: number;
+  /** Seeds the assignment of patients to folds (default 1): another seed checks a figure against the split. */
+  seed?: number;
   controls: string[];
   learnt: boolean;
   /** Permutations for the group question (syndrome vs as many controls); 0 skips it. */
@@ -84,7 +87,7 @@ export function evaluateFolder(
     fitPredict?: Parameters<typeof crossValidatedPredictions>[1]['fitPredict'],
   ) => {
     o.onStage?.(stage);
-    const preds = crossValidatedPredictions(samples, { folds: o.folds, fitPredict });
+    const preds = crossValidatedPredictions(samples, { folds: o.folds, seed: o.seed, fitPredict });
     return summarise(mergeClasses(preds, classOf), bootstrap);
   };
   const raw = run(fine, 'raw space');
@@ -99,7 +102,7 @@ export function evaluateFolder(
       const b = syndromes[j] as string;
       o.onStage?.(`${a} vs ${b}`);
       const pair = face.filter((s) => s.label === a || s.label === b);
-      const preds = crossValidatedPredictions(pair, { folds: o.folds });
+      const preds = crossValidatedPredictions(pair, { folds: o.folds, seed: o.seed });
       pairs.push({
         labels: [a, b],
         patients: new Set(pair.map((s) => s.patient)).size,
@@ -115,7 +118,7 @@ export function evaluateFolder(
           const matched = sampleControls(controlSamples, new Set(cases.map((s) => s.patient)).size);
           return {
             label,
-            ...groupQuestion(cases, matched, { folds: o.folds, permutations: o.permutations }),
+            ...groupQuestion(cases, matched, { folds: o.folds, permutations: o.permutations, seed: o.seed }),
           };
         })
       : [];
@@ -123,6 +126,7 @@ export function evaluateFolder(
     modelId: o.modelId,
     galleryVersion: folderVersion(outcomes),
     folds: o.folds,
+    seed: o.seed ?? 1,
     calibration: CALIBRATION,
     photos: outcomes.length,
     used: usable.length,
