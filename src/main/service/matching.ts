@@ -160,7 +160,13 @@ export function storedMatcher(
   const parts = store.gallery.cachedFit(key) as FittedParts | null;
   if (parts) return { matcher: restoreMatcher(rows, parts, provenance), cached: true };
   const matcher = fitMatcher(rows, provenance);
-  store.gallery.saveFit({ ...key, fitted: fittedParts(matcher) });
+  try {
+    store.gallery.saveFit({ ...key, fitted: fittedParts(matcher) });
+  } catch (err) {
+    // Matching only reads the case: a disk that cannot keep the fit (full, read-only) costs the next
+    // match a refit, and must not refuse this one.
+    if (!(err instanceof UserError)) throw err;
+  }
   return { matcher, cached: false };
 }
 

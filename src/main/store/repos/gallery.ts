@@ -1,5 +1,6 @@
 import type { Db } from '../db.js';
 import { fromBlob } from './vectors.js';
+import { write } from './write.js';
 
 /**
  * A gallery member: a confirmed patient's (or an unaffected control's) primary face, as one model sees it;
@@ -49,7 +50,7 @@ export class Gallery {
   private readonly readFit;
   private readonly writeFit;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     // A pack member's label is the store's name for the same syndrome where an id or the name matches.
     this.rows = db.prepare(`SELECT p.id AS patientId, p.pseudonym AS patient, f.id AS faceId,
         ph.id AS photoId, coalesce(s.name, '${UNAFFECTED_LABEL}') AS label, s.id AS syndromeId,
@@ -121,16 +122,21 @@ export class Gallery {
     return current ? (JSON.parse(r.fitted) as unknown) : null;
   }
 
-  /** Keeps a fitted matcher, replacing the model and space's previous one. */
+  /**
+   * Keeps a fitted matcher, replacing the model and space's previous one. A disk that refuses the write
+   * (full, read-only) is a UserError naming the database, as for every repository write.
+   */
   saveFit(fit: CachedFit): void {
-    this.writeFit.run(
-      fit.modelId,
-      fit.modelSha256,
-      fit.space,
-      fit.galleryVersion,
-      fit.method,
-      JSON.stringify(fit.fitted),
-      new Date().toISOString(),
+    write(this.db, () =>
+      this.writeFit.run(
+        fit.modelId,
+        fit.modelSha256,
+        fit.space,
+        fit.galleryVersion,
+        fit.method,
+        JSON.stringify(fit.fitted),
+        new Date().toISOString(),
+      ),
     );
   }
 }
