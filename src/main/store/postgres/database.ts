@@ -5,6 +5,7 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from '
 import { UserError } from '../../errors.js';
 import { packageRoot } from '../../version.js';
 import type { PostgresHandle, RunResult, Statement, Transaction } from '../db.js';
+import { columnReader } from './columns.js';
 import type { QueryResult, Reply, Request, SerialisedPgError, WorkerInit } from './protocol.js';
 import { translateSql, type TranslatedSql } from './sql.js';
 import type { PostgresTarget } from './target.js';
@@ -140,7 +141,7 @@ export class PostgresDb implements PostgresHandle {
           AND a.attidentity <> '' AND a.attnum > 0 AND NOT a.attisdropped`,
         values: [table],
       });
-      col = (r.rows[0]?.[0] as string | undefined) ?? null;
+      col = (firstValue(r) as string | undefined) ?? null;
       this.identities.set(table, col);
     }
     return col;
@@ -281,7 +282,7 @@ class PostgresStatement implements Statement {
   run(...params: unknown[]): RunResult {
     const text = this.returningText();
     const r = this.query(text, params);
-    const id = text === this.sql.text ? undefined : r.rows[0]?.[0];
+    const id = text === this.sql.text ? undefined : firstValue(r);
     return { changes: r.rowCount, lastInsertRowid: typeof id === 'number' ? id : 0 };
   }
 
@@ -308,13 +309,19 @@ class PostgresStatement implements Statement {
   }
 
   private rows(r: QueryResult): unknown[] {
-    if (this.plucked) return r.rows.map((row) => asBuffer(row[0]));
-    if (this.rawRows) return r.rows.map((row) => row.map(asBuffer));
-    return r.rows.map((row) => {
-      const o: Record<string, unknown> = {};
-      r.fields.forEach((f, k) => (o[f] = asBuffer(row[k])));
-      return o;
-    });
+    const read = r.columns.map(columnReader);
+    const out = new Array<unknown>(r.length);
+    if (this.plucked) {
+      const first = read[0] ?? (() => undefined);
+      for (let i = 0; i < r.length; i++) out[i] = first(i);
+    } else if (this.rawRows) for (let i = 0; i < r.length; i++) out[i] = read.map((get) => get(i));
+    else
+      for (let i = 0; i < r.length; i++) {
+        const o: Record<string, unknown> = {};
+        r.fields.forEach((f, k) => (o[f] = read[k]?.(i)));
+        out[i] = o;
+      }
+    return out;
   }
 
   /** better-sqlite3's binding rules: values in order for `?`, one object for named parameters. */
@@ -348,6 +355,8 @@ function bindable(v: unknown): unknown {
   throw new TypeError('a case database can only bind numbers, strings, bigints, buffers and null');
 }
 
-function asBuffer(v: unknown): unknown {
-  return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+/** The first row's first value; undefined when there is none. */
+function firstValue(r: QueryResult): unknown {
+  const c = r.columns[0];
+  return c && r.length > 0 ? columnReader(c)(0) : undefined;
 }

@@ -2,11 +2,14 @@
 // blocks until the reply is on its port (postgres/database.ts), which keeps the store's API synchronous.
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
+import { ColumnsBuilder } from './columns.js';
 import type { QueryResult, Reply, Request, SerialisedPgError, WorkerInit } from './protocol.js';
 
 // Counts and identity keys are BIGINT; every value the store keeps is far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+// bytea stays the server's hex text, which ColumnsBuilder decodes into its column's buffers (columns.ts).
+pg.types.setTypeParser(pg.types.builtins.BYTEA, (text: string) => text);
 
 const { signal, port } = workerData as WorkerInit;
 const flag = new Int32Array(signal);
@@ -14,7 +17,18 @@ let client: pg.Client | undefined;
 // A connection lost between requests: reported by the next one.
 let lost: Error | undefined;
 
-async function handle(req: Request): Promise<QueryResult> {
+const empty = (command: string): Answer => ({
+  result: { command, fields: [], columns: [], length: 0, rowCount: 0 },
+  transfer: [],
+});
+
+/** A result and the buffers its reply transfers. */
+interface Answer {
+  result: QueryResult;
+  transfer: ArrayBuffer[];
+}
+
+async function handle(req: Request): Promise<Answer> {
   if (req.op === 'connect') {
     const c = new pg.Client({ connectionString: req.connectionString, connectionTimeoutMillis: 15_000 });
     c.on('error', (err) => (lost = err));
@@ -27,28 +41,67 @@ async function handle(req: Request): Promise<QueryResult> {
       });
       await c.query(`SET search_path TO ${req.schema}`);
     }
-    await c.query(`SET lock_timeout = ${Math.max(1, Math.round(req.lockTimeoutMs))}`);
-    return { command: req.op, fields: [], rows: [], rowCount: 0 };
+    await c.query(`SET lock_timeout = ${Math.max(1, Math.round(req.lockTimeoutMs))}; SET bytea_output = hex`);
+    return empty(req.op);
   }
   if (req.op === 'close') {
     await client?.end();
     client = undefined;
-    return { command: req.op, fields: [], rows: [], rowCount: 0 };
+    return empty(req.op);
   }
   // SQLSTATE 08006, connection_failure: the store reports it as a lost connection.
   if (lost) throw Object.assign(new Error(lost.message), { code: '08006' });
   if (!client) throw new Error('the PostgreSQL connection is closed');
   const values = req.values?.map((v) => (v instanceof Uint8Array ? Buffer.from(v) : v));
-  const r = await client.query({ text: req.text, values, name: req.name, rowMode: 'array' });
-  // A multi-statement text (exec) answers with one result per statement: the last one counts.
-  const last = (Array.isArray(r) ? r.at(-1) : r) as pg.QueryArrayResult | undefined;
-  return {
-    command: last?.command ?? '',
-    fields: last?.fields.map((f) => f.name) ?? [],
-    // A bytea may be a view of a pooled buffer; a copy of its own keeps the transfer to its bytes.
-    rows: (last?.rows ?? []).map((row) => row.map((v) => (v instanceof Uint8Array ? new Uint8Array(v) : v))),
-    rowCount: last?.rowCount ?? 0,
+  // node-pg's Query takes rowMode as client.query does; its types leave it out.
+  const config: pg.QueryConfig & { rowMode: 'array' } = {
+    text: req.text,
+    values,
+    name: req.name,
+    rowMode: 'array',
   };
+  return query(client, new pg.Query(config));
+}
+
+const isBytea = (f: pg.FieldDef) => f.dataTypeID === pg.types.builtins.BYTEA;
+
+/** Runs a query, its rows taken column-wise as they arrive rather than all kept as row arrays first. */
+function query(client: pg.Client, q: pg.Query): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let failed: unknown;
+    let builder: ColumnsBuilder | undefined;
+    let current: pg.ResultBuilder | undefined;
+    q.on('row', (row: unknown[], result?: pg.ResultBuilder) => {
+      try {
+        // A multi-statement text (exec) gives a result per statement: the last one counts.
+        if (result && result !== current) {
+          current = result;
+          builder = new ColumnsBuilder(result.fields.map(isBytea));
+        }
+        builder?.add(row);
+      } catch (err) {
+        failed ??= err;
+      }
+    });
+    q.on('error', reject);
+    q.on('end', (results: pg.ResultBuilder | pg.ResultBuilder[]) => {
+      if (failed !== undefined) return reject(failed);
+      const last = Array.isArray(results) ? results.at(-1) : results;
+      const rows = last !== undefined && last === current && builder ? builder : new ColumnsBuilder([]);
+      const { columns, transfer } = rows.finish();
+      resolve({
+        result: {
+          command: last?.command ?? '',
+          fields: last?.fields.map((f) => f.name) ?? [],
+          columns,
+          length: rows.length,
+          rowCount: last?.rowCount ?? 0,
+        },
+        transfer,
+      });
+    });
+    client.query(q);
+  });
 }
 
 function serialise(err: unknown): SerialisedPgError {
@@ -63,11 +116,11 @@ function serialise(err: unknown): SerialisedPgError {
 parentPort?.on('message', (req: Request) => {
   void handle(req)
     .then(
-      (result): Reply => ({ ok: true, result }),
-      (err: unknown): Reply => ({ ok: false, error: serialise(err) }),
+      ({ result, transfer }): [Reply, ArrayBuffer[]] => [{ ok: true, result }, transfer],
+      (err: unknown): [Reply, ArrayBuffer[]] => [{ ok: false, error: serialise(err) }, []],
     )
-    .then((reply) => {
-      port.postMessage(reply);
+    .then(([reply, transfer]) => {
+      port.postMessage(reply, transfer);
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     });
