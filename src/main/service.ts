@@ -45,6 +45,14 @@ export interface ServiceOptions {
   modelsDir?: string;
   /** clinician or researcher (pseudonymised cases), enforced by the store; default FACEPHENO_ROLE. */
   role?: Role;
+  /**
+   * The case database: a postgres:// URL (a department's, shared by its workstations) or a SQLite file;
+   * default FACEPHENO_DB, else <dataDir>/facepheno.db. The data directory keeps the rest (learnt spaces,
+   * uploads) either way.
+   */
+  database?: string;
+  /** The photo folder of a PostgreSQL database, shared by every workstation; default FACEPHENO_PHOTOS_DIR. */
+  photosDir?: string;
   emit: (event: AnyEvent) => void;
 }
 
@@ -86,7 +94,8 @@ export class Service {
         file: opts.dataDir,
       });
     }
-    return new Service(opts, Store.open(storeFileIn(opts.dataDir), { role: opts.role }));
+    const database = opts.database ?? (process.env.FACEPHENO_DB || storeFileIn(opts.dataDir));
+    return new Service(opts, Store.open(database, { role: opts.role, photosDir: opts.photosDir }));
   }
 
   /** Answers one call; errors come back as a message to show, never as a throw. */

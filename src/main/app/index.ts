@@ -2,12 +2,13 @@
  * The Electron shell: one hardened window showing the renderer from app://facepheno, the Service in a
  * worker thread, IPC between them. The only code that imports electron (with src/preload).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog } from 'electron';
 import { resolveDataDir } from '../data-dir.js';
 import { ServiceHost } from '../service/host.js';
 import { appDatabaseKey, exportKeyFile } from '../store/app-key.js';
+import { isPostgresUrl } from '../store/postgres/target.js';
 import { APP_ORIGIN } from '../../shared/security.js';
 import { FileTokens } from './files.js';
 import { hardenContents, hardenSession } from './hardening.js';
@@ -17,7 +18,17 @@ import { registerAppScheme, serveRenderer } from './protocol.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** `--export-db-key=FILE`: write the keychain's database key to FILE for the command, and quit. */
-const exportTo = process.argv.find((a) => a.startsWith('--export-db-key='))?.slice('--export-db-key='.length);
+const argValue = (name: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const exportTo = argValue('export-db-key');
+// `--db=URL --photos=DIR`, as facepheno serve takes them: a department's PostgreSQL database and the photo
+// folder its workstations share. The Service's worker thread reads them from FACEPHENO_DB and
+// FACEPHENO_PHOTOS_DIR, which may also be set directly.
+const dbOption = argValue('db');
+if (dbOption !== undefined) process.env.FACEPHENO_DB = dbOption;
+const photosOption = argValue('photos');
+if (photosOption !== undefined) process.env.FACEPHENO_PHOTOS_DIR = resolve(photosOption);
+const onPostgres = isPostgresUrl(process.env.FACEPHENO_DB ?? '');
 
 // userData would follow the package name ('facepheno'); the command looks in <appData>/FacePheno, and both
 // must open the same store by default. Set first: the single-instance lock lives in userData.
@@ -53,7 +64,10 @@ if (!app.requestSingleInstanceLock()) {
       serveRenderer(join(here, '..', 'renderer'));
       const { dir } = resolveDataDir({ appUserData: app.getPath('userData') });
       // Before the Service starts: its worker thread, and the workers it starts, take the key from the environment.
-      const dbKey = appDatabaseKey(dir, osKeychain);
+      // A PostgreSQL database has no key: its server protects it.
+      const dbKey = onPostgres
+        ? { key: undefined, reason: 'the case database is PostgreSQL' }
+        : appDatabaseKey(dir, osKeychain);
       if (exportTo !== undefined) {
         if (dbKey.key === undefined) throw new Error(`the case database has no key: ${dbKey.reason}`);
         exportKeyFile(dbKey.key, exportTo);
@@ -62,7 +76,7 @@ if (!app.requestSingleInstanceLock()) {
         return;
       }
       if (dbKey.key !== undefined) process.env.FACEPHENO_DB_KEY = dbKey.key;
-      else console.warn(`FacePheno: the case database is not encrypted: ${dbKey.reason}`);
+      else if (!onPostgres) console.warn(`FacePheno: the case database is not encrypted: ${dbKey.reason}`);
       // Packed, the models sit in the app's resources (electron-builder.yml); FACEPHENO_MODELS_DIR still wins.
       const modelsDir =
         app.isPackaged && !process.env.FACEPHENO_MODELS_DIR
