@@ -225,11 +225,7 @@ export class Store {
    */
   openCase(pseudonym: string): CaseView {
     const patient = this.patients.get(pseudonym);
-    try {
-      this.audit.record('case.open', patient.pseudonym);
-    } catch (err) {
-      throw storageError(err, this.file);
-    }
+    this.audit.record('case.open', patient.pseudonym);
     return this.caseOf(patient);
   }
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db.js';
 import type { Role } from './patients.js';
+import { write } from './write.js';
 
 export interface AuditEntry {
   id: number;
@@ -29,7 +30,7 @@ export class AuditLog {
   private readonly latest;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     readonly osUser: string,
     private readonly role: Role = 'clinician',
   ) {
@@ -40,13 +41,16 @@ export class AuditLog {
     this.latest = db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?');
   }
 
+  /** Joins the caller's transaction; on its own (a read being recorded), a full disk is a UserError too. */
   record(action: string, patient: string | null, details?: unknown): void {
-    this.insert.run(
-      new Date().toISOString(),
-      this.osUser,
-      action,
-      patient,
-      details === undefined ? null : JSON.stringify(details),
+    write(this.db, () =>
+      this.insert.run(
+        new Date().toISOString(),
+        this.osUser,
+        action,
+        patient,
+        details === undefined ? null : JSON.stringify(details),
+      ),
     );
   }
 
