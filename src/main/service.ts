@@ -192,7 +192,9 @@ export class Service {
 
   private buildHandlers(): Handlers {
     const store = this.store;
-    const detail = (pseudonym: string) => caseDetail(store, store.openCase(pseudonym));
+    // A person opening a case is audited (cases.get); the case shown again after their own change is not.
+    const opened = (pseudonym: string) => caseDetail(store, store.openCase(pseudonym));
+    const detail = (pseudonym: string) => caseDetail(store, store.caseView(pseudonym));
     const hpoRelease = () => {
       const r = store.hpo.release();
       return r ? { version: r.version, terms: r.terms, loadedAt: r.loadedAt } : null;
@@ -254,7 +256,7 @@ export class Service {
         store.patients.create({ pseudonym: id, sex, birthYear, notes });
         return detail(id);
       },
-      'cases.get': async ({ id }) => detail(id),
+      'cases.get': async ({ id }) => opened(id),
       'cases.setTerm': async ({ caseId, termId, status }) => {
         const patient = store.patients.get(caseId);
         store.transaction(() =>
