@@ -53,6 +53,8 @@ export interface ServiceOptions {
   database?: string;
   /** The photo folder of a PostgreSQL database, shared by every workstation; default FACEPHENO_PHOTOS_DIR. */
   photosDir?: string;
+  /** Who the audit log names; default the OS user (tests run two workstations as two users in one process). */
+  osUser?: string;
   emit: (event: AnyEvent) => void;
 }
 
@@ -95,7 +97,10 @@ export class Service {
       });
     }
     const database = opts.database ?? (process.env.FACEPHENO_DB || storeFileIn(opts.dataDir));
-    return new Service(opts, Store.open(database, { role: opts.role, photosDir: opts.photosDir }));
+    return new Service(
+      opts,
+      Store.open(database, { role: opts.role, photosDir: opts.photosDir, osUser: opts.osUser }),
+    );
   }
 
   /** Answers one call; errors come back as a message to show, never as a throw. */
@@ -257,6 +262,13 @@ export class Service {
         return detail(id);
       },
       'cases.get': async ({ id }) => opened(id),
+      'cases.update': async ({ id, updatedAt, sex, birthYear, notes }) => {
+        const changes = Object.fromEntries(
+          Object.entries({ sex, birthYear, notes }).filter(([, v]) => v !== undefined),
+        );
+        store.patients.update(id, changes, { expectedUpdatedAt: updatedAt });
+        return detail(id);
+      },
       'cases.setTerm': async ({ caseId, termId, status }) => {
         const patient = store.patients.get(caseId);
         store.transaction(() =>

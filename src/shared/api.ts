@@ -134,6 +134,8 @@ export const CaseDetail = z.object({
   birthYear: z.number().int().nullable(),
   notes: z.string(),
   createdAt: z.string(),
+  /** When the case was last saved: given back with an edit, so a save over another user's change is refused. */
+  updatedAt: z.string(),
   photos: z.array(Photo),
   terms: z.array(CaseTerm),
   diagnoses: z.array(Diagnosis),
@@ -469,6 +471,17 @@ export const calls = {
     CaseDetail,
   ),
   'cases.get': call(z.object({ id: rowId }), CaseDetail),
+  /** Saves the case's own fields; refused when the case changed after `updatedAt` (another workstation's save). */
+  'cases.update': call(
+    z.object({
+      id: rowId,
+      updatedAt: z.iso.datetime(),
+      sex: Sex.optional(),
+      birthYear: z.number().int().min(1900).max(2100).nullable().optional(),
+      notes: text(10_000).optional(),
+    }),
+    CaseDetail,
+  ),
   'cases.setTerm': call(
     z.object({ caseId: rowId, termId: z.string().regex(/^HP:\d{7}$/), status: TermStatus.nullable() }),
     CaseDetail,

@@ -45,6 +45,7 @@ export function caseDetail(store: Store, v: CaseView): CaseDetail {
     birthYear: v.patient.birthYear,
     notes: v.patient.notes,
     createdAt: v.patient.createdAt,
+    updatedAt: v.patient.updatedAt,
     photos: v.photos.map((p) => ({
       id: String(p.id),
       file: p.originalName,
