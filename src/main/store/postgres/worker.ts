@@ -88,17 +88,21 @@ function query(client: pg.Client, q: pg.Query): Promise<Answer> {
       if (failed !== undefined) return reject(failed);
       const last = Array.isArray(results) ? results.at(-1) : results;
       const rows = last !== undefined && last === current && builder ? builder : new ColumnsBuilder([]);
-      const { columns, transfer } = rows.finish();
-      resolve({
-        result: {
-          command: last?.command ?? '',
-          fields: last?.fields.map((f) => f.name) ?? [],
-          columns,
-          length: rows.length,
-          rowCount: last?.rowCount ?? 0,
-        },
-        transfer,
-      });
+      try {
+        const { columns, transfer } = rows.finish();
+        resolve({
+          result: {
+            command: last?.command ?? '',
+            fields: last?.fields.map((f) => f.name) ?? [],
+            columns,
+            length: rows.length,
+            rowCount: last?.rowCount ?? 0,
+          },
+          transfer,
+        });
+      } catch (err) {
+        reject(err);
+      }
     });
     client.query(q);
   });
@@ -120,7 +124,12 @@ parentPort?.on('message', (req: Request) => {
       (err: unknown): [Reply, ArrayBuffer[]] => [{ ok: false, error: serialise(err) }, []],
     )
     .then(([reply, transfer]) => {
-      port.postMessage(reply, transfer);
+      try {
+        port.postMessage(reply, transfer);
+      } catch (err) {
+        // A reply that cannot be posted (too large a result, say) must still answer: the caller is blocked.
+        port.postMessage({ ok: false, error: serialise(err) } satisfies Reply);
+      }
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     });
