@@ -27,12 +27,73 @@ export function CaseScreen({ id, go }: { id: string; go: Go }) {
         </button>
       </div>
       <Photos detail={c} onChange={detail.set} />
+      <Notes detail={c} onChange={detail.set} />
       <div className="columns">
         <Terms detail={c} onChange={detail.set} />
         <Diagnoses detail={c} onChange={detail.set} />
       </div>
       <Variants caseId={c.id} />
     </section>
+  );
+}
+
+/**
+ * The case's notes, saved with the version the user was shown: a save over another workstation's change
+ * is refused with who made it, and the user reloads to see it before saving again.
+ */
+function Notes({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDetail) => void }) {
+  const [text, setText] = useState(detail.notes);
+  const [shown, setShown] = useState(detail.updatedAt);
+  const [error, setError] = useState<string | null>(null);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Another screen's change to this case (a photo, a term) brings a newer version with the same notes.
+  if (shown !== detail.updatedAt && text === detail.notes) setShown(detail.updatedAt);
+
+  async function save() {
+    setBusy(true);
+    try {
+      const saved = await api.call('cases.update', { id: detail.id, updatedAt: shown, notes: text });
+      setShown(saved.updatedAt);
+      setError(null);
+      setDraft(null);
+      onChange(saved);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  async function reload() {
+    const fresh = await api.call('cases.get', { id: detail.id });
+    // The saved notes come back; what the user typed stays on screen to be merged by hand, never dropped.
+    setDraft(text);
+    setText(fresh.notes);
+    setShown(fresh.updatedAt);
+    setError(null);
+    onChange(fresh);
+  }
+  return (
+    <div className="panel">
+      <h2>Notes</h2>
+      <textarea aria-label="Case notes" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+      <div className="toolbar">
+        <button onClick={() => void save()} disabled={busy || text === detail.notes}>
+          Save notes
+        </button>
+        {error && (
+          <button className="link" onClick={() => void reload()}>
+            Reload the case
+          </button>
+        )}
+      </div>
+      <ErrorBox error={error} />
+      {draft !== null && draft !== text && (
+        <p className="muted" data-testid="unsaved-notes">
+          Your unsaved notes: {draft}
+        </p>
+      )}
+    </div>
   );
 }
 
