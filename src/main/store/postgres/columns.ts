@@ -2,6 +2,9 @@ import type { Column } from './protocol.js';
 
 // Bytes per buffer of a bytea column: few enough buffers to transfer, little slack in the last one.
 const CHUNK_BYTES = 16 * 1024 * 1024;
+// Each value starts at a multiple of 8 in its buffer, so that a reader may view it as a Float32Array or
+// Float64Array (an embedding) without copying.
+const ALIGN = 8;
 
 /** One bytea column being filled: values decoded from the server's hex text into large buffers. */
 class BytesColumn {
@@ -9,23 +12,26 @@ class BytesColumn {
   private current: Buffer | undefined;
   private used = 0;
   private readonly chunkOf: number[] = [];
+  private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private nulls: Uint8Array<ArrayBuffer> | null = null;
 
   add(v: unknown): void {
     const i = this.ends.length;
+    let start = this.used;
     if (v === null) {
       (this.nulls ??= new Uint8Array(Math.max(64, i * 2)))[i] = 1;
     } else {
       if (typeof v !== 'string' || !v.startsWith('\\x') || v.length % 2 !== 0)
         throw new Error('a bytea value did not come as hex text (bytea_output must be hex)');
       const n = (v.length - 2) / 2;
-      if (!this.current || this.used + n > this.current.length) {
+      start = Math.ceil(this.used / ALIGN) * ALIGN;
+      if (!this.current || start + n > this.current.length) {
         this.current = Buffer.from(new ArrayBuffer(Math.max(CHUNK_BYTES, n)));
         this.chunks.push(this.current);
-        this.used = 0;
+        start = 0;
       }
-      this.used += this.current.write(v.slice(2), this.used, 'hex');
+      this.used = start + this.current.write(v.slice(2), start, 'hex');
     }
     if (this.nulls && this.nulls.length <= i + 1) {
       const grown = new Uint8Array(this.nulls.length * 2);
@@ -33,6 +39,7 @@ class BytesColumn {
       this.nulls = grown;
     }
     this.chunkOf.push(Math.max(0, this.chunks.length - 1));
+    this.starts.push(start);
     this.ends.push(this.used);
   }
 
@@ -44,10 +51,15 @@ class BytesColumn {
       kind: 'bytes',
       chunks,
       chunk: Uint32Array.from(this.chunkOf),
+      starts: Float64Array.from(this.starts),
       ends: Float64Array.from(this.ends),
       nulls,
     };
-    transfer.push(column.chunk.buffer as ArrayBuffer, column.ends.buffer as ArrayBuffer);
+    transfer.push(
+      column.chunk.buffer as ArrayBuffer,
+      column.starts.buffer as ArrayBuffer,
+      column.ends.buffer as ArrayBuffer,
+    );
     if (nulls) transfer.push(nulls.buffer);
     return column;
   }
@@ -83,17 +95,17 @@ export class ColumnsBuilder {
 }
 
 /**
- * Value i of a column. A bytea value is a Buffer viewing one of the column's buffers, not a copy: a caller
- * that keeps a few values of a large result and drops the rest should copy them (fromBlob does).
+ * Value i of a column. A bytea value is a Buffer viewing one of the column's buffers, not a copy, and
+ * starts at a multiple of 8 bytes of its ArrayBuffer: a caller that keeps a few values of a large result
+ * and drops the rest should copy them.
  */
 export function columnReader(c: Column): (i: number) => unknown {
   if (c.kind === 'values') return (i) => c.values[i];
-  const { chunks, chunk, ends, nulls } = c;
+  const { chunks, chunk, starts, ends, nulls } = c;
   return (i) => {
     if (nulls?.[i] === 1) return null;
-    const k = chunk[i] as number;
-    const start = i > 0 && chunk[i - 1] === k ? (ends[i - 1] as number) : 0;
-    const b = chunks[k] as Uint8Array;
+    const b = chunks[chunk[i] as number] as Uint8Array;
+    const start = starts[i] as number;
     return Buffer.from(b.buffer, b.byteOffset + start, (ends[i] as number) - start);
   };
 }

@@ -27,10 +27,10 @@ export type Request =
 
 /**
  * A column of a result: its values as they are, or a bytea column's bytes packed into a few large buffers
- * (value i is chunks[chunk[i]] up to ends[i], from the previous value's end in that chunk or 0; null where
- * nulls[i] is 1). A result crosses to the calling thread by structured clone: a million rows as a million
- * arrays, each holding a Buffer of its own, cost a million ArrayBuffers to copy and collect there (minutes
- * for a 1,000,000-row gallery). Packed, a bytea column is a few transferred buffers, whatever the row count.
+ * (value i is chunks[chunk[i]] from starts[i] to ends[i]; null where nulls[i] is 1). A result crosses to
+ * the calling thread by structured clone: a million rows as a million arrays, each holding a Buffer of its
+ * own, cost a million ArrayBuffers to copy and collect there (minutes for a 1,000,000-row gallery).
+ * Packed, a bytea column is a few transferred buffers, whatever the row count.
  */
 export type Column =
   | { kind: 'values'; values: unknown[] }
@@ -38,6 +38,7 @@ export type Column =
       kind: 'bytes';
       chunks: Uint8Array[];
       chunk: Uint32Array;
+      starts: Float64Array;
       ends: Float64Array;
       nulls: Uint8Array | null;
     };
