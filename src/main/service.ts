@@ -14,6 +14,7 @@ import { defaultModelsDir } from './models/inference.js';
 import { defaultEmbeddingModel, readManifest, type Manifest } from './models/manifest.js';
 import { maskingAnalyzer } from './match/mask.js';
 import { dot } from './match/vectors.js';
+import { dialectOf } from './store/db.js';
 import { sha256Hex } from './store/photo-files.js';
 import type { Role } from './store/repos/patients.js';
 import { Store } from './store/store.js';
@@ -229,6 +230,7 @@ export class Service {
           version: appVersion,
           host: this.opts.host,
           dataDir: this.opts.dataDir,
+          database: { kind: dialectOf(store.db), location: store.file, role: store.patients.role },
           provider: pipeline?.provider ?? null,
           modelsProblem,
           models: manifest.models.map((m) => ({

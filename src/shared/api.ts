@@ -429,6 +429,13 @@ export const AppInfo = z.object({
   version: z.string(),
   host: z.enum(['electron', 'browser']),
   dataDir: z.string(),
+  /** The case database in use: this workstation's SQLite file or a department's PostgreSQL (no password). */
+  database: z.object({
+    kind: z.enum(['sqlite', 'postgres']),
+    location: z.string(),
+    /** clinician sees identities; researcher sees pseudonymised cases. */
+    role: z.enum(['clinician', 'researcher']),
+  }),
   provider: z.string().nullable(),
   /** Why the models cannot be used (missing, damaged), or null. */
   modelsProblem: z.string().nullable(),

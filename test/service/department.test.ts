@@ -92,6 +92,11 @@ describe.skipIf(postgresSkip !== false)(
           servers.push(await serve(['--data-dir', dataDir, '--db', schema.url, '--photos', photos]));
         const [ana, ben] = servers as [Served, Served];
         expect(ana.lines).toContain(`case database: ${shown.toString()}`);
+        const info = await ana.call('app.info', {});
+        expect(info, JSON.stringify(info)).toMatchObject({
+          ok: true,
+          value: { database: { kind: 'postgres', location: shown.toString(), role: 'clinician' } },
+        });
 
         // Each workstation records its own case, at the same time.
         const made = await Promise.all([

@@ -24,6 +24,15 @@ export function SettingsScreen() {
             Change it with FACEPHENO_DATA_DIR, or --data-dir for facepheno serve, and restart FacePheno.
           </div>
         </dd>
+        <dt>Case database</dt>
+        <dd>
+          <code>{i.database.location}</code> (
+          {i.database.kind === 'postgres' ? 'PostgreSQL, shared' : 'SQLite'}), as {i.database.role}
+          <div className="muted">
+            Change it with FACEPHENO_DB (a postgres:// URL, with FACEPHENO_PHOTOS_DIR), or --db and --photos
+            for facepheno serve, and restart FacePheno.
+          </div>
+        </dd>
         <dt>Execution provider</dt>
         <dd>{i.provider ?? 'not started yet (starts with the first photo)'}</dd>
         <dt>Phenotype ontology</dt>
