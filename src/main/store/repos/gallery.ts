@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { fromBlob } from './vectors.js';
+import { viewBlob } from './vectors.js';
 import { write } from './write.js';
 
 /**
@@ -95,7 +95,7 @@ export class Gallery {
     return (this.rows.all({ model: modelId }) as Row[]).map(({ part: _part, ord: _ord, ...r }) => ({
       ...r,
       isControl: r.isControl === 1,
-      vector: fromBlob(r.vector),
+      vector: viewBlob(r.vector),
     }));
   }
 

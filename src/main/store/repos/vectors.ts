@@ -8,3 +8,14 @@ export function toBlob(v: Float32Array | readonly number[]): Buffer {
 export function fromBlob(b: Buffer): Float32Array {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
+
+/**
+ * A view of the blob's bytes where they are 4-byte aligned (a copy where not): for reads of a whole gallery,
+ * where a copy per vector dominates (14 s of a 1M-row PostgreSQL read). The view keeps the result's buffer
+ * alive, so use it for vectors kept together with the rest of their result, and fromBlob for a few.
+ */
+export function viewBlob(b: Buffer): Float32Array {
+  return b.byteOffset % 4 === 0 && b.byteLength % 4 === 0
+    ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4)
+    : fromBlob(b);
+}
