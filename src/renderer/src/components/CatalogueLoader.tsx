@@ -42,6 +42,7 @@ export function CatalogueLoader() {
           label="Gene-syndrome catalogue file"
           button="Load catalogue…"
           disabled={busy}
+          onPick={() => setError(null)}
           onFile={(f) => void load(f)}
         />
         {busy && <span className="muted">Loading the catalogue…</span>}

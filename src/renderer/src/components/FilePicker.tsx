@@ -15,6 +15,7 @@ export function FilePicker({
   label,
   button,
   disabled,
+  onPick,
   onFile,
 }: {
   kind: DialogKind;
@@ -25,11 +26,15 @@ export function FilePicker({
   /** The dialog button's text. */
   button: string;
   disabled: boolean;
+  /** Called as soon as the user picks, before the file is read: the last file's message is cleared. */
+  onPick?: () => void;
   onFile: (file: FileSource) => void;
 }) {
   async function choose() {
     const first = (await api.call('files.open', { kind })).files[0];
-    if (first) onFile({ kind: 'token', token: first.token });
+    if (!first) return;
+    onPick?.();
+    onFile({ kind: 'token', token: first.token });
   }
   return hasFileDialog ? (
     <button disabled={disabled} onClick={() => void choose()}>
@@ -43,7 +48,9 @@ export function FilePicker({
       disabled={disabled}
       onChange={(e) => {
         const f = e.target.files?.[0];
-        if (f) void fileToBase64(f).then((data) => onFile({ kind: 'bytes', name: f.name, data }));
+        if (!f) return;
+        onPick?.();
+        void fileToBase64(f).then((data) => onFile({ kind: 'bytes', name: f.name, data }));
       }}
     />
   );

@@ -38,6 +38,7 @@ export function HpoLoader({ release, onLoaded }: { release: HpoRelease | null; o
           label="HPO release file"
           button="Load HPO release…"
           disabled={busy}
+          onPick={() => setError(null)}
           onFile={(f) => void load(f)}
         />
         {busy && <span className="muted">Loading the ontology…</span>}

@@ -61,6 +61,10 @@ export function useJob() {
     ...state,
     running: state.job !== null && state.finished === null,
     run,
+    /** Clears the last job's outcome: a new file was picked, so its message no longer applies. */
+    reset() {
+      setState({ job: null, progress: null, finished: null, error: null });
+    },
     async start(begin: () => Promise<JobRef>) {
       await run(begin);
     },

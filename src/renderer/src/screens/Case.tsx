@@ -118,6 +118,8 @@ function Photos({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDe
   }
   async function addLocal(list: FileList | null) {
     if (!list || list.length === 0) return;
+    // The last photos' messages go as soon as these are picked, not once they are read.
+    setMessages([]);
     const files = await Promise.all(
       [...list].map(async (f): Promise<FileSource> => ({
         kind: 'bytes',

@@ -56,6 +56,8 @@ function Import({ onDone }: { onDone: () => void }) {
 
   async function upload(list: FileList | null) {
     if (!list || list.length === 0) return;
+    // The last folder's outcome goes as soon as this one is picked, not once its files are read.
+    job.reset();
     // webkitRelativePath is 'chosen-folder/label/photo.jpg': the folder's own name is dropped.
     const files = await Promise.all(
       [...list].map(async (f) => ({

@@ -125,6 +125,7 @@ export function Variants({ caseId }: { caseId: string }) {
           label="VCF file"
           button="Import VCF…"
           disabled={importing}
+          onPick={job.reset}
           onFile={(f) => void importVcf(f)}
         />
         <label>
