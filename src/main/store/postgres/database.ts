@@ -101,19 +101,27 @@ export class PostgresDb implements PostgresHandle {
     return this.depth > 0;
   }
 
-  /** One request to the worker, waited for. */
+  /**
+   * One request to the worker, waited for. The reply on the port is what ends the wait, not the flag: the
+   * worker sets the flag and notifies after posting, so a call can see its reply before the worker's
+   * notify lands, and that late wake-up must not end the next call's wait (it did, as "thread stopped").
+   * Reset, look, then sleep: a reply posted after the look sets the flag after the reset, so the wait
+   * returns at once; a stale wake-up only costs another look.
+   */
   call(req: Request): QueryResult {
     if (!this.isOpen) throw new TypeError('The database connection is not open');
-    Atomics.store(this.flag, 0, 0);
     this.worker.postMessage(req);
-    const waited = Atomics.wait(this.flag, 0, 0, ANSWER_TIMEOUT_MS);
-    const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
-    if (!reply)
-      throw new Error(
-        waited === 'timed-out'
-          ? `PostgreSQL did not answer within ${ANSWER_TIMEOUT_MS / 60_000} minutes`
-          : 'the PostgreSQL connection thread stopped',
-      );
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    let reply: Reply | undefined;
+    for (;;) {
+      Atomics.store(this.flag, 0, 0);
+      reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
+      if (reply) break;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`PostgreSQL did not answer within ${ANSWER_TIMEOUT_MS / 60_000} minutes`);
+      Atomics.wait(this.flag, 0, 0, left);
+    }
     if (!reply.ok) throw toError(reply.error, this.target.display);
     return reply.result;
   }
