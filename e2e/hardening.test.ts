@@ -60,13 +60,27 @@ const path = (i: CorpusItem) => join(corpus.dir, i.file);
 const snapshot = () => ({ dump: logicalDump(db), files: photoFileNames(db) });
 
 /**
+ * The store once whatever the screen wrote on opening (the audited case.open of its cases.get) has
+ * landed: the same snapshot twice, 250 ms apart. The bad file must change nothing after that.
+ */
+async function settled(): Promise<ReturnType<typeof snapshot>> {
+  let last = snapshot();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = snapshot();
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+}
+
+/**
  * Gives the file to the screen with `choose`, waits for the alert that names it as the user knows it
  * (`shown`: the file's name, or its path inside the chosen folder) and checks the message and the store.
  */
 async function expectScreenRefusal(i: CorpusItem, shown: string, choose: () => Promise<void>) {
   const r = i.refuse;
   if (!r) throw new Error(`${i.file} is not meant to be refused`);
-  const before = snapshot();
+  const before = await settled();
   await choose();
   const named = r.line === undefined ? `${shown}: ` : `${shown}:${r.line}: `;
   const alert = page.getByRole('alert').filter({ hasText: named });
