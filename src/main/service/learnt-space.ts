@@ -3,18 +3,7 @@
  * when it beat the plain embedding in patient-level cross-validation, and used by matching only while
  * the gallery is the one it was trained on.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { project, type ProjectionHead } from '../match/head.js';
@@ -25,6 +14,7 @@ import { gallerySamples } from './evaluation.js';
 import type { JobContext } from './jobs.js';
 import { runJobWorker } from './threads.js';
 import { processGone } from './uploads.js';
+import { writeFileDurably } from '../durable-file.js';
 import type { SpaceFigures, TrainInput, TrainResult } from './train-worker.js';
 
 const FOLDS = 5;
@@ -141,23 +131,12 @@ export class LearntSpaces {
  * half a head for matching to read. A full or read-only disk is the user's to fix, and leaves nothing.
  */
 function writeWhole(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
   const dir = join(file, '..');
   try {
     // Not `recursive`: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
     if (!existsSync(dir)) mkdirSync(dir);
-    const bytes = Buffer.from(text);
-    const fd = openSync(tmp, 'w');
-    try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileDurably(file, Buffer.from(text));
   } catch (err) {
-    rmSync(tmp, { force: true });
     throw storageError(err, dir);
   }
 }

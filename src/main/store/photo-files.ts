@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../durable-file.js';
 import { storageError } from './storage-errors.js';
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -39,23 +30,13 @@ export class PhotoFiles {
   put(bytes: Uint8Array, sha256 = sha256Hex(bytes)): string {
     const target = this.path(sha256);
     if (existsSync(target)) return sha256;
-    const tmp = `${target}.${process.pid}.tmp`;
     try {
       // The fan-out folder without `recursive`: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
       if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true });
       const fan = join(this.dir, sha256.slice(0, 2));
       if (!existsSync(fan)) mkdirSync(fan);
-      const fd = openSync(tmp, 'w');
-      try {
-        let off = 0;
-        while (off < bytes.length) off += writeSync(fd, bytes, off);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, target);
+      writeFileDurably(target, bytes);
     } catch (err) {
-      rmSync(tmp, { force: true });
       throw storageError(err, this.dir);
     }
     return sha256;
