@@ -18,10 +18,10 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { seededRandom } from '../../src/main/match/random.js';
 import { Store } from '../../src/main/store/store.js';
+import { benchPseudonym, fillPostgresGallery } from './postgres-gallery.js';
 
 /** The bench's embedding model: a stand-in id (the vectors are synthetic). */
 const model = { id: 'bench-gallery-read', sha256: 'b'.repeat(64) };
-const batch = 1000;
 
 /** Row r's vector: seeded uniform values in [-0.5, 0.5), as float32 bytes. */
 function vectorOf(r: number, dim: number): Buffer {
@@ -31,70 +31,12 @@ function vectorOf(r: number, dim: number): Buffer {
   return Buffer.from(v.buffer);
 }
 
-const pseudonymOf = (r: number) => `B${String(r + 1).padStart(8, '0')}`;
-
 /** How many of the bench model's embeddings the schema holds (0 for a new one). */
 function stored(store: Store): number {
   return store.db
     .prepare('SELECT count(*) FROM embeddings WHERE model_id = ?')
     .pluck()
     .get(model.id) as number;
-}
-
-/**
- * One transaction: the patients, photos, faces and diagnoses by generate_series on the server, the
- * vectors in statements of 1000 rows. The per-row gallery-version triggers are off while it fills (a
- * fixture, not an import) and the version is bumped once.
- */
-function fill(store: Store, n: number, dim: number, say: (line: string) => void): void {
-  const db = store.db;
-  const now = new Date().toISOString();
-  store.transaction(() => {
-    db.exec('ALTER TABLE embeddings DISABLE TRIGGER USER; ALTER TABLE diagnoses DISABLE TRIGGER USER');
-    db.exec("INSERT INTO syndromes (name) SELECT 'Bench syndrome ' || s FROM generate_series(1, 100) s");
-    const settings = db
-      .prepare('INSERT INTO analysis_settings (sha256, json, created_at) VALUES (?, ?, ?) RETURNING id')
-      .pluck()
-      .get('c'.repeat(64), '{}', now);
-    db.prepare(
-      `INSERT INTO patients (pseudonym, created_at, updated_at)
-       SELECT 'B' || lpad(g::text, 8, '0'), ?, ? FROM generate_series(1, ?) g`,
-    ).run(now, now, n);
-    db.prepare(
-      `INSERT INTO photos (patient_id, sha256, bytes, original_name, width, height, added_at, settings_id)
-       SELECT id, lpad(to_hex(id), 64, '0'), 1, 'bench.jpg', 112, 112, ?, ? FROM patients ORDER BY id`,
-    ).run(now, settings);
-    db.exec(`INSERT INTO faces (photo_id, ordinal, is_primary, box_x, box_y, box_width, box_height, score,
-        points5, quality)
-      SELECT id, 0, 1, 0, 0, 1, 1, 1, '[[0,0],[0,0],[0,0],[0,0],[0,0]]', '{}' FROM photos ORDER BY id`);
-    db.prepare(
-      `INSERT INTO diagnoses (patient_id, syndrome_id, status, recorded_at)
-       SELECT id, (SELECT min(id) FROM syndromes) + id % 100, 'confirmed', ? FROM patients`,
-    ).run(now);
-    const faces = db
-      .prepare('SELECT f.id FROM faces f JOIN photos ph ON ph.id = f.photo_id ORDER BY ph.patient_id')
-      .pluck()
-      .all() as number[];
-    const row = `(?, '${model.id}', '${model.sha256}', ${dim}, ?)`;
-    const insert = (rows: number) =>
-      db.prepare(
-        `INSERT INTO embeddings (face_id, model_id, model_sha256, dim, vector) VALUES ${Array(rows).fill(row).join(', ')}`,
-      );
-    const full = insert(batch);
-    for (let start = 0; start < n; start += batch) {
-      const count = Math.min(batch, n - start);
-      const values = Array.from({ length: count }, (_, i) => [
-        faces[start + i],
-        vectorOf(start + i, dim),
-      ]).flat();
-      (count === batch ? full : insert(count)).run(...values);
-      if (start > 0 && (start / batch) % 100 === 0) say(`  ${start.toLocaleString('en')} embeddings stored`);
-    }
-    db.exec('ALTER TABLE embeddings ENABLE TRIGGER USER; ALTER TABLE diagnoses ENABLE TRIGGER USER');
-    db.exec('UPDATE store_meta SET gallery_version = gallery_version + 1');
-  });
-  // What autovacuum would do soon after such a load: the planner's row counts.
-  db.exec('ANALYZE');
 }
 
 /** The gallery as the store reads it, checked: every member there, in order, first/middle/last exact. */
@@ -107,7 +49,7 @@ function readGallery(store: Store, n: number, dim: number): number {
     const m = members[r];
     const expected = vectorOf(r, dim);
     if (
-      m?.patient !== pseudonymOf(r) ||
+      m?.patient !== benchPseudonym(r) ||
       !Buffer.from(m.vector.buffer, m.vector.byteOffset, m.vector.byteLength).equals(expected)
     )
       throw new Error(`gallery member ${r} does not read back as stored`);
@@ -173,7 +115,7 @@ async function main(): Promise<void> {
     if (have !== n) {
       if (have !== 0) throw new Error(`schema ${schema} holds ${have} embeddings, not ${n}: drop it first`);
       const t0 = performance.now();
-      fill(store, n, dim, say);
+      fillPostgresGallery(store, { rows: n, dim, model, vector: (r) => vectorOf(r, dim) }, say);
       fillMs = performance.now() - t0;
       say(`filled ${n.toLocaleString('en')} gallery members in ${(fillMs / 1000).toFixed(1)} s`);
     }

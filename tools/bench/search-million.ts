@@ -29,6 +29,7 @@ import { seededRandom } from '../../src/main/match/random.js';
 import { SearchIndex, type Hit } from '../../src/main/match/topk.js';
 import { dot, stack, type Matrix } from '../../src/main/match/vectors.js';
 import { Store } from '../../src/main/store/store.js';
+import { benchPseudonym, fillPostgresGallery } from './postgres-gallery.js';
 
 interface ShardData {
   gallery: SharedArrayBuffer;
@@ -347,67 +348,6 @@ async function main(): Promise<void> {
 const benchModel = { id: 'bench-512', sha256: 'b'.repeat(64) };
 
 /**
- * Fills a new PostgreSQL store with the gallery: one confirmed patient per row (patient, photo, primary
- * face, diagnosis, embedding), the vectors sent in batches through the store's own connection. A bench
- * fixture, so the per-row gallery-version triggers are off while it fills and the version is bumped once.
- */
-function fillPostgres(store: Store, gallery: Matrix, say: (line: string) => void): void {
-  const db = store.db;
-  const now = new Date().toISOString();
-  store.transaction(() => {
-    db.exec('ALTER TABLE embeddings DISABLE TRIGGER USER; ALTER TABLE diagnoses DISABLE TRIGGER USER');
-    db.exec("INSERT INTO syndromes (name) SELECT 'Bench syndrome ' || s FROM generate_series(1, 100) s");
-    const settings = db
-      .prepare('INSERT INTO analysis_settings (sha256, json, created_at) VALUES (?, ?, ?) RETURNING id')
-      .pluck()
-      .get('c'.repeat(64), '{}', now);
-    db.prepare(
-      `INSERT INTO patients (pseudonym, created_at, updated_at)
-       SELECT 'B' || lpad(g::text, 7, '0'), ?, ? FROM generate_series(1, ?) g`,
-    ).run(now, now, gallery.rows);
-    db.prepare(
-      `INSERT INTO photos (patient_id, sha256, bytes, original_name, width, height, added_at, settings_id)
-       SELECT id, lpad(to_hex(id), 64, '0'), 1, 'bench.jpg', 112, 112, ?, ? FROM patients ORDER BY id`,
-    ).run(now, settings);
-    db.exec(`INSERT INTO faces (photo_id, ordinal, is_primary, box_x, box_y, box_width, box_height, score,
-        points5, quality)
-      SELECT id, 0, 1, 0, 0, 1, 1, 1, '[[0,0],[0,0],[0,0],[0,0],[0,0]]', '{}' FROM photos ORDER BY id`);
-    db.prepare(
-      `INSERT INTO diagnoses (patient_id, syndrome_id, status, recorded_at)
-       SELECT id, (SELECT min(id) FROM syndromes) + id % 100, 'confirmed', ? FROM patients`,
-    ).run(now);
-    const faces = db
-      .prepare('SELECT f.id FROM faces f JOIN photos ph ON ph.id = f.photo_id ORDER BY ph.patient_id')
-      .pluck()
-      .all() as number[];
-    const batch = 1000;
-    const row = `(?, '${benchModel.id}', '${benchModel.sha256}', ${gallery.cols}, ?)`;
-    const insert = db.prepare(
-      `INSERT INTO embeddings (face_id, model_id, model_sha256, dim, vector) VALUES ${Array(batch).fill(row).join(', ')}`,
-    );
-    const bytes = gallery.cols * 4;
-    for (let start = 0; start < gallery.rows; start += batch) {
-      const n = Math.min(batch, gallery.rows - start);
-      const values = Array.from({ length: n }, (_, i) => [
-        faces[start + i],
-        Buffer.from(gallery.data.buffer, (start + i) * bytes, bytes),
-      ]).flat();
-      if (n === batch) insert.run(...values);
-      else
-        db.prepare(
-          `INSERT INTO embeddings (face_id, model_id, model_sha256, dim, vector) VALUES ${Array(n).fill(row).join(', ')}`,
-        ).run(...values);
-      if (start > 0 && (start / batch) % 100 === 0)
-        say(`  postgres: ${start.toLocaleString('en')} embeddings stored`);
-    }
-    db.exec('ALTER TABLE embeddings ENABLE TRIGGER USER; ALTER TABLE diagnoses ENABLE TRIGGER USER');
-    db.exec('UPDATE store_meta SET gallery_version = gallery_version + 1');
-  });
-  // What autovacuum would do soon after such a load: the planner's row counts.
-  db.exec('ANALYZE');
-}
-
-/**
  * Times what matching does once per gallery version: store.galleryEmbeddings (the gallery query, every
  * row's blob to a Float32Array) from a PostgreSQL store, then stacking the rows into one matrix for the
  * SearchIndex. Fills a schema of its own first (dropped afterwards unless the URL names one).
@@ -424,7 +364,17 @@ async function readFromPostgres(
   const store = Store.open(target.toString(), { photosDir, osUser: 'bench' });
   try {
     let t0 = performance.now();
-    fillPostgres(store, gallery, say);
+    const bytes = gallery.cols * 4;
+    fillPostgresGallery(
+      store,
+      {
+        rows: gallery.rows,
+        dim: gallery.cols,
+        model: benchModel,
+        vector: (r) => Buffer.from(gallery.data.buffer, gallery.data.byteOffset + r * bytes, bytes),
+      },
+      (line) => say(`postgres:${line}`),
+    );
     const fillMs = performance.now() - t0;
     say(
       `postgres: ${gallery.rows.toLocaleString('en')} gallery members stored in ${(fillMs / 1000).toFixed(1)} s`,
@@ -439,7 +389,7 @@ async function readFromPostgres(
       throw new Error(`postgres: read ${matrix.rows} rows, stored ${gallery.rows}`);
     for (const r of [0, Math.floor(gallery.rows / 2), gallery.rows - 1])
       if (
-        members[r]?.patient !== `B${String(r + 1).padStart(7, '0')}` ||
+        members[r]?.patient !== benchPseudonym(r) ||
         dot(
           matrix.data.subarray(r * gallery.cols, (r + 1) * gallery.cols),
           gallery.data.subarray(r * gallery.cols, (r + 1) * gallery.cols),
