@@ -41,9 +41,12 @@ describe('case notes', () => {
 
     await notes.fill('referred by GP; ptosis');
     await page.getByRole('button', { name: 'Save notes' }).click();
+    // Saved once the screen holds the stored case again: the button is disabled while saving too.
+    await expect
+      .poll(async () => (await call<CaseDetail>('cases.get', { id: patient })).notes)
+      .toBe('referred by GP; ptosis');
     await expect.poll(() => page.getByRole('button', { name: 'Save notes' }).isDisabled()).toBe(true);
     const saved = await call<CaseDetail>('cases.get', { id: patient });
-    expect(saved.notes).toBe('referred by GP; ptosis');
 
     // Another workstation saves the case after this page showed it.
     await call('cases.update', { id: patient, updatedAt: saved.updatedAt, notes: 'seen in clinic B' });
