@@ -14,9 +14,9 @@ export default defineConfig({
         input: {
           index: resolve('src/main/app/index.ts'),
           'service-worker': resolve('src/main/service/service-worker.ts'),
-          'evaluate-worker': resolve('src/main/service/evaluate-worker.ts'),
-          'train-worker': resolve('src/main/service/train-worker.ts'),
-          'analysis-worker': resolve('src/main/service/analysis-worker.ts'),
+          'evaluate-worker': resolve('src/main/usecases/evaluate-worker.ts'),
+          'train-worker': resolve('src/main/usecases/train-worker.ts'),
+          'analysis-worker': resolve('src/main/usecases/analysis-worker.ts'),
           worker: resolve('src/main/models/worker.ts'),
         },
         output: { chunkFileNames: '[name]-[hash].js' },

@@ -6,7 +6,7 @@ import { readKeyFile } from '../main/store/encryption.js';
 import { takeKeyFile } from './args.js';
 import type { Command } from './command.js';
 
-const commandsDir = fileURLToPath(new URL('./commands/', import.meta.url));
+const commandsDir = fileURLToPath(new URL('./commands', import.meta.url));
 
 function commandNames(): string[] {
   return readdirSync(commandsDir)

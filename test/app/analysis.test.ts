@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Service, ServiceOptions } from '../../src/main/service.js';
+import type { Service, ServiceOptions } from '../../src/main/service/service.js';
 import { SpaceView, type AnyEvent, type EventPayload, type JobRef } from '../../src/shared/api.js';
 import { jobEnd } from '../support/job-events.js';
 import { scratch } from '../genomics/support.js';

@@ -18,7 +18,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import { readManifest } from '../../src/main/models/manifest.js';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { Store, type GalleryEmbedding } from '../../src/main/store/store.js';
 import type { AnyEvent, CaseDetail, JobRef } from '../../src/shared/api.js';
 import { jobEnd } from '../support/job-events.js';

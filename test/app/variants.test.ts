@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import type { AnyEvent, CallName, JobRef, VariantList } from '../../src/shared/api.js';
 import { jobEnd } from '../support/job-events.js';
 import { fixture, scratch } from '../genomics/support.js';

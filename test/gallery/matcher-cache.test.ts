@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchPatient } from '../../src/main/match/matcher.js';
-import { storedMatcher } from '../../src/main/service/matching.js';
+import { storedMatcher } from '../../src/main/usecases/matching.js';
 import { addPack, exportPack } from '../../src/main/store/gallery-pack.js';
 import type { Store } from '../../src/main/store/store.js';
 import { eachBackend, tempDir, tempStore, type TempStore } from '../store/support.js';

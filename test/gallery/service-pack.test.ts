@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { addPack, exportPack } from '../../src/main/store/gallery-pack.js';
 import { Store } from '../../src/main/store/store.js';
 import type { MatchResult } from '../../src/shared/api.js';

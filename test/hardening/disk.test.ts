@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { Store } from '../../src/main/store/store.js';
 import type { AnyEvent } from '../../src/shared/api.js';
 import { makeVcf } from '../../tools/genomics/make-vcf.js';

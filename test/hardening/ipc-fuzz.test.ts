@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, calls, parseInput, type CallInput, type CallName } from '../../src/shared/api.js';
 import { storeFileIn } from '../../src/main/data-dir.js';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { ServiceHost } from '../../src/main/service/host.js';
 import { repoRoot } from '../support/paths.js';
 import { logicalDump, photoFileNames } from './support.js';

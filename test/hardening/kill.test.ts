@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { sha256Hex } from '../../src/main/store/photo-files.js';
 import { Store } from '../../src/main/store/store.js';
 import { makeVcf } from '../../tools/genomics/make-vcf.js';

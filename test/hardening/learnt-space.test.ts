@@ -16,7 +16,7 @@ import {
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { repoRoot } from '../support/paths.js';
 import { tempDir } from '../store/support.js';
 import { cannotMount, mountTmpfs, type Mount } from './mounts.js';

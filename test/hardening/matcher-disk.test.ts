@@ -6,7 +6,7 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matchPatient } from '../../src/main/match/matcher.js';
-import { storedMatcher } from '../../src/main/service/matching.js';
+import { storedMatcher } from '../../src/main/usecases/matching.js';
 import { Store } from '../../src/main/store/store.js';
 import { fillSyntheticStore, model } from '../support/synthetic-store.js';
 import { logicalDump } from './support.js';

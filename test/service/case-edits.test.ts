@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CaseDetail } from '../../src/shared/api.js';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { freshSchema, postgresSkip } from '../support/postgres.js';
 import { tempDir } from '../store/support.js';
 

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureRendererBuilt } from '../../e2e/support/serve.js';
 import { storeFileIn } from '../../src/main/data-dir.js';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { runCli } from '../support/cli.js';
 import { cliPath, repoRoot } from '../support/paths.js';
 import { freshSchema, postgresSkip } from '../support/postgres.js';

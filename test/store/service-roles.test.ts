@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Service } from '../../src/main/service.js';
+import { Service } from '../../src/main/service/service.js';
 import { tempDir } from './support.js';
 
 const work = tempDir('facepheno-roles-');

@@ -4,7 +4,7 @@ import { openFacePipeline } from '../../main/face/pipeline.js';
 import { CALIBRATION } from '../../main/match/evaluate-folder.js';
 import { fitMatcher, matchPatient, type MatchResult } from '../../main/match/matcher.js';
 import { OPEN_SET_QUANTILE } from '../../main/match/openset.js';
-import { storedMatcher } from '../../main/service/matching.js';
+import { storedMatcher } from '../../main/usecases/matching.js';
 import { Store } from '../../main/store/store.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';

@@ -6,20 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { loggableError, UserError } from '../errors.js';
 import type { AnyEvent, JobKind, JobRef, JobResult } from '../../shared/api.js';
-
-/** Thrown inside a job's work when the user cancelled it. */
-export class Cancelled extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'Cancelled';
-  }
-}
-
-export interface JobContext {
-  /** Reports progress; throws Cancelled once the job was cancelled, which ends the work at that point. */
-  progress(stage: string, done: number, total: number): void;
-  readonly signal: AbortSignal;
-}
+import { Cancelled, type JobContext } from '../usecases/job-context.js';
 
 export class Jobs {
   private readonly running = new Map<string, AbortController>();

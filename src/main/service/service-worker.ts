@@ -1,6 +1,6 @@
 /** The worker thread that owns the Service: started by ServiceHost, talks to it by messages only. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Service } from '../service.js';
+import { Service } from './service.js';
 import type { AnyEvent, Reply } from '../../shared/api.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import { sweepUploads, withoutUploadFolders } from './uploads.js';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
+import { processGone } from '../process-alive.js';
 import { storageError } from '../store/storage-errors.js';
 import { safeRelativePath } from '../../shared/security.js';
 
@@ -77,17 +78,6 @@ export function sweepUploads(parent: string): void {
   for (const name of names) {
     const pid = uploadFolder.exec(name)?.[1];
     if (pid !== undefined && processGone(Number(pid))) dropUpload(join(parent, name));
-  }
-}
-
-/** Whether no process has this id (any more): the files it left are nobody's. */
-export function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    // EPERM: it exists, as another user's process.
-    return (err as NodeJS.ErrnoException).code !== 'EPERM';
   }
 }
 

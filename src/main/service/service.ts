@@ -6,29 +6,29 @@
  */
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { storeFileIn } from './data-dir.js';
-import { loggableError, UserError } from './errors.js';
-import { openFacePipeline, type FacePipeline } from './face/pipeline.js';
-import type { Point } from './face/geometry.js';
-import { defaultModelsDir } from './models/inference.js';
-import { defaultEmbeddingModel, readManifest, type Manifest } from './models/manifest.js';
-import { maskingAnalyzer } from './match/mask.js';
-import { dot } from './match/vectors.js';
-import { dialectOf } from './store/db.js';
-import { sha256Hex } from './store/photo-files.js';
-import type { Role } from './store/repos/patients.js';
-import { Store } from './store/store.js';
-import { appVersion } from './version.js';
-import { Analyses } from './service/analysis.js';
-import { evaluateGallery } from './service/evaluation.js';
-import { caseFaceMatch, Genomics } from './service/genomics.js';
-import { alignedView, displayCopy } from './service/images.js';
-import { Jobs } from './service/jobs.js';
-import { LearntSpaces } from './service/learnt-space.js';
-import { Matching } from './service/matching.js';
-import { dropUpload, withUploadedFile, writeUpload } from './service/uploads.js';
-import { caseDetail, caseSummary } from './service/views.js';
-import { ApiError, isCallName, parseInput } from '../shared/api.js';
+import { storeFileIn } from '../data-dir.js';
+import { loggableError, UserError } from '../errors.js';
+import { openFacePipeline, type FacePipeline } from '../face/pipeline.js';
+import type { Point } from '../face/geometry.js';
+import { defaultModelsDir } from '../models/inference.js';
+import { defaultEmbeddingModel, readManifest, type Manifest } from '../models/manifest.js';
+import { maskingAnalyzer } from '../match/mask.js';
+import { dot } from '../match/vectors.js';
+import { dialectOf } from '../store/db.js';
+import { sha256Hex } from '../store/photo-files.js';
+import type { Role } from '../store/repos/patients.js';
+import { Store } from '../store/store.js';
+import { appVersion } from '../version.js';
+import { Analyses } from '../usecases/analysis.js';
+import { evaluateGallery } from '../usecases/evaluation.js';
+import { caseFaceMatch, Genomics } from '../usecases/variants.js';
+import { alignedView, displayCopy } from '../usecases/images.js';
+import { Jobs } from './jobs.js';
+import { LearntSpaces } from '../usecases/learnt-space.js';
+import { Matching } from '../usecases/matching.js';
+import { dropUpload, withUploadedFile, writeUpload } from './uploads.js';
+import { caseDetail, caseSummary } from '../usecases/views.js';
+import { ApiError, isCallName, parseInput } from '../../shared/api.js';
 import type {
   AlignedFace,
   AnyEvent,
@@ -38,7 +38,7 @@ import type {
   FileSource,
   ModelRef,
   Reply,
-} from '../shared/api.js';
+} from '../../shared/api.js';
 
 export interface ServiceOptions {
   dataDir: string;

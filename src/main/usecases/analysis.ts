@@ -9,7 +9,7 @@ import { openInference, type Inference } from '../models/inference.js';
 import type { Store } from '../store/store.js';
 import type { HeatmapView, ModelRef, SpaceView } from '../../shared/api.js';
 import type { SpaceInput } from './analysis-worker.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './job-context.js';
 import { runJobWorker } from './threads.js';
 
 export class Analyses {

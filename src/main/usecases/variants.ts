@@ -19,7 +19,7 @@ import type {
   VariantList,
   VcfImportInfo,
 } from '../../shared/api.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './job-context.js';
 import type { Matching } from './matching.js';
 
 /** Progress is reported every this many records: often enough to move a bar, rarely enough to cost nothing. */

@@ -1,7 +1,7 @@
 /** Runs one job's heavy, synchronous work in its own worker thread: progress forwarded, cancel = terminate. */
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import { Cancelled, type JobContext } from './jobs.js';
+import { Cancelled, type JobContext } from './job-context.js';
 
 /** What a job worker posts: progress as it goes, then one result or one failure. */
 export type JobWorkerMessage<R> =

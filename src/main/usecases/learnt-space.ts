@@ -11,9 +11,9 @@ import { storageError } from '../store/storage-errors.js';
 import type { GalleryEmbedding } from '../store/store.js';
 import type { ModelRef } from '../../shared/api.js';
 import { gallerySamples } from './evaluation.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './job-context.js';
 import { runJobWorker } from './threads.js';
-import { processGone } from './uploads.js';
+import { processGone } from '../process-alive.js';
 import { writeFileDurably } from '../durable-file.js';
 import type { SpaceFigures, TrainInput, TrainResult } from './train-worker.js';
 

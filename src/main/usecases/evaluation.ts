@@ -6,7 +6,7 @@ import type { Sample } from '../match/samples.js';
 import type { GalleryEmbedding } from '../store/store.js';
 import type { EvaluationReport, ModelRef } from '../../shared/api.js';
 import type { EvaluateInput, EvaluateResult } from './evaluate-worker.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './job-context.js';
 import { runJobWorker } from './threads.js';
 
 function pick(figures: Record<string, Interval>, name: string): Interval {
