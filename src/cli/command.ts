@@ -1,3 +1,15 @@
+import type { StoreConfig } from '../main/usecases/workspace.js';
+
+/** What every command gets from the command line's edge besides its own arguments. */
+export interface CommandContext {
+  /**
+   * The configuration of the case store at `target` (a SQLite file or a postgres:// URL): the key from
+   * --key-file, else the environment's settings (FACEPHENO_DB_KEY, FACEPHENO_PHOTOS_DIR, FACEPHENO_ROLE).
+   * `photosDir` is a command's own photo-folder option, where it has one.
+   */
+  storeConfig(target: string, photosDir?: string): StoreConfig;
+}
+
 /** One `facepheno` subcommand; each lives in its own module under ./commands, named as typed. */
 export interface Command {
   /** One line for `facepheno --help`. */
@@ -5,5 +17,5 @@ export interface Command {
   /** The full `--help` text: synopsis, options, output. */
   usage: string;
   /** Runs with the arguments after the command name; resolves to the exit code. */
-  run(args: string[]): Promise<number>;
+  run(args: string[], ctx: CommandContext): Promise<number>;
 }

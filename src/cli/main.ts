@@ -2,9 +2,9 @@ import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, UserError } from '../main/errors.js';
-import { readKeyFile } from '../main/store/encryption.js';
+import { readKeyFile, storeConfig } from '../main/usecases/workspace.js';
 import { takeKeyFile } from './args.js';
-import type { Command } from './command.js';
+import type { Command, CommandContext } from './command.js';
 
 const commandsDir = fileURLToPath(new URL('./commands', import.meta.url));
 
@@ -64,9 +64,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    // Through the environment, so that the Service and its workers and child processes open it alike.
-    if (taken.keyFile !== undefined) process.env.FACEPHENO_DB_KEY = readKeyFile(taken.keyFile);
-    return await cmd.run(rest);
+    const key = taken.keyFile === undefined ? undefined : readKeyFile(taken.keyFile);
+    const ctx: CommandContext = {
+      storeConfig: (target, photosDir) =>
+        storeConfig(target, {
+          ...(key !== undefined ? { key } : {}),
+          ...(photosDir !== undefined ? { photosDir } : {}),
+        }),
+    };
+    return await cmd.run(rest, ctx);
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`facepheno ${name}: ${err.message} (see facepheno ${name} --help)`);

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resolveDataDir } from '../../main/data-dir.js';
+import { resolveDataDir, storeFileIn } from '../../main/data-dir.js';
 import { UsageError, UserError } from '../../main/errors.js';
 import { isPostgresUrl, parsePostgresTarget } from '../../main/store/postgres/target.js';
 import { startServer } from '../../main/server/http.js';
 import { ServiceHost } from '../../main/service/host.js';
 import { packageRoot } from '../../main/version.js';
 import { parseCommandArgs } from '../args.js';
-import type { Command } from '../command.js';
+import type { StoreConfig } from '../../main/usecases/workspace.js';
+import type { Command, CommandContext } from '../command.js';
 
 const usage = `Usage: facepheno serve [--port N] [--data-dir DIR] [--db postgres://... --photos DIR]
 
@@ -27,7 +28,7 @@ Options:
 export const command: Command = {
   summary: 'run the app in a local web browser (127.0.0.1, token-protected)',
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const { values } = parseCommandArgs(
       args,
       {
@@ -42,13 +43,13 @@ export const command: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port must be a whole number from 0 to 65535, not '${values.port}'`);
     }
-    const database = chooseDatabase(values.db, values.photos);
     const rendererDir = join(packageRoot(), 'out', 'renderer');
     if (!existsSync(join(rendererDir, 'index.html'))) {
       throw new UserError(`the app's pages are not built (run npm run build:app)`, { file: rendererDir });
     }
     const { dir } = resolveDataDir({ option: values['data-dir'] });
-    const service = await ServiceHost.start({ dataDir: dir, host: 'browser' });
+    const { store, database } = chooseDatabase(dir, values.db, values.photos, ctx);
+    const service = await ServiceHost.start({ dataDir: dir, host: 'browser', store });
     let server;
     try {
       server = await startServer({ service, rendererDir, port });
@@ -78,23 +79,30 @@ export const command: Command = {
 };
 
 /**
- * Puts --db and --photos where the Service's worker thread (and the workers it starts) read them:
- * FACEPHENO_DB and FACEPHENO_PHOTOS_DIR. Returns the database as messages may show it (no password);
- * undefined for the data directory's own file.
+ * The store the server opens: --db (else FACEPHENO_DB; else the data directory's own file) with --photos
+ * (else FACEPHENO_PHOTOS_DIR) for a postgres:// one. `database` is the database as messages may show it
+ * (no password); undefined for the data directory's own file.
  */
-function chooseDatabase(db: string | undefined, photos: string | undefined): string | undefined {
-  if (db !== undefined) process.env.FACEPHENO_DB = db;
-  if (photos !== undefined) process.env.FACEPHENO_PHOTOS_DIR = resolve(photos);
-  const chosen = process.env.FACEPHENO_DB || undefined;
+function chooseDatabase(
+  dataDir: string,
+  db: string | undefined,
+  photos: string | undefined,
+  ctx: CommandContext,
+): { store: StoreConfig; database: string | undefined } {
+  const chosen = db ?? (process.env.FACEPHENO_DB || undefined);
+  const store = ctx.storeConfig(
+    chosen ?? storeFileIn(dataDir),
+    photos === undefined ? undefined : resolve(photos),
+  );
   if (chosen === undefined || !isPostgresUrl(chosen)) {
     if (photos !== undefined)
       throw new UsageError('--photos is the shared photo folder of a postgres:// database (--db URL)');
-    return chosen === undefined ? undefined : resolve(chosen);
+    return { store, database: chosen === undefined ? undefined : resolve(chosen) };
   }
   const target = parsePostgresTarget(chosen);
-  if (!process.env.FACEPHENO_PHOTOS_DIR)
+  if (!store.photosDir)
     throw new UsageError(
       `--db ${target.display} needs --photos DIR (or FACEPHENO_PHOTOS_DIR): the photo folder every workstation shares`,
     );
-  return target.display;
+  return { store, database: target.display };
 }

@@ -8,6 +8,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { resolveDataDir } from '../data-dir.js';
 import { ServiceHost } from '../service/host.js';
 import { appDatabaseKey, exportKeyFile } from '../store/app-key.js';
+import { dataDirStoreConfig } from '../store/config.js';
 import { isPostgresUrl } from '../store/postgres/target.js';
 import { APP_ORIGIN } from '../../shared/security.js';
 import { FileTokens } from './files.js';
@@ -21,14 +22,13 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const argValue = (name: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const exportTo = argValue('export-db-key');
-// `--db=URL --photos=DIR`, as facepheno serve takes them: a department's PostgreSQL database and the photo
-// folder its workstations share. The Service's worker thread reads them from FACEPHENO_DB and
-// FACEPHENO_PHOTOS_DIR, which may also be set directly.
-const dbOption = argValue('db');
-if (dbOption !== undefined) process.env.FACEPHENO_DB = dbOption;
+// `--db=URL --photos=DIR`, as facepheno serve takes them (else FACEPHENO_DB and FACEPHENO_PHOTOS_DIR): a
+// department's PostgreSQL database and the photo folder its workstations share. Read here, once: the
+// Service's worker thread gets them in its store configuration.
+const database = argValue('db');
 const photosOption = argValue('photos');
-if (photosOption !== undefined) process.env.FACEPHENO_PHOTOS_DIR = resolve(photosOption);
-const onPostgres = isPostgresUrl(process.env.FACEPHENO_DB ?? '');
+const photosDir = photosOption === undefined ? undefined : resolve(photosOption);
+const onPostgres = isPostgresUrl(database ?? process.env.FACEPHENO_DB ?? '');
 
 // userData would follow the package name ('facepheno'); the command looks in <appData>/FacePheno, and both
 // must open the same store by default. Set first: the single-instance lock lives in userData.
@@ -63,7 +63,6 @@ if (!app.requestSingleInstanceLock()) {
       hardenSession();
       serveRenderer(join(here, '..', 'renderer'));
       const { dir } = resolveDataDir({ appUserData: app.getPath('userData') });
-      // Before the Service starts: its worker thread, and the workers it starts, take the key from the environment.
       // A PostgreSQL database has no key: its server protects it.
       const dbKey = onPostgres
         ? { key: undefined, reason: 'the case database is PostgreSQL' }
@@ -75,14 +74,19 @@ if (!app.requestSingleInstanceLock()) {
         app.exit(0);
         return;
       }
-      if (dbKey.key !== undefined) process.env.FACEPHENO_DB_KEY = dbKey.key;
-      else if (!onPostgres) console.warn(`FacePheno: the case database is not encrypted: ${dbKey.reason}`);
+      if (dbKey.key === undefined && !onPostgres)
+        console.warn(`FacePheno: the case database is not encrypted: ${dbKey.reason}`);
       // Packed, the models sit in the app's resources (electron-builder.yml); FACEPHENO_MODELS_DIR still wins.
       const modelsDir =
         app.isPackaged && !process.env.FACEPHENO_MODELS_DIR
           ? join(process.resourcesPath, 'models')
           : undefined;
-      service = await ServiceHost.start({ dataDir: dir, host: 'electron', modelsDir });
+      const store = dataDirStoreConfig(dir, {
+        database,
+        photosDir,
+        ...(dbKey.key !== undefined ? { key: dbKey.key } : {}),
+      });
+      service = await ServiceHost.start({ dataDir: dir, host: 'electron', modelsDir, store });
       bindIpc(service, new FileTokens());
       win = new BrowserWindow({
         width: 1280,

@@ -1,10 +1,16 @@
 /** Messages between a host (Electron main, `facepheno serve`) and the Service in its worker thread. */
+import type { StoreConfig } from '../store/config.js';
 import type { AnyEvent, Reply } from '../../shared/api.js';
 
 export interface WorkerInit {
   dataDir: string;
   host: 'electron' | 'browser';
   modelsDir?: string;
+  /**
+   * The case store, as the host's edge configured it (see StoreConfig); default the data directory's own
+   * SQLite file, unencrypted. The thread reads no environment.
+   */
+  store?: StoreConfig;
 }
 
 export type ToWorker =

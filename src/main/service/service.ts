@@ -6,7 +6,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { storeFileIn } from '../data-dir.js';
 import { loggableError, UserError } from '../errors.js';
 import { openFacePipeline, type FacePipeline } from '../face/pipeline.js';
 import type { Point } from '../face/geometry.js';
@@ -17,6 +16,7 @@ import { dot } from '../match/vectors.js';
 import { dialectOf } from '../store/db.js';
 import { sha256Hex } from '../store/photo-files.js';
 import type { Role } from '../store/repos/patients.js';
+import { dataDirStoreConfig, type StoreConfig } from '../store/config.js';
 import { Store } from '../store/store.js';
 import { appVersion } from '../version.js';
 import { Analyses } from '../usecases/analysis.js';
@@ -44,17 +44,15 @@ export interface ServiceOptions {
   dataDir: string;
   host: 'electron' | 'browser';
   modelsDir?: string;
-  /** clinician or researcher (pseudonymised cases), enforced by the store; default FACEPHENO_ROLE. */
-  role?: Role;
   /**
-   * The case database: a postgres:// URL (a department's, shared by its workstations) or a SQLite file;
-   * default FACEPHENO_DB, else <dataDir>/facepheno.db. The data directory keeps the rest (learnt spaces,
-   * uploads) either way.
+   * The case store, as the host's edge configured it (a postgres:// URL or a SQLite file, with photo folder,
+   * role, user and key). Without it (a Service opened in-process, as tests do): the settings below, and
+   * the data directory's own SQLite file; the environment is not read either way.
    */
+  store?: StoreConfig;
   database?: string;
-  /** The photo folder of a PostgreSQL database, shared by every workstation; default FACEPHENO_PHOTOS_DIR. */
   photosDir?: string;
-  /** Who the audit log names; default the OS user (tests run two workstations as two users in one process). */
+  role?: Role;
   osUser?: string;
   emit: (event: AnyEvent) => void;
 }
@@ -97,11 +95,9 @@ export class Service {
         file: opts.dataDir,
       });
     }
-    const database = opts.database ?? (process.env.FACEPHENO_DB || storeFileIn(opts.dataDir));
-    return new Service(
-      opts,
-      Store.open(database, { role: opts.role, photosDir: opts.photosDir, osUser: opts.osUser }),
-    );
+    const { database, photosDir, role, osUser } = opts;
+    const config = opts.store ?? dataDirStoreConfig(opts.dataDir, { database, photosDir, role, osUser }, {});
+    return new Service(opts, Store.openConfig(config));
   }
 
   /** Answers one call; errors come back as a message to show, never as a throw. */
@@ -367,7 +363,7 @@ export class Service {
       'compare.faces': async ({ caseId, photoId, galleryPhotoId }) => {
         const model = this.matchModel();
         const gallery = await this.aligned(Number(galleryPhotoId), model);
-        const own = this.matching.caseVectors(caseId, model.id);
+        const own = this.matching.caseVectors(caseId, model.id).vectors;
         // The patient's photo shown is the one asked for, else the one most like the gallery face.
         const chosen =
           photoId === null
@@ -377,7 +373,8 @@ export class Service {
                 undefined,
               )
             : own.find((v) => String(v.photoId) === photoId);
-        if (!chosen) throw new ApiError(`case '${caseId}' has no photo with a face measured by ${model.id}`);
+        if (chosen?.photoId == null)
+          throw new ApiError(`case '${caseId}' has no photo with a face measured by ${model.id}`);
         const patient = await this.aligned(chosen.photoId, model);
         return {
           patient: patient.view,

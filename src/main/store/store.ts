@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
@@ -15,11 +14,12 @@ import * as postgresChecks from './postgres/checks.js';
 import { PostgresDb } from './postgres/database.js';
 import { isPostgresUrl, parsePostgresTarget, type PostgresTarget } from './postgres/target.js';
 import { AuditLog } from './repos/audit.js';
+import { storeConfig, type StoreConfig, type StoreSettings } from './config.js';
 import { Diagnoses, type Diagnosis } from './repos/diagnoses.js';
 import { Faces, type StoredFace } from './repos/faces.js';
 import { Gallery, type GalleryEmbedding } from './repos/gallery.js';
 import { Hpo } from './repos/hpo.js';
-import { Patients, roles, type Patient, type Role } from './repos/patients.js';
+import { Patients, type Patient } from './repos/patients.js';
 import { Photos, type AnalyzedPhoto, type Photo } from './repos/photos.js';
 import { AnalysisSettingsRepo } from './repos/settings.js';
 import { Syndromes } from './repos/syndromes.js';
@@ -30,30 +30,24 @@ import { storageError, unwritableFolder } from './storage-errors.js';
 /** The pipeline facts a stored analysis records besides its results. */
 export type PhotoAnalyzer = Pick<FacePipeline, 'analyze' | 'embeddingModels' | 'provider'>;
 
-export interface StoreOptions {
+/** How a store is opened besides its configuration. */
+export interface OpenOptions {
   /**
-   * SQLite: defaults to the database's name with `.photos` for its extension, beside it. PostgreSQL:
-   * defaults to FACEPHENO_PHOTOS_DIR; required, since the server holds no files (see Store.open).
+   * 'read': a worker's second view of a store its process has open: SQLite read-only, no migration (the
+   * opener migrated it), no sweep of the photo folder (files being written belong to the opener).
    */
-  photosDir?: string;
-  /** Who the audit log names; defaults to the OS user. */
-  osUser?: string;
-  /**
-   * clinician (default) sees identities; researcher sees cases pseudonymised (no notes, birth date or
-   * photo file names; an age band) and cannot record them. Defaults to FACEPHENO_ROLE.
-   */
-  role?: Role;
+  access?: 'write' | 'read';
   /** How long to wait for another process's write to finish before giving up (default 10 s). */
   busyTimeoutMs?: number;
-  /**
-   * The key of an encrypted database (SQLCipher-compatible); a new file opened with one is created encrypted.
-   * Defaults to FACEPHENO_DB_KEY, so every process of one run (commands, Service, workers) opens it alike.
-   * SQLite only: a PostgreSQL store refuses a key given here and ignores FACEPHENO_DB_KEY.
-   */
-  key?: string;
   /** For tests that build old-version databases: the migrations to apply (default: all). */
   migrations?: readonly Migration[];
 }
+
+/**
+ * Store.open's settings: those not given come from the environment (storeConfig). A PostgreSQL store
+ * refuses a key (its server protects it) and needs a photo folder.
+ */
+export type StoreOptions = StoreSettings & OpenOptions;
 
 export interface CaseView {
   patient: Patient;
@@ -110,13 +104,15 @@ export class Store {
     readonly db: Db,
     /** The SQLite file, or the PostgreSQL URL without its password. */
     readonly file: string,
-    opts: StoreOptions & { photosDir: string },
+    /** How it was opened: what a worker thread needs to open the same store (see StoreConfig). */
+    readonly config: StoreConfig,
+    opts: OpenOptions & { photosDir: string },
     /** A further connection to the same database (for work that must not share this one's transaction). */
     readonly connect: () => Db,
   ) {
     this.files = new PhotoFiles(opts.photosDir);
-    const role = roleOf(opts);
-    this.audit = new AuditLog(db, opts.osUser ?? osUser(), role);
+    const role = config.role;
+    this.audit = new AuditLog(db, config.osUser, role);
     this.patients = new Patients(db, this.audit, role);
     this.faces = new Faces(db);
     this.photos = new Photos(db, this.files, this.faces, this.audit, role);
@@ -127,7 +123,10 @@ export class Store {
     this.terms = new PatientTerms(db, this.hpo, this.audit);
     this.gallery = new Gallery(db);
     // Under the write lock: a writer holds it while it writes files, so only a dead writer's files are swept.
-    this.swept = db.transaction(() => this.files.sweep(this.photos.referenced())).immediate();
+    this.swept =
+      opts.access === 'read'
+        ? 0
+        : db.transaction(() => this.files.sweep(this.photos.referenced())).immediate();
   }
 
   /**
@@ -138,17 +137,23 @@ export class Store {
    * between stores, since opening a store removes the files none of its rows names.
    */
   static open(target: string, opts: StoreOptions = {}): Store {
-    return isPostgresUrl(target)
-      ? Store.openPostgres(parsePostgresTarget(target), opts)
-      : Store.openSqlite(resolve(target), opts);
+    return Store.openConfig(storeConfig(target, opts), opts);
   }
 
-  private static openSqlite(abs: string, opts: StoreOptions): Store {
+  /** Opens the store a configuration names, as it says: the environment is not read. */
+  static openConfig(config: StoreConfig, opts: OpenOptions = {}): Store {
+    return isPostgresUrl(config.target)
+      ? Store.openPostgres(parsePostgresTarget(config.target), config, opts)
+      : Store.openSqlite(resolve(config.target), config, opts);
+  }
+
+  private static openSqlite(abs: string, config: StoreConfig, opts: OpenOptions): Store {
+    const readOnly = opts.access === 'read';
     let db: Database.Database | undefined;
     const connect = (): Database.Database => {
-      const c = new Database(abs, { timeout: opts.busyTimeoutMs ?? 10_000 });
+      const c = new Database(abs, { timeout: opts.busyTimeoutMs ?? 10_000, readonly: readOnly });
       try {
-        unlockDatabase(c, opts.key ?? process.env.FACEPHENO_DB_KEY, abs);
+        unlockDatabase(c, config.key, abs);
         c.pragma('foreign_keys = ON');
         // Clinical records: a committed change survives a power cut, not only a crash.
         c.pragma('synchronous = FULL');
@@ -159,11 +164,14 @@ export class Store {
       }
     };
     try {
-      mkdirSync(dirname(abs), { recursive: true });
+      if (!readOnly) mkdirSync(dirname(abs), { recursive: true });
       db = connect();
-      db.pragma('journal_mode = WAL');
-      migrate(db, abs, opts.migrations ?? Object.values(allMigrations), appVersion);
-      return new Store(db, abs, { ...opts, photosDir: opts.photosDir ?? photosDirFor(abs) }, connect);
+      if (!readOnly) {
+        db.pragma('journal_mode = WAL');
+        migrate(db, abs, opts.migrations ?? Object.values(allMigrations), appVersion);
+      }
+      const photosDir = config.photosDir ?? photosDirFor(abs);
+      return new Store(db, abs, { ...config, target: abs }, { ...opts, photosDir }, connect);
     } catch (err) {
       db?.close();
       const storage = storageError(err, abs);
@@ -181,13 +189,13 @@ export class Store {
     }
   }
 
-  private static openPostgres(target: PostgresTarget, opts: StoreOptions): Store {
-    if (opts.key !== undefined)
+  private static openPostgres(target: PostgresTarget, config: StoreConfig, opts: OpenOptions): Store {
+    if (config.key !== undefined)
       throw new UserError(
         'a database key encrypts a SQLite file; a PostgreSQL case database is protected by its server',
         { file: target.display },
       );
-    const photosDir = opts.photosDir ?? process.env.FACEPHENO_PHOTOS_DIR;
+    const photosDir = config.photosDir;
     if (!photosDir)
       throw new UserError(
         'a PostgreSQL case database keeps its photos in a folder every workstation shares: set ' +
@@ -198,8 +206,10 @@ export class Store {
       PostgresDb.connect(target, { lockTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
     const db = connect();
     try {
-      migrate(db, target.display, opts.migrations ?? Object.values(allMigrations), appVersion);
-      return new Store(db, target.display, { ...opts, photosDir: resolve(photosDir) }, connect);
+      if (opts.access !== 'read')
+        migrate(db, target.display, opts.migrations ?? Object.values(allMigrations), appVersion);
+      const settled = { ...config, photosDir: resolve(photosDir) };
+      return new Store(db, target.display, settled, { ...opts, photosDir: settled.photosDir }, connect);
     } catch (err) {
       db.close();
       throw storageError(err, target.display);
@@ -329,19 +339,4 @@ function databaseChecks(db: Db): { integrity: string; foreignKeyViolations: numb
     integrity: (db.prepare('PRAGMA integrity_check').pluck().all() as string[]).join('; '),
     foreignKeyViolations: db.prepare('PRAGMA foreign_key_check').all().length,
   };
-}
-
-function roleOf(opts: StoreOptions): Role {
-  const role = opts.role ?? process.env.FACEPHENO_ROLE ?? 'clinician';
-  if (!(roles as readonly string[]).includes(role))
-    throw new UserError(`the role (FACEPHENO_ROLE) must be one of ${roles.join(', ')} (got '${role}')`);
-  return role as Role;
-}
-
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
 }

@@ -1,17 +1,19 @@
 /**
  * The gallery's map, clusters and average faces in their own thread (10,000 faces take half a minute of
- * synchronous work): it reads the store through a connection of its own and posts the view the app shows.
+ * synchronous work): it opens the store read-only with the configuration the Service opened it with (target
+ * with its password, photo folder, role, user, key), sweeps nothing, and posts the view the app shows.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import { analyseGallery } from '../analysis/report.js';
 import { spaceView } from '../analysis/view.js';
+import type { StoreConfig } from '../store/config.js';
 import { Store } from '../store/store.js';
 import type { SpaceView } from '../../shared/api.js';
 import type { JobWorkerMessage } from './threads.js';
 
 export interface SpaceInput {
-  storeFile: string;
+  store: StoreConfig;
   modelId: string;
   seed: number;
 }
@@ -19,9 +21,10 @@ type Message = JobWorkerMessage<{ view: SpaceView }>;
 
 const port = parentPort;
 if (!port) throw new Error('analysis-worker.js runs as a worker thread');
-const { storeFile, modelId, seed } = workerData as SpaceInput;
+const input = workerData as SpaceInput;
+const { modelId, seed } = input;
 
-const store = Store.open(storeFile);
+const store = Store.openConfig(input.store, { access: 'read' });
 try {
   port.postMessage({
     type: 'progress',

@@ -30,7 +30,7 @@ export class Analyses {
     if (kept) return kept;
     const { view } = await runJobWorker<{ view: SpaceView }>(
       './analysis-worker.js',
-      { storeFile: this.store.file, modelId: model.id, seed } satisfies SpaceInput,
+      { store: this.store.config, modelId: model.id, seed } satisfies SpaceInput,
       ctx,
     );
     // Only the latest gallery's maps are worth keeping.

@@ -29,7 +29,19 @@ interface Fitted {
   /** Gallery rows in the space matching uses (the learnt one where it was kept). */
   rows: GalleryEmbedding[];
   space: LearntSpace | null;
+  /** Whether the fit was one the store kept (restored), and how long it took to have it. */
+  kept: boolean;
+  ms: number;
 }
+
+/** One face to match: a stored photo's (photoId) or a photo's not in the store (null). */
+export interface FaceVector {
+  photoId: number | null;
+  vector: Float32Array;
+}
+
+/** A match of faces that are not a stored case (a command's photo files): no case id. */
+export type FacesMatch = Omit<MatchResult, 'caseId'>;
 
 export class Matching {
   private fitted: Fitted | null = null;
@@ -44,22 +56,25 @@ export class Matching {
     return { model, galleryVersion: this.store.galleryVersion(), appVersion, method };
   }
 
-  /** The patient's primary-face embeddings in `modelId`, one per photo that has one. */
-  caseVectors(pseudonym: string, modelId: string): { photoId: number; vector: Float32Array }[] {
-    const view = this.store.openCase(pseudonym);
-    const out: { photoId: number; vector: Float32Array }[] = [];
+  /**
+   * The case's primary-face embeddings in `modelId`, one per photo that has one, and the case's id as the
+   * store spells it (ids are case-insensitive: every comparison with gallery rows uses this spelling).
+   */
+  caseVectors(caseId: string, modelId: string): { patient: string; vectors: FaceVector[] } {
+    const view = this.store.openCase(caseId);
+    const vectors: FaceVector[] = [];
     for (const photo of view.photos) {
       const face = photo.faces.find((f) => f.isPrimary);
       const e = face && this.store.faces.embedding(face.id, modelId);
-      if (e) out.push({ photoId: photo.id, vector: e.vector });
+      if (e) vectors.push({ photoId: photo.id, vector: e.vector });
     }
-    return out;
+    return { patient: view.patient.pseudonym, vectors };
   }
 
   /** The embedding models the case's measured faces have, by id. */
-  caseModels(pseudonym: string): ModelRef[] {
+  caseModels(caseId: string): ModelRef[] {
     const models = new Map<string, ModelRef>();
-    for (const photo of this.store.openCase(pseudonym).photos)
+    for (const photo of this.store.openCase(caseId).photos)
       for (const face of photo.faces.filter((f) => f.isPrimary))
         for (const id of face.embeddingModels) {
           const e = this.store.faces.embedding(face.id, id);
@@ -68,26 +83,42 @@ export class Matching {
     return [...models.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  match(pseudonym: string, model: ModelRef): MatchResult {
-    const vectors = this.caseVectors(pseudonym, model.id);
+  /** Matches a stored case, its photos fused; a gallery member is matched against everyone else. */
+  match(caseId: string, model: ModelRef): MatchResult {
+    const { patient, vectors } = this.caseVectors(caseId, model.id);
     if (vectors.length === 0) {
       throw new UserError(
-        `case '${pseudonym}' has no photo with a measured face yet: add a frontal photo first`,
+        `case '${patient}' has no photo with a measured face yet: add a frontal photo first`,
       );
     }
+    return { caseId: patient, ...this.rank(vectors, model, patient) };
+  }
+
+  /** Matches faces of photos that are not in the store, fused, against the whole gallery. */
+  matchFaces(vectors: FaceVector[], model: ModelRef): FacesMatch {
+    return this.rank(vectors, model, null);
+  }
+
+  /** The gallery's matcher in `model` (fitted, or restored from the store), with how it was had. */
+  galleryMatcher(model: ModelRef): { matcher: Matcher; kept: boolean; ms: number } {
+    const { matcher, kept, ms } = this.matcher(model);
+    return { matcher, kept, ms };
+  }
+
+  private rank(vectors: FaceVector[], model: ModelRef, patient: string | null): FacesMatch {
     const fitted = this.matcher(model);
     const { rows, space } = fitted;
     // A gallery patient is matched against everyone else: their own photos would vouch for their label.
-    const own = rows.some((r) => r.patient === pseudonym);
+    const own = patient !== null && rows.some((r) => r.patient === patient);
     const matcher = own
       ? fitGallery(
-          rows.filter((r) => r.patient !== pseudonym),
+          rows.filter((r) => r.patient !== patient),
           model.id,
           fitted.matcher.provenance.galleryVersion,
         )
       : fitted.matcher;
     const inSpace = vectors.map((v) => (space ? space.project(v.vector) : v.vector));
-    const r = matchPatient(matcher, inSpace, { excludePatient: pseudonym });
+    const r = matchPatient(matcher, inSpace, patient === null ? {} : { excludePatient: patient });
     const query = fuse(inSpace);
     const ranking = r.ranking.map((l) => {
       const nearest: Neighbour[] = l.nearest.map((n) => {
@@ -111,7 +142,6 @@ export class Matching {
       };
     });
     return {
-      caseId: pseudonym,
       photos: vectors.length,
       ranking,
       noneOfThese: r.noneOfThese,
@@ -121,21 +151,29 @@ export class Matching {
   }
 
   /** The gallery label of a gallery patient, as matching uses it. */
-  labelOf(pseudonym: string, model: ModelRef): string | null {
-    return this.matcher(model).rows.find((r) => r.patient === pseudonym)?.label ?? null;
+  labelOf(caseId: string, model: ModelRef): string | null {
+    const patient = this.store.patients.get(caseId).pseudonym;
+    return this.matcher(model).rows.find((r) => r.patient === patient)?.label ?? null;
   }
 
   private matcher(model: ModelRef): Fitted {
-    const galleryVersion = this.store.galleryVersion();
-    const space = this.spaces.current(model.id, galleryVersion);
-    const key = `${model.id}@${galleryVersion}/${space?.description ?? 'plain'}`;
-    if (this.fitted?.key !== key) {
-      const stored = this.store.galleryEmbeddings(model.id);
-      const rows = space ? stored.map((r) => ({ ...r, vector: space.project(r.vector) })) : stored;
-      checkGallery(rows);
-      const { matcher } = storedMatcher(this.store, rows, model, galleryVersion, space?.description);
-      this.fitted = { key, rows, space, matcher };
-    }
+    const keyOf = (version: string) => {
+      const space = this.spaces.current(model.id, version);
+      return { space, key: `${model.id}@${version}/${space?.description ?? 'plain'}` };
+    };
+    if (this.fitted?.key === keyOf(this.store.galleryVersion()).key) return this.fitted;
+    // One read transaction: the rows are the gallery of exactly this version.
+    const { galleryVersion, stored } = this.store.db.transaction(() => ({
+      galleryVersion: this.store.galleryVersion(),
+      stored: this.store.galleryEmbeddings(model.id),
+    }))();
+    const { space, key } = keyOf(galleryVersion);
+    const rows = space ? stored.map((r) => ({ ...r, vector: space.project(r.vector) })) : stored;
+    checkGallery(rows);
+    const started = performance.now();
+    const { matcher, cached } = storedMatcher(this.store, rows, model, galleryVersion, space?.description);
+    const ms = Math.round(performance.now() - started);
+    this.fitted = { key, rows, space, matcher, kept: cached, ms };
     return this.fitted;
   }
 }

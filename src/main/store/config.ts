@@ -1,0 +1,75 @@
+/**
+ * Where the case store is and how to open it, as one serialisable value: built once at the edge (a
+ * command's options and environment, the app's start-up, `facepheno serve`) and handed down, to worker
+ * threads too, which open the same store with it. Nothing of it travels through process.env between
+ * FacePheno's own parts: the environment is read here, at the edge, and nowhere below.
+ */
+import { userInfo } from 'node:os';
+import { storeFileIn } from '../data-dir.js';
+import { UserError } from '../errors.js';
+import { isPostgresUrl } from './postgres/target.js';
+import { roles, type Role } from './repos/patients.js';
+
+export interface StoreConfig {
+  /** A SQLite file or a postgres:// URL, its password included (messages show it without). */
+  target: string;
+  /** The photo folder: a PostgreSQL store's shared one; a SQLite store's default is beside its file. */
+  photosDir?: string;
+  /** clinician sees identities; researcher sees cases pseudonymised and cannot record them. */
+  role: Role;
+  /** Who the audit log names. */
+  osUser: string;
+  /** The key of an encrypted SQLite database (SQLCipher-compatible). */
+  key?: string;
+}
+
+/** What the edge may set explicitly; the rest comes from the environment. */
+export type StoreSettings = Partial<Omit<StoreConfig, 'target'>>;
+
+/**
+ * The configuration for `target` from explicit settings, else the environment: FACEPHENO_PHOTOS_DIR,
+ * FACEPHENO_ROLE (default clinician), FACEPHENO_DB_KEY, the OS user.
+ */
+export function storeConfig(
+  target: string,
+  given: StoreSettings = {},
+  env: NodeJS.ProcessEnv = process.env,
+): StoreConfig {
+  const photosDir = given.photosDir ?? (env.FACEPHENO_PHOTOS_DIR || undefined);
+  // FACEPHENO_DB_KEY is a SQLite file's key: a PostgreSQL store refuses a key given to it explicitly only.
+  const key = given.key ?? (isPostgresUrl(target) ? undefined : env.FACEPHENO_DB_KEY);
+  return {
+    target,
+    ...(photosDir !== undefined ? { photosDir } : {}),
+    role: checkedRole(given.role ?? env.FACEPHENO_ROLE ?? 'clinician'),
+    osUser: given.osUser ?? osUser(env),
+    ...(key !== undefined ? { key } : {}),
+  };
+}
+
+/**
+ * The store of a data directory's app or server: `database` (else FACEPHENO_DB) names it, a postgres:// URL
+ * or a SQLite file; by default the data directory's own file.
+ */
+export function dataDirStoreConfig(
+  dataDir: string,
+  given: StoreSettings & { database?: string } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): StoreConfig {
+  const { database, ...settings } = given;
+  return storeConfig(database ?? (env.FACEPHENO_DB || storeFileIn(dataDir)), settings, env);
+}
+
+export function checkedRole(role: string): Role {
+  if (!(roles as readonly string[]).includes(role))
+    throw new UserError(`the role (FACEPHENO_ROLE) must be one of ${roles.join(', ')} (got '${role}')`);
+  return role as Role;
+}
+
+function osUser(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? env.USERNAME ?? 'unknown';
+  }
+}
