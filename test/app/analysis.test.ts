@@ -21,7 +21,7 @@ let service: Service;
 beforeAll(async () => {
   await syntheticCaseStore(dataDir, modelsDir);
   // The compiled Service (the test command builds first): its worker threads are compiled modules.
-  const compiled = join(repoRoot, 'dist', 'src', 'main', 'service.js');
+  const compiled = join(repoRoot, 'dist', 'src', 'main', 'service', 'service.js');
   const compiledService = (await import(compiled)) as {
     Service: { open(o: ServiceOptions): Promise<Service> };
   };
