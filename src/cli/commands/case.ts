@@ -1,15 +1,20 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { resolveDataDir, storeFileIn } from '../../main/data-dir.js';
-import { UsageError, UserError } from '../../main/errors.js';
-import { openFacePipeline } from '../../main/face/pipeline.js';
-import { exportPhenopacket, importPhenopacket } from '../../main/store/phenopacket.js';
-import { sha256Hex } from '../../main/store/photo-files.js';
-import { sexes, type Sex } from '../../main/store/repos/patients.js';
-import type { AnalyzedPhoto } from '../../main/store/repos/photos.js';
-import { Store, type CaseView } from '../../main/store/store.js';
+import { UsageError } from '../../main/errors.js';
+import {
+  createCase,
+  exportCase,
+  importCase,
+  listCases,
+  openCase,
+  sexes,
+  type CaseView,
+  type Sex,
+} from '../../main/usecases/cases.js';
+import { addPhotos } from '../../main/usecases/photos.js';
+import { withWorkspace, type Workspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 
 const usage = `Usage:
   facepheno case create --id ID [--sex female|male|other|unknown] [--birth-year YYYY] [--control]
@@ -38,14 +43,15 @@ function parse<O extends Options, P extends boolean = false>(
   return parseCommandArgs(args, { ...storeOptions, ...options }, positionals);
 }
 
-function openStore(values: {
+/** The case database --db names, else the data directory's (--data-dir, else the default one). */
+function databaseOf(values: {
   db?: string | boolean | undefined;
   'data-dir'?: string | boolean | undefined;
-}): Store {
+}): string {
   const db = typeof values.db === 'string' ? values.db : undefined;
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined;
   if (db && dataDir) throw new UsageError('give --db or --data-dir, not both');
-  return Store.open(db ?? storeFileIn(resolveDataDir({ option: dataDir }).dir));
+  return db ?? storeFileIn(resolveDataDir({ option: dataDir }).dir);
 }
 
 function need(v: string | boolean | undefined, flag: string): string {
@@ -61,24 +67,19 @@ function count(v: string | boolean | undefined, flag: string, fallback: number):
   return n;
 }
 
-async function withStore<T>(
-  values: Parameters<typeof openStore>[0],
-  fn: (s: Store) => T | Promise<T>,
-): Promise<T> {
-  const store = openStore(values);
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
-  }
-}
-
 function print(json: boolean | string | undefined, doc: unknown, text: () => string): void {
   console.log(json ? JSON.stringify(doc, null, 2) : text());
 }
 
-const subcommands: Record<string, (args: string[]) => Promise<number>> = {
-  async create(args) {
+type Subcommand = (args: string[], open: OpenWorkspace) => Promise<number>;
+/** Runs `use` on the workspace of the database the subcommand's options name. */
+type OpenWorkspace = <T>(
+  values: Parameters<typeof databaseOf>[0],
+  use: (ws: Workspace) => T | Promise<T>,
+) => Promise<T>;
+
+const subcommands: Record<string, Subcommand> = {
+  async create(args, withStore) {
     const { values } = parse(args, {
       id: { type: 'string' },
       sex: { type: 'string' },
@@ -91,29 +92,27 @@ const subcommands: Record<string, (args: string[]) => Promise<number>> = {
     if (!sexes.includes(sex)) throw new UsageError(`--sex must be one of ${sexes.join(', ')}`);
     const by = values['birth-year'];
     if (by !== undefined && !/^\d{4}$/.test(by)) throw new UsageError('--birth-year must be a year YYYY');
-    const p = await withStore(values, (s) =>
-      s.transaction(() =>
-        s.patients.create({
-          pseudonym: id,
-          sex,
-          birthYear: by === undefined ? null : Number(by),
-          isControl: values.control ?? false,
-        }),
-      ),
+    const p = await withStore(values, (ws) =>
+      createCase(ws, {
+        pseudonym: id,
+        sex,
+        birthYear: by === undefined ? null : Number(by),
+        isControl: values.control ?? false,
+      }),
     );
     print(values.json, p, () => `created case ${p.pseudonym}`);
     return 0;
   },
 
-  async list(args) {
+  async list(args, withStore) {
     const { values } = parse(args, {
       filter: { type: 'string' },
       limit: { type: 'string' },
       offset: { type: 'string' },
       json: { type: 'boolean' },
     });
-    const list = await withStore(values, (s) =>
-      s.patients.list({
+    const list = await withStore(values, (ws) =>
+      listCases(ws, {
         filter: values.filter,
         limit: count(values.limit, '--limit', 50),
         offset: count(values.offset, '--offset', 0),
@@ -133,42 +132,19 @@ const subcommands: Record<string, (args: string[]) => Promise<number>> = {
     return 0;
   },
 
-  async show(args) {
+  async show(args, withStore) {
     const { values } = parse(args, { id: { type: 'string' }, json: { type: 'boolean' } });
     const id = need(values.id, '--id');
-    const view = await withStore(values, (s) => s.openCase(id));
+    const view = await withStore(values, (ws) => openCase(ws, id));
     print(values.json, view, () => describeCase(view));
     return 0;
   },
 
-  async 'add-photo'(args) {
+  async 'add-photo'(args, withStore) {
     const { values, positionals } = parse(args, { id: { type: 'string' }, json: { type: 'boolean' } }, true);
     const id = need(values.id, '--id');
     if (positionals.length === 0) throw new UsageError('name at least one photo');
-    const added = await withStore(values, async (s) => {
-      s.patients.get(id); // an unknown case fails before the models load
-      const pipeline = await openFacePipeline();
-      try {
-        const photos: AnalyzedPhoto[] = [];
-        for (const file of positionals) {
-          let bytes: Buffer;
-          try {
-            bytes = readFileSync(file);
-          } catch (err) {
-            throw new UserError(`cannot read the photo: ${(err as Error).message}`, { file, cause: err });
-          }
-          photos.push({
-            file,
-            bytes,
-            sha256: sha256Hex(bytes),
-            analysis: await pipeline.analyze({ file, bytes }),
-          });
-        }
-        return s.addPhotos(id, photos, pipeline);
-      } finally {
-        await pipeline.close();
-      }
-    });
+    const added = await withStore(values, (ws) => addPhotos(ws, id, positionals));
     print(values.json, { id, photos: added }, () =>
       added
         .map((a) =>
@@ -181,29 +157,19 @@ const subcommands: Record<string, (args: string[]) => Promise<number>> = {
     return 0;
   },
 
-  async export(args) {
+  async export(args, withStore) {
     const { values } = parse(args, { id: { type: 'string' }, phenopacket: { type: 'string' } });
     const id = need(values.id, '--id');
     const out = need(values.phenopacket, '--phenopacket');
-    const packet = await withStore(values, (s) => exportPhenopacket(s, id));
-    const tmp = `${out}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, JSON.stringify(packet, null, 2) + '\n');
-      renameSync(tmp, out);
-    } catch (err) {
-      throw new UserError(`cannot write the phenopacket: ${(err as Error).message}`, {
-        file: out,
-        cause: err,
-      });
-    }
+    await withStore(values, (ws) => exportCase(ws, id, out));
     console.log(`wrote case ${id} to ${out}`);
     return 0;
   },
 
-  async import(args) {
+  async import(args, withStore) {
     const { values } = parse(args, { phenopacket: { type: 'string' }, json: { type: 'boolean' } });
     const file = need(values.phenopacket, '--phenopacket');
-    const view = await withStore(values, (s) => s.openCase(importPhenopacket(s, file).pseudonym));
+    const view = await withStore(values, (ws) => importCase(ws, file));
     print(
       values.json,
       view,
@@ -251,10 +217,10 @@ function describeCase(v: CaseView): string {
 export const command: Command = {
   summary: 'create, list, show, add photos to, export and import patient cases',
   usage,
-  async run(args) {
+  async run(args, ctx: CommandContext) {
     const [sub, ...rest] = args;
     const run = sub === undefined ? undefined : subcommands[sub];
     if (!run) throw new UsageError(sub === undefined ? 'name a subcommand' : `unknown subcommand '${sub}'`);
-    return run(rest);
+    return run(rest, (values, use) => withWorkspace(ctx.storeConfig(databaseOf(values)), use));
   },
 };

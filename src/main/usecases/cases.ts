@@ -11,6 +11,7 @@ import type { CaseView } from '../store/store.js';
 import type { Workspace } from './workspace.js';
 
 export type { CaseList, CaseView, NewPatient, Patient };
+export { sexes, type Sex } from '../store/repos/patients.js';
 
 export function createCase(ws: Workspace, p: NewPatient): Patient {
   return ws.store.transaction(() => ws.store.patients.create(p));

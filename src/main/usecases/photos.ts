@@ -19,7 +19,7 @@ export interface PhotoSource {
 }
 
 /** The bytes of a photo file, or a refusal naming it. */
-export async function readPhotoFile(file: string): Promise<PhotoSource> {
+async function readPhotoFile(file: string): Promise<PhotoSource> {
   try {
     return { file, bytes: await readFile(file) };
   } catch (err) {
@@ -31,17 +31,24 @@ export async function readPhotoFile(file: string): Promise<PhotoSource> {
  * Analyses the photos and stores them in the case, all or none. A photo in which no face is found is
  * stored and reported (faceFound false), never dropped. An unknown case is refused before any model loads.
  */
-export async function addPhotos(ws: Workspace, caseId: string, photos: PhotoSource[]): Promise<AddedPhoto[]> {
+export async function addPhotos(
+  ws: Workspace,
+  caseId: string,
+  /** A photo's bytes, or a file to read. */
+  photos: (PhotoSource | string)[],
+): Promise<AddedPhoto[]> {
   ws.store.patients.get(caseId);
   const pipeline = await ws.facePipeline();
   const analysed = [];
-  for (const { file, bytes } of photos)
+  for (const photo of photos) {
+    const { file, bytes } = typeof photo === 'string' ? await readPhotoFile(photo) : photo;
     analysed.push({
       file,
       bytes,
       sha256: sha256Hex(bytes),
       analysis: await pipeline.analyze({ file, bytes }),
     });
+  }
   return ws.store.addPhotos(caseId, analysed, pipeline);
 }
 
