@@ -86,3 +86,8 @@ export const api: Api = resolveApi();
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A query's or mutation's error in words for the screen, or null while there is none. */
+export function errorMessage(err: unknown): string | null {
+  return err === null || err === undefined ? null : errorText(err);
+}
