@@ -44,13 +44,13 @@ describe('FacePheno in a browser (facepheno serve)', () => {
 
   it('drops the token from the address bar and shows the case list', async () => {
     await page.getByRole('heading', { name: 'Cases' }).waitFor();
-    expect(page.url()).toBe(`${served.origin}/`);
+    expect(page.url()).toBe(`${served.origin}/#/cases`);
   });
 
   it('imports a small gallery through the folder picker', async () => {
     const gallery = join(tmp, 'gallery');
     const photos = makeGallery(gallery, 6);
-    await page.getByRole('button', { name: 'Gallery & model' }).click();
+    await page.getByRole('link', { name: 'Gallery & model' }).click();
     await page.getByLabel('Control labels').fill('healthy_control');
     await page.getByLabel('Gallery folder').setInputFiles(gallery);
     const result = page.getByTestId('import-result');
@@ -62,7 +62,7 @@ describe('FacePheno in a browser (facepheno serve)', () => {
   });
 
   it('creates a case, takes a dropped photo, and shows the face with landmarks and quality', async () => {
-    await page.getByRole('button', { name: 'Cases', exact: true }).click();
+    await page.getByRole('link', { name: 'Cases', exact: true }).click();
     await page.getByLabel('Case id').fill('E2E-001');
     await page.getByLabel('Sex').selectOption('female');
     await page.getByLabel('Birth year').fill('2016');
@@ -91,12 +91,12 @@ describe('FacePheno in a browser (facepheno serve)', () => {
   });
 
   it('records phenotype terms from the loaded HPO, and a suspected diagnosis', async () => {
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
     await page
       .getByLabel('HPO release file')
       .setInputFiles(join(repoRoot, 'test', 'fixtures', 'hpo', 'hp.json'));
     await page.getByText(/^HPO \S+, \d+ terms/).waitFor();
-    await page.getByRole('button', { name: 'Cases', exact: true }).click();
+    await page.getByRole('link', { name: 'Cases', exact: true }).click();
     await page.getByRole('button', { name: /^E2E-001/ }).click();
     await page.getByLabel('Search HPO terms').fill('hypertel');
     const hit = page.locator('.results li', { hasText: 'Hypertelorism' });
@@ -152,7 +152,7 @@ describe('FacePheno in a browser (facepheno serve)', () => {
   });
 
   it('maps the gallery in the face space, with clusters, hover and average faces', async () => {
-    await page.getByRole('button', { name: 'Face space' }).click();
+    await page.getByRole('link', { name: 'Face space' }).click();
     const map = page.getByTestId('space-map');
     await map.waitFor({ timeout: 180_000 });
     expect(await map.locator('circle').count()).toBe(12);
@@ -172,12 +172,12 @@ describe('FacePheno in a browser (facepheno serve)', () => {
 
   it("imports the gene-syndrome catalogue and the case's VCF, and ranks its variants", async () => {
     const fixtures = join(repoRoot, 'test', 'fixtures', 'genomics');
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Gene-syndrome catalogue file').setInputFiles(join(fixtures, 'genemap2.txt'));
     expect(await page.getByTestId('catalogue').textContent()).toMatch(
       /^genemap2\.txt \(genemap2\): \d+ gene-syndrome links for \d+ genes/,
     );
-    await page.getByRole('button', { name: 'Cases', exact: true }).click();
+    await page.getByRole('link', { name: 'Cases', exact: true }).click();
     await page.getByRole('button', { name: /^E2E-001/ }).click();
     await page.getByText('No VCF imported for this case yet.').waitFor();
     await page.getByLabel('VCF file').setInputFiles(join(fixtures, 'case7.snpeff.vcf'));
@@ -199,7 +199,7 @@ describe('FacePheno in a browser (facepheno serve)', () => {
   });
 
   it('evaluates the gallery by patient, with progress and the report', async () => {
-    await page.getByRole('button', { name: 'Gallery & model' }).click();
+    await page.getByRole('link', { name: 'Gallery & model' }).click();
     await page.getByLabel('Folds').fill('3');
     await page.getByRole('button', { name: 'Evaluate' }).click();
     const report = page.getByTestId('evaluation-report');
@@ -225,8 +225,8 @@ describe('FacePheno in a browser (facepheno serve)', () => {
     const cancel = page.getByRole('button', { name: 'Cancel' });
     await cancel.click({ timeout: 60_000 });
     await page.getByText('Import cancelled; nothing was changed.').waitFor({ timeout: 120_000 });
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('button', { name: 'Gallery & model' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Gallery & model' }).click();
     await expect.poll(() => page.getByTestId('gallery-labels').locator('tbody tr').count()).toBe(2);
     expect(await page.getByTestId('gallery-labels').textContent()).toMatch(/down_syndrome66unaffected/);
   });

@@ -40,7 +40,7 @@ describe.skipIf(!binary)('FacePheno in Electron', () => {
     try {
       const page = await app.firstWindow();
       await page.getByRole('heading', { name: 'Cases' }).waitFor();
-      expect(page.url()).toBe('app://facepheno/index.html');
+      expect(page.url()).toBe('app://facepheno/index.html#/cases');
       const exposed = await page.evaluate(() => ({
         api: Object.keys(window.api ?? {}).sort(),
         node: typeof (window as unknown as { require?: unknown }).require,

@@ -94,7 +94,7 @@ async function expectScreenRefusal(i: CorpusItem, shown: string, choose: () => P
 }
 
 async function openCase(): Promise<void> {
-  await page.getByRole('button', { name: 'Cases', exact: true }).click();
+  await page.getByRole('link', { name: 'Cases', exact: true }).click();
   await page.getByRole('button', { name: new RegExp(`^${patient}`) }).click();
   await page.getByRole('heading', { name: `Case ${patient}` }).waitFor();
 }
@@ -117,7 +117,7 @@ describe('the hardening corpus through the import screens', () => {
   }, 300_000);
 
   it('the gallery screen refuses each broken gallery folder, naming the file inside it and the line', async () => {
-    await page.getByRole('button', { name: 'Gallery & model' }).click();
+    await page.getByRole('link', { name: 'Gallery & model' }).click();
     for (const i of of('gallery')) {
       const folder = path(i);
       // The screen sends paths inside the chosen folder: the message names the file by that path.
@@ -128,7 +128,7 @@ describe('the hardening corpus through the import screens', () => {
   }, 300_000);
 
   it('the settings screen refuses each broken HPO file, naming it and the line, and keeps the release', async () => {
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
     const release = await page.getByText(/^HPO \S+, \d+ terms/).textContent();
     for (const i of of('hpo'))
       await expectScreenRefusal(i, basename(i.file), () =>

@@ -75,8 +75,9 @@ function resolveApi(): Api {
   if (!token)
     throw new Error('Open FacePheno with the address that facepheno serve printed (it holds the token).');
   sessionStorage.setItem('facepheno-token', token);
-  // Keep the token out of the address bar (screenshots, shoulder surfing); the session keeps it.
-  if (params.has('token')) window.history.replaceState(null, '', '/');
+  // Keep the token out of the address bar (screenshots, shoulder surfing); the session keeps it. The hash
+  // is the route (a case's address), kept; this runs before the router reads the address.
+  if (params.has('token')) window.history.replaceState(null, '', `/${window.location.hash}`);
   return httpApi(token);
 }
 
@@ -85,4 +86,9 @@ export const api: Api = resolveApi();
 /** Converts what a call threw into words for the screen. */
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A query's or mutation's error in words for the screen, or null while there is none. */
+export function errorMessage(err: unknown): string | null {
+  return err === null || err === undefined ? null : errorText(err);
 }

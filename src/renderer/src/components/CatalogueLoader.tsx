@@ -1,26 +1,14 @@
-import { useState } from 'react';
-import type { FileSource } from '../../../shared/api.js';
-import { api, errorText } from '../api.js';
+import { useQuery } from '@tanstack/react-query';
+import { errorMessage } from '../api.js';
+import { useLoadCatalogue } from '../data/mutations.js';
+import { catalogueQuery } from '../data/queries.js';
 import { FilePicker } from './FilePicker.js';
 import { ErrorBox } from './Notice.js';
-import { useAsync } from './useAsync.js';
 
 /** The gene-syndrome catalogue that links variants to syndromes, and loading the department's newer one. */
 export function CatalogueLoader() {
-  const info = useAsync(() => api.call('catalogue.info', {}), 'catalogue');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function load(file: FileSource) {
-    setBusy(true);
-    setError(null);
-    try {
-      info.set(await api.call('catalogue.import', { file }));
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const info = useQuery(catalogueQuery());
+  const load = useLoadCatalogue();
   const c = info.data;
   return (
     <div>
@@ -41,13 +29,13 @@ export function CatalogueLoader() {
           accept=".txt,.tsv"
           label="Gene-syndrome catalogue file"
           button="Load catalogue…"
-          disabled={busy}
-          onPick={() => setError(null)}
-          onFile={(f) => void load(f)}
+          disabled={load.isPending}
+          onPick={() => load.reset()}
+          onFile={(f) => load.mutate(f)}
         />
-        {busy && <span className="muted">Loading the catalogue…</span>}
+        {load.isPending && <span className="muted">Loading the catalogue…</span>}
       </div>
-      <ErrorBox error={info.error ?? error} />
+      <ErrorBox error={errorMessage(info.error ?? load.error)} />
     </div>
   );
 }

@@ -1,25 +1,12 @@
-import { useState } from 'react';
-import type { FileSource, HpoRelease } from '../../../shared/api.js';
-import { api, errorText } from '../api.js';
+import type { HpoRelease } from '../../../shared/api.js';
+import { errorMessage } from '../api.js';
+import { useLoadHpo } from '../data/mutations.js';
 import { FilePicker } from './FilePicker.js';
 import { ErrorBox } from './Notice.js';
 
 /** Shows the loaded HPO release and loads a newer one from the department's hp.json or hp.obo. */
-export function HpoLoader({ release, onLoaded }: { release: HpoRelease | null; onLoaded: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function load(file: FileSource) {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.call('terms.load', { file });
-      onLoaded();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+export function HpoLoader({ release }: { release: HpoRelease | null }) {
+  const load = useLoadHpo();
   return (
     <div>
       {release ? (
@@ -37,13 +24,13 @@ export function HpoLoader({ release, onLoaded }: { release: HpoRelease | null; o
           accept=".json,.obo"
           label="HPO release file"
           button="Load HPO release…"
-          disabled={busy}
-          onPick={() => setError(null)}
-          onFile={(f) => void load(f)}
+          disabled={load.isPending}
+          onPick={() => load.reset()}
+          onFile={(f) => load.mutate(f)}
         />
-        {busy && <span className="muted">Loading the ontology…</span>}
+        {load.isPending && <span className="muted">Loading the ontology…</span>}
       </div>
-      <ErrorBox error={error} />
+      <ErrorBox error={errorMessage(load.error)} />
     </div>
   );
 }

@@ -1,9 +1,11 @@
 import { useMemo, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import type { SpaceView } from '../../../shared/api.js';
 import { byNumbers, colourOf } from '../../../shared/palette.js';
+import { errorMessage } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl } from '../components/files.js';
-import { useAsync } from '../components/useAsync.js';
+import { keys } from '../data/queries.js';
 
 type Space = SpaceView['spaces'][number];
 type Point = Space['points'][number];
@@ -32,17 +34,25 @@ export interface AnalysisScreenProps {
  */
 export function AnalysisScreen({ load, openCase }: AnalysisScreenProps) {
   const [seed, setSeed] = useState(1);
-  const analysis = useAsync(() => load({ seed }), String(seed));
+  // A job over the whole gallery: kept until the gallery or the learnt space changes.
+  const analysis = useQuery({
+    queryKey: keys.space(seed),
+    queryFn: () => load({ seed }),
+    staleTime: Infinity,
+  });
+  // The last map stays while another seed is computed, and when that fails, so the seed can be changed.
+  const [lastMap, setLastMap] = useState<SpaceView | undefined>(undefined);
+  if (analysis.data && analysis.data !== lastMap) setLastMap(analysis.data);
+  const data = analysis.data ?? lastMap;
   const [spaceName, setSpaceName] = useState<Space['space']>('raw');
   const [projection, setProjection] = useState<'umap' | 'pca'>('umap');
   const [colouring, setColouring] = useState<Colouring>('label');
-  const data = analysis.data;
   const space = data?.spaces.find((s) => s.space === spaceName) ?? data?.spaces[0];
   return (
     <section>
       <h1>Face space</h1>
-      <ErrorBox error={analysis.error} />
-      {analysis.loading && !data && <Loading what="the analysis of the gallery" />}
+      <ErrorBox error={errorMessage(analysis.error)} />
+      {analysis.isPending && !data && <Loading what="the analysis of the gallery" />}
       {data && space && (
         <>
           <p className="muted" data-testid="analysis-provenance">

@@ -1,13 +1,14 @@
 import { useCallback } from 'react';
+import { useNavigate } from '@tanstack/react-router';
 import type { SpaceView } from '../../../shared/api.js';
 import { api } from '../api.js';
 import { JobStatus } from '../components/JobStatus.js';
 import { useJob } from '../components/useJob.js';
-import type { Go } from '../route.js';
 import { AnalysisScreen } from './Analysis.js';
 
 /** The face-space analysis, computed as a job (progress, Cancel); a gallery case opens on click. */
-export function AnalysisPage({ go }: { go: Go }) {
+export function AnalysisPage() {
+  const navigate = useNavigate();
   const job = useJob();
   const { run } = job;
   const load = useCallback(
@@ -28,7 +29,10 @@ export function AnalysisPage({ go }: { go: Go }) {
     <>
       {/* Errors and cancellation are the screen's to show, from load. */}
       {job.running && <JobStatus job={job} verb="Analysis" />}
-      <AnalysisScreen load={load} openCase={(patient) => go({ screen: 'case', id: patient })} />
+      <AnalysisScreen
+        load={load}
+        openCase={(patient) => void navigate({ to: '/cases/$caseId', params: { caseId: patient } })}
+      />
     </>
   );
 }

@@ -1,18 +1,25 @@
 import { useRef, useState, type DragEvent } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
 import type { CaseDetail, FileSource, Photo } from '../../../shared/api.js';
-import { api, errorText } from '../api.js';
+import { api, errorMessage, errorText } from '../api.js';
 import { FaceView, meshPoints, viewAround } from '../components/FaceView.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl, fileToBase64 } from '../components/files.js';
-import { useAsync } from '../components/useAsync.js';
+import { useDebounced } from '../components/useDebounced.js';
+import { useAddPhotos, useCaseEdit } from '../data/mutations.js';
+import { caseQuery, photoImageQuery, syndromeSearchQuery, termSearchQuery } from '../data/queries.js';
 import { hasFileDialog } from '../host.js';
-import type { Go } from '../route.js';
 import { Variants } from './Variants.js';
 
-export function CaseScreen({ id, go }: { id: string; go: Go }) {
-  const detail = useAsync(() => api.call('cases.get', { id }), id);
-  if (!detail.data) return detail.error ? <ErrorBox error={detail.error} /> : <Loading what="the case" />;
+/** Searches wait for the user to pause typing this long. */
+const SEARCH_DEBOUNCE_MS = 250;
+
+export function CaseScreen({ id }: { id: string }) {
+  const detail = useQuery(caseQuery(id));
+  const navigate = useNavigate();
   const c = detail.data;
+  if (!c) return detail.error ? <ErrorBox error={errorText(detail.error)} /> : <Loading what="the case" />;
   const analysed = c.photos.some((p) => p.faces.some((f) => f.primary));
   return (
     <section>
@@ -22,15 +29,18 @@ export function CaseScreen({ id, go }: { id: string; go: Go }) {
           {c.sex}
           {c.birthYear !== null ? `, born ${c.birthYear}` : ''}
         </span>
-        <button disabled={!analysed} onClick={() => go({ screen: 'matches', caseId: c.id })}>
+        <button
+          disabled={!analysed}
+          onClick={() => void navigate({ to: '/cases/$caseId/matches', params: { caseId: c.id } })}
+        >
           Matches
         </button>
       </div>
-      <Photos detail={c} onChange={detail.set} />
-      <Notes detail={c} onChange={detail.set} />
+      <Photos detail={c} />
+      <Notes detail={c} />
       <div className="columns">
-        <Terms detail={c} onChange={detail.set} />
-        <Diagnoses detail={c} onChange={detail.set} />
+        <Terms detail={c} />
+        <Diagnoses detail={c} />
       </div>
       <Variants caseId={c.id} />
     </section>
@@ -41,44 +51,44 @@ export function CaseScreen({ id, go }: { id: string; go: Go }) {
  * The case's notes, saved with the version the user was shown: a save over another workstation's change
  * is refused with who made it, and the user reloads to see it before saving again.
  */
-function Notes({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDetail) => void }) {
+function Notes({ detail }: { detail: CaseDetail }) {
+  const client = useQueryClient();
+  const update = useCaseEdit('cases.update');
   const [text, setText] = useState(detail.notes);
   const [shown, setShown] = useState(detail.updatedAt);
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   // Another screen's change to this case (a photo, a term) brings a newer version with the same notes.
   if (shown !== detail.updatedAt && text === detail.notes) setShown(detail.updatedAt);
 
   async function save() {
-    setBusy(true);
     try {
-      const saved = await api.call('cases.update', { id: detail.id, updatedAt: shown, notes: text });
+      const saved = await update.mutateAsync({ id: detail.id, updatedAt: shown, notes: text });
       setShown(saved.updatedAt);
       setError(null);
       setDraft(null);
-      onChange(saved);
     } catch (err) {
       setError(errorText(err));
-    } finally {
-      setBusy(false);
     }
   }
   async function reload() {
-    const fresh = await api.call('cases.get', { id: detail.id });
-    // The saved notes come back; what the user typed stays on screen to be merged by hand, never dropped.
-    setDraft(text);
-    setText(fresh.notes);
-    setShown(fresh.updatedAt);
-    setError(null);
-    onChange(fresh);
+    try {
+      const fresh = await client.fetchQuery({ ...caseQuery(detail.id), staleTime: 0 });
+      // The saved notes come back; what the user typed stays on screen to be merged by hand, never dropped.
+      setDraft(text);
+      setText(fresh.notes);
+      setShown(fresh.updatedAt);
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    }
   }
   return (
     <div className="panel">
       <h2>Notes</h2>
       <textarea aria-label="Case notes" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
       <div className="toolbar">
-        <button onClick={() => void save()} disabled={busy || text === detail.notes}>
+        <button onClick={() => void save()} disabled={update.isPending || text === detail.notes}>
           Save notes
         </button>
         {error && (
@@ -97,29 +107,20 @@ function Notes({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDet
   );
 }
 
-function Photos({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDetail) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [messages, setMessages] = useState<string[]>([]);
+function Photos({ detail }: { detail: CaseDetail }) {
+  const add = useAddPhotos(detail.id);
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  // The call's refusal, or each file it could not take.
+  const messages = add.error
+    ? [errorText(add.error)]
+    : (add.data?.results.flatMap((x) => (x.error === null ? [] : [x.error])) ?? []);
+  const busy = add.isPending;
 
-  async function add(files: FileSource[]) {
-    setBusy(true);
-    setMessages([]);
-    try {
-      const r = await api.call('photos.add', { caseId: detail.id, files });
-      onChange(r.case);
-      setMessages(r.results.filter((x) => x.error !== null).map((x) => x.error as string));
-    } catch (err) {
-      setMessages([errorText(err)]);
-    } finally {
-      setBusy(false);
-    }
-  }
   async function addLocal(list: FileList | null) {
     if (!list || list.length === 0) return;
     // The last photos' messages go as soon as these are picked, not once they are read.
-    setMessages([]);
+    add.reset();
     const files = await Promise.all(
       [...list].map(async (f): Promise<FileSource> => ({
         kind: 'bytes',
@@ -127,12 +128,12 @@ function Photos({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDe
         data: await fileToBase64(f),
       })),
     );
-    await add(files);
+    add.mutate(files);
   }
   async function choose() {
     if (!hasFileDialog) return input.current?.click();
     const picked = await api.call('files.open', { kind: 'images' });
-    if (picked.files.length > 0) await add(picked.files.map((f) => ({ kind: 'token', token: f.token })));
+    if (picked.files.length > 0) add.mutate(picked.files.map((f) => ({ kind: 'token', token: f.token })));
   }
   function drop(e: DragEvent) {
     e.preventDefault();
@@ -180,17 +181,8 @@ function Photos({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDe
 }
 
 function PhotoCard({ photo }: { photo: Photo }) {
-  const original = useAsync(
-    () => api.call('photos.image', { photoId: photo.id, kind: 'original' }),
-    photo.id,
-  );
-  const aligned = useAsync(
-    () =>
-      photo.hasAligned
-        ? api.call('photos.image', { photoId: photo.id, kind: 'aligned' })
-        : Promise.resolve(null),
-    photo.id,
-  );
+  const original = useQuery(photoImageQuery(photo.id, 'original'));
+  const aligned = useQuery({ ...photoImageQuery(photo.id, 'aligned'), enabled: photo.hasAligned });
   const face = photo.faces.find((f) => f.primary);
   return (
     <figure className="photo" data-testid="photo">
@@ -256,24 +248,14 @@ function PhotoCard({ photo }: { photo: Photo }) {
   );
 }
 
-function Terms({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDetail) => void }) {
+function Terms({ detail }: { detail: CaseDetail }) {
   const [query, setQuery] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const found = useAsync(
-    () =>
-      query.trim().length < 2
-        ? Promise.resolve({ terms: [] })
-        : api.call('terms.search', { query, limit: 12 }),
-    query,
-  );
-  async function set(termId: string, status: 'present' | 'excluded' | null) {
-    try {
-      onChange(await api.call('cases.setTerm', { caseId: detail.id, termId, status }));
-      setError(null);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  }
+  const asked = useDebounced(query, SEARCH_DEBOUNCE_MS);
+  // The last answer stays listed while the next is asked for.
+  const found = useQuery({ ...termSearchQuery(asked), placeholderData: keepPreviousData });
+  const setTerm = useCaseEdit('cases.setTerm');
+  const set = (termId: string, status: 'present' | 'excluded' | null) =>
+    setTerm.mutate({ caseId: detail.id, termId, status });
   return (
     <div className="panel">
       <h2>Phenotype (HPO)</h2>
@@ -284,7 +266,7 @@ function Terms({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDet
               {t.status === 'excluded' ? 'no ' : ''}
               {t.name} <span className="muted">{t.id}</span>
             </span>
-            <button className="link" onClick={() => void set(t.id, null)}>
+            <button className="link" onClick={() => set(t.id, null)}>
               remove
             </button>
           </li>
@@ -297,17 +279,17 @@ function Terms({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDet
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
-      <ErrorBox error={found.error ?? error} />
+      <ErrorBox error={errorMessage(found.error ?? setTerm.error)} />
       <ul className="results">
         {found.data?.terms.map((t) => (
           <li key={t.id}>
             <span>
               {t.name} <span className="muted">{t.id}</span>
             </span>
-            <button className="link" onClick={() => void set(t.id, 'present')}>
+            <button className="link" onClick={() => set(t.id, 'present')}>
               present
             </button>
-            <button className="link" onClick={() => void set(t.id, 'excluded')}>
+            <button className="link" onClick={() => set(t.id, 'excluded')}>
               excluded
             </button>
           </li>
@@ -317,24 +299,13 @@ function Terms({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDet
   );
 }
 
-function Diagnoses({ detail, onChange }: { detail: CaseDetail; onChange: (c: CaseDetail) => void }) {
+function Diagnoses({ detail }: { detail: CaseDetail }) {
   const [query, setQuery] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const found = useAsync(
-    () =>
-      query.trim() === ''
-        ? Promise.resolve({ syndromes: [] })
-        : api.call('syndromes.search', { query, limit: 10 }),
-    query,
-  );
-  async function set(syndromeId: string, status: 'confirmed' | 'suspected' | 'excluded') {
-    try {
-      onChange(await api.call('cases.setDiagnosis', { caseId: detail.id, syndromeId, status }));
-      setError(null);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  }
+  const asked = useDebounced(query, SEARCH_DEBOUNCE_MS);
+  const found = useQuery({ ...syndromeSearchQuery(asked), placeholderData: keepPreviousData });
+  const setDiagnosis = useCaseEdit('cases.setDiagnosis');
+  const set = (syndromeId: string, status: 'confirmed' | 'suspected' | 'excluded') =>
+    setDiagnosis.mutate({ caseId: detail.id, syndromeId, status });
   return (
     <div className="panel">
       <h2>Diagnosis</h2>
@@ -353,13 +324,13 @@ function Diagnoses({ detail, onChange }: { detail: CaseDetail; onChange: (c: Cas
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
-      <ErrorBox error={found.error ?? error} />
+      <ErrorBox error={errorMessage(found.error ?? setDiagnosis.error)} />
       <ul className="results">
         {found.data?.syndromes.map((s) => (
           <li key={s.id}>
             <span>{s.name}</span>
             {(['suspected', 'confirmed', 'excluded'] as const).map((status) => (
-              <button key={status} className="link" onClick={() => void set(s.id, status)}>
+              <button key={status} className="link" onClick={() => set(s.id, status)}>
                 {status}
               </button>
             ))}

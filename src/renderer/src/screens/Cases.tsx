@@ -1,4 +1,6 @@
 import { useState, type FormEvent } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
 import {
   createColumnHelper,
   createSortedRowModel,
@@ -8,10 +10,10 @@ import {
   useTable,
 } from '@tanstack/react-table';
 import type { CaseSummary, Sex } from '../../../shared/api.js';
-import { api, errorText } from '../api.js';
+import { errorMessage } from '../api.js';
 import { ErrorBox } from '../components/Notice.js';
-import { useAsync } from '../components/useAsync.js';
-import type { Go } from '../route.js';
+import { useCreateCase } from '../data/mutations.js';
+import { caseListQuery } from '../data/queries.js';
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -31,9 +33,24 @@ const columns = helper.columns([
 const ROW_HEIGHT = 34;
 const VIEW_ROWS = 16;
 
-export function CasesScreen({ go }: { go: Go }) {
-  const [filter, setFilter] = useState('');
-  const list = useAsync(() => api.call('cases.list', { filter }), filter);
+/** The case list, searched for `filter`: the text in the address, so that Back returns to the same search. */
+export function CasesScreen({ filter }: { filter: string }) {
+  const navigate = useNavigate();
+  // The box holds what is typed; the address follows it. Another filter arriving from the address (a tab,
+  // an address typed in) replaces the text.
+  const [text, setText] = useState(filter);
+  const [shownFilter, setShownFilter] = useState(filter);
+  if (filter !== shownFilter) {
+    setShownFilter(filter);
+    if (filter !== text) setText(filter);
+  }
+  function search(next: string) {
+    setText(next);
+    void navigate({ to: '/cases', search: next === '' ? {} : { filter: next }, replace: true });
+  }
+  // The last list stays on screen while the next search is answered.
+  const list = useQuery({ ...caseListQuery(filter), placeholderData: keepPreviousData });
+  const open = (caseId: string) => void navigate({ to: '/cases/$caseId', params: { caseId } });
   const rows = list.data?.rows;
   return (
     <section>
@@ -43,14 +60,14 @@ export function CasesScreen({ go }: { go: Go }) {
           type="search"
           placeholder="Search cases by id, diagnosis or notes"
           aria-label="Search cases"
-          value={filter}
-          onChange={(e) => setFilter(e.target.value)}
+          value={text}
+          onChange={(e) => search(e.target.value)}
         />
         <span className="muted">{list.data ? `${list.data.rows.length} of ${list.data.total}` : ''}</span>
       </div>
-      <ErrorBox error={list.error} />
-      <NewCase onCreated={(id) => go({ screen: 'case', id })} />
-      {rows && <CaseTable rows={rows} onOpen={(id) => go({ screen: 'case', id })} />}
+      <ErrorBox error={errorMessage(list.error)} />
+      <NewCase onCreated={open} />
+      {rows && <CaseTable rows={rows} onOpen={open} />}
     </section>
   );
 }
@@ -105,22 +122,16 @@ function NewCase({ onCreated }: { onCreated: (id: string) => void }) {
   const [id, setId] = useState('');
   const [sex, setSex] = useState<Sex>('unknown');
   const [birthYear, setBirthYear] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  async function submit(e: FormEvent) {
+  const create = useCreateCase();
+  function submit(e: FormEvent) {
     e.preventDefault();
-    try {
-      const created = await api.call('cases.create', {
-        id,
-        sex,
-        birthYear: birthYear === '' ? null : Number(birthYear),
-      });
-      onCreated(created.id);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    create.mutate(
+      { id, sex, birthYear: birthYear === '' ? null : Number(birthYear) },
+      { onSuccess: (created) => onCreated(created.id) },
+    );
   }
   return (
-    <form className="newcase" onSubmit={(e) => void submit(e)}>
+    <form className="newcase" onSubmit={submit}>
       <strong>New case</strong>
       <input
         aria-label="Case id"
@@ -143,7 +154,7 @@ function NewCase({ onCreated }: { onCreated: (id: string) => void }) {
       <button type="submit" disabled={id.trim() === ''}>
         Create
       </button>
-      <ErrorBox error={error} />
+      <ErrorBox error={errorMessage(create.error)} />
     </form>
   );
 }

@@ -1,19 +1,21 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import type { EvaluationReport } from '../../../shared/api.js';
-import { api } from '../api.js';
+import { api, errorMessage } from '../api.js';
 import { JobStatus } from '../components/JobStatus.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { fileToBase64 } from '../components/files.js';
-import { useAsync } from '../components/useAsync.js';
 import { useJob } from '../components/useJob.js';
+import { appInfoQuery } from '../data/queries.js';
 import { hasFileDialog } from '../host.js';
 
+/** The gallery's labels (read again once an import is done: data/client.ts), and the model's jobs. */
 export function GalleryScreen() {
-  const info = useAsync(() => api.call('app.info', {}), 'gallery');
+  const info = useQuery(appInfoQuery());
   return (
     <section>
       <h1>Gallery & model</h1>
-      <ErrorBox error={info.error} />
+      <ErrorBox error={errorMessage(info.error)} />
       {info.data ? (
         <table className="plain" data-testid="gallery-labels">
           <thead>
@@ -39,14 +41,14 @@ export function GalleryScreen() {
       ) : (
         <Loading what="the gallery" />
       )}
-      <Import onDone={info.reload} />
+      <Import />
       <Evaluate />
       <Train />
     </section>
   );
 }
 
-function Import({ onDone }: { onDone: () => void }) {
+function Import() {
   const job = useJob();
   const [controls, setControls] = useState('');
   const controlLabels = controls
@@ -82,10 +84,6 @@ function Import({ onDone }: { onDone: () => void }) {
     }
   }
   const result = job.finished?.result;
-  const imported = job.finished?.status === 'done';
-  useEffect(() => {
-    if (imported) onDone();
-  }, [imported, onDone]);
 
   return (
     <div className="panel">

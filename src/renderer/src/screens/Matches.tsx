@@ -1,26 +1,36 @@
-import type { MatchResult, Neighbour } from '../../../shared/api.js';
-import { api } from '../api.js';
+import { useQuery } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import type { MatchResult, Neighbour, Ranked } from '../../../shared/api.js';
+import { errorMessage } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
+import { matchesQuery } from '../data/queries.js';
 import { OcclusionHeatmap } from './OcclusionHeatmap.js';
-import { useAsync } from '../components/useAsync.js';
-import type { Go } from '../route.js';
 
-export function MatchesScreen({ caseId, go }: { caseId: string; go: Go }) {
-  const result = useAsync(() => api.call('match.case', { caseId }), caseId);
+export function MatchesScreen({ caseId }: { caseId: string }) {
+  const result = useQuery(matchesQuery(caseId));
+  const navigate = useNavigate();
   return (
     <section>
       <div className="heading">
         <h1>Matches for {caseId}</h1>
-        <button onClick={() => go({ screen: 'case', id: caseId })}>Back to case</button>
+        <button onClick={() => void navigate({ to: '/cases/$caseId', params: { caseId } })}>
+          Back to case
+        </button>
       </div>
-      <ErrorBox error={result.error} />
-      {result.loading && !result.data && <Loading what="matches" />}
-      {result.data && <Ranking result={result.data} caseId={caseId} go={go} />}
+      <ErrorBox error={errorMessage(result.error)} />
+      {result.isPending && <Loading what="matches" />}
+      {result.data && <Ranking result={result.data} caseId={caseId} />}
     </section>
   );
 }
 
-function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; go: Go }) {
+/** A label's nearest cases that have a photo here: those the comparison flips through. */
+export function comparable(ranked: Ranked): Neighbour[] {
+  return ranked.nearest.filter((n) => n.photoId !== null);
+}
+
+function Ranking({ result, caseId }: { result: MatchResult; caseId: string }) {
+  const navigate = useNavigate();
   const p = result.provenance;
   const best = result.ranking.find((r) => !r.isControl);
   return (
@@ -54,9 +64,13 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
               </td>
               <td>
                 <Nearest
-                  nearest={r.nearest}
-                  open={(nearest, index) =>
-                    go({ screen: 'compare', caseId, label: r.label, isControl: r.isControl, nearest, index })
+                  ranked={r}
+                  open={(index) =>
+                    void navigate({
+                      to: '/cases/$caseId/compare',
+                      params: { caseId },
+                      search: { label: r.label, index },
+                    })
                   }
                 />
               </td>
@@ -67,7 +81,7 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
       {best && (
         <>
           <h2>What looks like {best.label}</h2>
-          <OcclusionHeatmap caseId={caseId} label={best.label} load={loadHeatmap} />
+          <OcclusionHeatmap caseId={caseId} label={best.label} />
         </>
       )}
     </>
@@ -78,25 +92,17 @@ function Ranking({ result, caseId, go }: { result: MatchResult; caseId: string; 
  * A label's nearest cases: those with a photo here open the side-by-side comparison; a member of another
  * centre's gallery pack has no photo, so it shows the centre instead.
  */
-function Nearest({
-  nearest,
-  open,
-}: {
-  nearest: Neighbour[];
-  open: (withPhotos: Neighbour[], index: number) => void;
-}) {
-  const withPhotos = nearest.filter((n) => n.photoId !== null);
-  return nearest.map((n) =>
+function Nearest({ ranked, open }: { ranked: Ranked; open: (index: number) => void }) {
+  const withPhotos = comparable(ranked);
+  return ranked.nearest.map((n) =>
     n.photoId === null ? (
       <span key={n.patientId} className="pack-case" data-testid="pack-case">
         {n.patientId} ({n.similarity.toFixed(2)}, from {n.centre ?? 'another centre'}, no photo)
       </span>
     ) : (
-      <button key={n.patientId} className="link" onClick={() => open(withPhotos, withPhotos.indexOf(n))}>
+      <button key={n.patientId} className="link" onClick={() => open(withPhotos.indexOf(n))}>
         {n.patientId} ({n.similarity.toFixed(2)})
       </button>
     ),
   );
 }
-
-export const loadHeatmap = (input: { caseId: string; label: string }) => api.call('analysis.heatmap', input);

@@ -1,26 +1,19 @@
-import type { HeatmapView } from '../../../shared/api.js';
+import { useQuery } from '@tanstack/react-query';
+import { errorMessage } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl } from '../components/files.js';
-import { useAsync } from '../components/useAsync.js';
+import { heatmapQuery } from '../data/queries.js';
 
 /**
  * Which parts of the case's aligned face make it look like `label`: the occlusion heatmap, for the
- * Compare and Matches screens. `load` is the 'analysis.heatmap' call.
+ * Compare and Matches screens.
  */
-export function OcclusionHeatmap({
-  caseId,
-  label,
-  load,
-}: {
-  caseId: string;
-  label: string;
-  load: (input: { caseId: string; label: string }) => Promise<HeatmapView>;
-}) {
-  const heat = useAsync(() => load({ caseId, label }), `${caseId}/${label}`);
+export function OcclusionHeatmap({ caseId, label }: { caseId: string; label: string }) {
+  const heat = useQuery(heatmapQuery(caseId, label));
   return (
     <figure className="panel" data-testid="occlusion-heatmap">
-      <ErrorBox error={heat.error} />
-      {heat.loading && !heat.data && <Loading what={`the heatmap for ${label}`} />}
+      <ErrorBox error={errorMessage(heat.error)} />
+      {heat.isPending && <Loading what={`the heatmap for ${label}`} />}
       {heat.data && (
         <>
           <img

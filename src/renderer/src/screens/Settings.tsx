@@ -1,12 +1,14 @@
-import { api } from '../api.js';
+import { useQuery } from '@tanstack/react-query';
+import { errorText } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
-import { useAsync } from '../components/useAsync.js';
 import { HpoLoader } from '../components/HpoLoader.js';
 import { CatalogueLoader } from '../components/CatalogueLoader.js';
+import { appInfoQuery } from '../data/queries.js';
 
 export function SettingsScreen() {
-  const info = useAsync(() => api.call('app.info', {}), 'info');
-  if (!info.data) return info.error ? <ErrorBox error={info.error} /> : <Loading what="settings" />;
+  const info = useQuery(appInfoQuery());
+  if (!info.data)
+    return info.error ? <ErrorBox error={errorText(info.error)} /> : <Loading what="settings" />;
   const i = info.data;
   return (
     <section>
@@ -37,7 +39,7 @@ export function SettingsScreen() {
         <dd>{i.provider ?? 'not started yet (starts with the first photo)'}</dd>
         <dt>Phenotype ontology</dt>
         <dd>
-          <HpoLoader release={i.hpo} onLoaded={info.reload} />
+          <HpoLoader release={i.hpo} />
         </dd>
         <dt>Gene-syndrome catalogue</dt>
         <dd>

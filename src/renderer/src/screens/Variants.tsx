@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   createColumnHelper,
   createSortedRowModel,
@@ -8,12 +9,12 @@ import {
   useTable,
 } from '@tanstack/react-table';
 import type { FileSource, RankedVariant, VariantList } from '../../../shared/api.js';
-import { api } from '../api.js';
+import { api, errorMessage } from '../api.js';
 import { FilePicker } from '../components/FilePicker.js';
 import { JobStatus } from '../components/JobStatus.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
-import { useAsync } from '../components/useAsync.js';
 import { useJob } from '../components/useJob.js';
+import { variantsQuery } from '../data/queries.js';
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -95,25 +96,21 @@ const columns = helper.columns([
   }),
 ]);
 
-/** The case's VCF and its candidate variants, ranked with every component of their priority. */
+/**
+ * The case's VCF and its candidate variants, ranked with every component of their priority. The list is
+ * read again once an import is done (data/client.ts).
+ */
 export function Variants({ caseId }: { caseId: string }) {
   const [maxAf, setMaxAf] = useState('0.01');
   const af = Number(maxAf);
-  const validAf = af > 0 && af <= 1;
-  const list = useAsync(
-    () =>
-      api.call('variants.list', {
-        caseId,
-        filter: validAf ? { maxGnomadAf: af, impacts: ['HIGH', 'MODERATE'], clinvarPathogenic: true } : null,
-      }),
-    `${caseId}/${validAf ? af : ''}`,
-  );
+  // The last list stays on screen while another frequency is asked for.
+  const list = useQuery({
+    ...variantsQuery(caseId, af > 0 && af <= 1 ? af : null),
+    placeholderData: keepPreviousData,
+  });
   const job = useJob();
   const importing = job.running;
-  async function importVcf(file: FileSource) {
-    const end = await job.run(() => api.call('variants.import', { caseId, file }));
-    if (end?.status === 'done') list.reload();
-  }
+  const importVcf = (file: FileSource) => job.start(() => api.call('variants.import', { caseId, file }));
   const done = job.finished?.result?.kind === 'variants.import' ? job.finished.result : null;
   return (
     <div className="panel" data-testid="variants">
@@ -147,8 +144,8 @@ export function Variants({ caseId }: { caseId: string }) {
             : `Imported ${done.import.fileName}: ${done.import.records} records, ${done.import.variants} alleles carried by ${done.import.sample}.`}
         </div>
       )}
-      <ErrorBox error={list.error} />
-      {list.loading && !list.data && <Loading what="the variants" />}
+      <ErrorBox error={errorMessage(list.error)} />
+      {list.isPending && <Loading what="the variants" />}
       {list.data && <Ranking list={list.data} />}
     </div>
   );
