@@ -1,11 +1,13 @@
+import { resolveDataDir } from '../../main/data-dir.js';
 import { UsageError, UserError } from '../../main/errors.js';
-import { expandPhotoArgs } from '../../main/face/batch.js';
-import { openFacePipeline } from '../../main/face/pipeline.js';
-import { CALIBRATION } from '../../main/match/evaluate-folder.js';
-import { fitMatcher, matchPatient, type MatchResult } from '../../main/match/matcher.js';
-import { OPEN_SET_QUANTILE } from '../../main/match/openset.js';
-import { storedMatcher } from '../../main/usecases/matching.js';
-import { Store } from '../../main/store/store.js';
+import {
+  CALIBRATION,
+  OPEN_SET_QUANTILE,
+  matchingOf,
+  matchPhotoFiles,
+  type FacesMatch,
+} from '../../main/usecases/matching.js';
+import { withWorkspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -28,7 +30,7 @@ Options:
                  matcher: {kept, ms}, results: [{file | patient, ranking: [{label, probability,
                  nearest: [{patient, similarity, centre}]}], noneOfThese, bestSimilarity, error}]}`;
 
-type Result = ({ file: string } | { patient: string }) & Partial<MatchResult> & { error: string | null };
+type Result = ({ file: string } | { patient: string }) & Partial<FacesMatch> & { error: string | null };
 
 const round = (x: number) => Number(x.toFixed(4));
 
@@ -40,25 +42,16 @@ function describe(r: Result): string {
     .map(
       (l) =>
         `${l.label} ${(100 * l.probability).toFixed(1)}% (nearest: ${l.nearest
-          .map((n) => `${n.patient}${n.centre ? ` (${n.centre})` : ''} ${n.similarity.toFixed(3)}`)
+          .map((n) => `${n.patientId}${n.centre ? ` (${n.centre})` : ''} ${n.similarity.toFixed(3)}`)
           .join(', ')})`,
     );
   return `${what}:${r.noneOfThese ? ' NONE OF THESE (far from every gallery case);' : ''}\n  ${top.join('\n  ')}`;
 }
 
-/** The primary-face embeddings of a stored patient's photos in one model. */
-function storedPatientVectors(store: Store, patient: string, modelId: string): Float32Array[] {
-  return store.openCase(patient).photos.flatMap((photo) => {
-    const face = photo.faces.find((f) => f.isPrimary);
-    const e = face && store.faces.embedding(face.id, modelId);
-    return e ? [e.vector] : [];
-  });
-}
-
 export const command: Command = {
   summary: 'match photos or stored patients against the gallery: calibrated probabilities, nearest cases',
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, {
       db: { type: 'string' },
       patient: { type: 'string', multiple: true },
@@ -69,65 +62,19 @@ export const command: Command = {
     const patients = values.patient ?? [];
     if (positionals.length === 0 && patients.length === 0)
       throw new UsageError('name a photo or a --patient');
-    const files = positionals.length ? expandPhotoArgs(positionals) : [];
+    const files = positionals;
 
-    const pipeline = await openFacePipeline();
-    const store = Store.open(values.db);
-    try {
-      const model = values.model
-        ? pipeline.embeddingModels.find((m) => m.id === values.model)
-        : pipeline.embeddingModels[0];
-      if (!model)
-        throw new UsageError(
-          `no embedding model '${values.model ?? ''}' (have: ${pipeline.embeddingModels.map((m) => m.id).join(', ')})`,
-        );
-      // One read transaction: the rows are the gallery of exactly this version.
-      const { rows, galleryVersion } = store.db.transaction(() => ({
-        rows: store.galleryEmbeddings(model.id),
-        galleryVersion: store.galleryVersion(),
-      }))();
-      if (new Set(rows.map((r) => (r.isControl ? 'control' : r.label))).size < 2)
-        throw new UserError(
-          `the gallery has ${rows.length ? 'a single label' : 'no photos'} for model ${model.id}: import a gallery with at least two labels first`,
-          { file: values.db },
-        );
-      const started = performance.now();
-      const { matcher, cached } = storedMatcher(store, rows, model, galleryVersion);
-      const matcherMs = Math.round(performance.now() - started);
+    return withWorkspace(ctx.storeConfig(values.db), async (ws) => {
+      const model = ws.embeddingModel(values.model);
+      const matching = matchingOf(ws, resolveDataDir({}).dir);
+      const { matcher, kept, ms } = matching.galleryMatcher(model);
+      const galleryVersion = matcher.provenance.galleryVersion;
       const results: Result[] = [];
-      for (const file of files) {
-        try {
-          const a = await pipeline.analyze({ file });
-          const v = a.primary === null ? undefined : a.faces[a.primary]?.embeddings[model.id];
-          results.push(
-            v ? { file, ...matchPatient(matcher, [v]), error: null } : { file, error: 'no face found' },
-          );
-        } catch (err) {
-          if (!(err instanceof UserError)) throw err;
-          results.push({ file, error: err.message });
-        }
-      }
+      for (const m of await matchPhotoFiles(ws, matching, model, files))
+        results.push('error' in m ? m : { ...m, error: null });
       for (const patient of patients) {
         try {
-          const vectors = storedPatientVectors(store, patient, model.id);
-          // A gallery patient is matched by a matcher fitted without them: their own photos would vouch
-          // for their label (this fit is not kept: it is of another gallery).
-          const own = rows.filter((r) => r.patient.toLowerCase() === patient.toLowerCase());
-          const fitted = own.length
-            ? fitMatcher(
-                rows.filter((r) => !own.includes(r)),
-                { modelId: model.id, galleryVersion },
-              )
-            : matcher;
-          results.push(
-            vectors.length
-              ? {
-                  patient,
-                  ...matchPatient(fitted, vectors, { excludePatient: own[0]?.patient }),
-                  error: null,
-                }
-              : { patient, error: 'no photo with a measured face' },
-          );
+          results.push({ patient, ...matching.match(patient, model), error: null });
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
           results.push({ patient, error: err.message });
@@ -143,7 +90,7 @@ export const command: Command = {
           folds: matcher.classifier.folds,
         },
         openSet: { quantile: matcher.openSet.quantile, threshold: round(matcher.openSet.threshold) },
-        matcher: { kept: cached, ms: matcherMs },
+        matcher: { kept, ms },
       };
       if (values.json) {
         const json = results.map((r) => ({
@@ -152,7 +99,7 @@ export const command: Command = {
             label: l.label,
             probability: l.probability,
             nearest: l.nearest.map((n) => ({
-              patient: n.patient,
+              patient: n.patientId,
               similarity: round(n.similarity),
               centre: n.centre,
             })),
@@ -163,16 +110,13 @@ export const command: Command = {
         console.log(
           `model ${model.id}, gallery version ${galleryVersion}, calibration: ${CALIBRATION}; held-out log-loss ${header.calibration.logLoss} ` +
             `(penalty ${header.calibration.lambda}, ${header.calibration.folds}-fold by patient); open set below similarity ${header.openSet.threshold}; ` +
-            `${cached ? 'kept matcher restored' : 'matcher fitted and kept'} in ${matcherMs} ms`,
+            `${kept ? 'kept matcher restored' : 'matcher fitted and kept'} in ${ms} ms`,
         );
         for (const r of results) console.log(describe(r));
       }
       if (results.some((r) => r.error === null)) return 0;
       console.error('facepheno match: nothing could be matched (see each error above)');
       return 1;
-    } finally {
-      store.close();
-      await pipeline.close();
-    }
+    });
   },
 };

@@ -3,6 +3,7 @@
  * gallery version stays the same, and every result names the model, gallery version and method.
  */
 import { UserError } from '../errors.js';
+import { expandPhotoArgs } from '../face/batch.js';
 import { CALIBRATION } from '../match/evaluate-folder.js';
 import {
   fitMatcher,
@@ -17,8 +18,12 @@ import { OPEN_SET_QUANTILE } from '../match/openset.js';
 import { dot, fuse } from '../match/vectors.js';
 import type { GalleryEmbedding, Store } from '../store/store.js';
 import { appVersion } from '../version.js';
-import type { LearntSpace, LearntSpaces } from './learnt-space.js';
+import { LearntSpaces } from './learnt-space.js';
+import type { LearntSpace } from './learnt-space.js';
+import type { Workspace } from './workspace.js';
 import type { MatchResult, ModelRef, Neighbour, Provenance } from '../../shared/api.js';
+
+export { CALIBRATION, OPEN_SET_QUANTILE };
 
 const METHOD =
   'calibrated class-balanced logistic regression (patient-level cross-validation); nearest cases by cosine similarity';
@@ -243,4 +248,40 @@ function closestPhoto(
   }
   if (!best) throw new Error(`gallery patient ${patient} has no rows`);
   return best;
+}
+
+/** The store's matching, in the learnt space of `dataDir` where one was kept for this gallery. */
+export function matchingOf(ws: Workspace, dataDir: string): Matching {
+  return new Matching(ws.store, new LearntSpaces(dataDir));
+}
+
+/**
+ * Matches each photo of IMAGE|DIR arguments on its own against the whole gallery. A photo the user must
+ * fix (unreadable, no face) gets its error; the others are matched.
+ */
+export async function matchPhotoFiles(
+  ws: Workspace,
+  matching: Matching,
+  model: ModelRef,
+  args: readonly string[],
+): Promise<(({ file: string } & FacesMatch) | { file: string; error: string })[]> {
+  const files = expandPhotoArgs(args);
+  if (files.length === 0) return [];
+  const pipeline = await ws.facePipeline();
+  const out: (({ file: string } & FacesMatch) | { file: string; error: string })[] = [];
+  for (const file of files) {
+    try {
+      const a = await pipeline.analyze({ file });
+      const vector = a.primary === null ? undefined : a.faces[a.primary]?.embeddings[model.id];
+      out.push(
+        vector
+          ? { file, ...matching.matchFaces([{ photoId: null, vector }], model) }
+          : { file, error: 'no face found' },
+      );
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      out.push({ file, error: err.message });
+    }
+  }
+  return out;
 }
