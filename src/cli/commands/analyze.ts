@@ -1,9 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { UsageError, UserError } from '../../main/errors.js';
-import { type Outcome, analyzeAll, expandPhotoArgs } from '../../main/face/batch.js';
-import type { EyeMeasurements } from '../../main/face/iris.js';
-import { type DetectedFace, openFacePipeline } from '../../main/face/pipeline.js';
+import {
+  analyzePhotos,
+  photoFiles,
+  type DetectedFace,
+  type EyeMeasurements,
+  type Outcome,
+} from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -100,7 +104,7 @@ export const command: Command = {
       'save-aligned': { type: 'string' },
     });
     if (positionals.length === 0) throw new UsageError('name at least one photo or folder');
-    const files = expandPhotoArgs(positionals);
+    const files = photoFiles(positionals);
     const saveDir = values['save-aligned'];
     if (saveDir !== undefined) {
       try {
@@ -110,17 +114,11 @@ export const command: Command = {
       }
     }
     const names = alignedNames(files);
-    const pipeline = await openFacePipeline();
-    let outcomes: Outcome[];
-    try {
-      outcomes = await analyzeAll(pipeline, files, (o, i) => {
-        if (saveDir !== undefined && o.analysis?.aligned)
-          writeFileSync(join(saveDir, names[i] as string), o.analysis.aligned);
-        if (!values.json) console.log(describe(o));
-      });
-    } finally {
-      await pipeline.close();
-    }
+    const outcomes = await analyzePhotos(files, (o, i) => {
+      if (saveDir !== undefined && o.analysis?.aligned)
+        writeFileSync(join(saveDir, names[i] as string), o.analysis.aligned);
+      if (!values.json) console.log(describe(o));
+    });
     if (values.json) {
       const images = outcomes.map((o) => ({
         file: o.file,

@@ -1,7 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { UsageError } from '../../main/errors.js';
-import { analyzeAll, expandPhotoArgs } from '../../main/face/batch.js';
-import { type Stage, openFacePipeline } from '../../main/face/pipeline.js';
+import { benchPipeline } from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -20,26 +18,12 @@ export const command: Command = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('name exactly one folder');
-    const files = expandPhotoArgs(positionals);
-    const pipeline = await openFacePipeline();
-    let seconds: number;
-    const ms = {} as Record<Stage, number>;
-    try {
-      await analyzeAll(pipeline, files.slice(0, 1));
-      const before = { ...pipeline.stageMs };
-      const t0 = performance.now();
-      await analyzeAll(pipeline, files);
-      seconds = (performance.now() - t0) / 1000;
-      for (const stage of Object.keys(before) as Stage[])
-        ms[stage] = Number(((pipeline.stageMs[stage] - before[stage]) / files.length).toFixed(2));
-    } finally {
-      await pipeline.close();
-    }
-    const report = { photos: files.length, photos_per_s: Number((files.length / seconds).toFixed(2)), ms };
+    const { provider, ...report } = await benchPipeline(positionals[0] as string);
+    const { ms } = report;
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else {
       console.log(
-        `${report.photos} photos, ${report.photos_per_s} photos/s end to end (provider ${pipeline.provider})`,
+        `${report.photos} photos, ${report.photos_per_s} photos/s end to end (provider ${provider})`,
       );
       console.log(
         Object.entries(ms)

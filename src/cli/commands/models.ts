@@ -1,4 +1,4 @@
-import { defaultModelsDir, openInference } from '../../main/models/inference.js';
+import { checkModels } from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -16,26 +16,20 @@ export const command: Command = {
   ].join('\n'),
   async run(args) {
     const { json } = parseCommandArgs(args, { json: { type: 'boolean', default: false } }, false).values;
-    const modelsDir = defaultModelsDir();
-    const inference = await openInference({ modelsDir });
-    try {
-      const { models, provider, providerNotes } = inference;
-      if (json) {
-        console.log(JSON.stringify({ modelsDir, provider, providerNotes, models }, null, 2));
-        return 0;
-      }
-      console.log(`models in ${modelsDir}, execution provider: ${provider}`);
-      for (const note of providerNotes) console.log(`  (${note})`);
-      for (const m of models) {
-        const { width, height, layout } = m.input;
-        console.log(
-          `${m.id.padEnd(14)} ${m.task.padEnd(15)} ${`${width}x${height} ${layout}`.padEnd(13)} sha256 ${m.sha256}`,
-        );
-        console.log(`${''.padEnd(14)} from ${m.source.package}@${m.source.version} ${m.source.file}`);
-      }
+    const { modelsDir, provider, providerNotes, models } = await checkModels();
+    if (json) {
+      console.log(JSON.stringify({ modelsDir, provider, providerNotes, models }, null, 2));
       return 0;
-    } finally {
-      await inference.close();
     }
+    console.log(`models in ${modelsDir}, execution provider: ${provider}`);
+    for (const note of providerNotes) console.log(`  (${note})`);
+    for (const m of models) {
+      const { width, height, layout } = m.input;
+      console.log(
+        `${m.id.padEnd(14)} ${m.task.padEnd(15)} ${`${width}x${height} ${layout}`.padEnd(13)} sha256 ${m.sha256}`,
+      );
+      console.log(`${''.padEnd(14)} from ${m.source.package}@${m.source.version} ${m.source.file}`);
+    }
+    return 0;
   },
 };

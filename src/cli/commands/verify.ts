@@ -1,9 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { UsageError, UserError } from '../../main/errors.js';
-import { analyzeAll, photosIn } from '../../main/face/batch.js';
-import { openFacePipeline } from '../../main/face/pipeline.js';
-import { type Identified, pairScores, verificationFigures } from '../../main/face/verification.js';
+import { UsageError } from '../../main/errors.js';
+import { verifyIdentities } from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -24,63 +20,8 @@ export const command: Command = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('name exactly one folder');
-    const dir = positionals[0] as string;
-    let people: string[];
-    try {
-      people = readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name)
-        .sort();
-    } catch (err) {
-      throw new UserError(`cannot list the folder (${(err as NodeJS.ErrnoException).code ?? err})`, {
-        file: dir,
-      });
-    }
-    const photos = people.flatMap((person) => photosIn(join(dir, person)).map((file) => ({ person, file })));
-    if (people.length < 2 || photos.length === 0)
-      throw new UserError('needs a subfolder of photos for each of at least two people', { file: dir });
-
-    const pipeline = await openFacePipeline();
-    let outcomes;
-    try {
-      outcomes = await analyzeAll(
-        pipeline,
-        photos.map((p) => p.file),
-      );
-    } finally {
-      await pipeline.close();
-    }
-    const failures: string[] = [];
-    const faces = new Map<string, Identified[]>(pipeline.embeddingModels.map((m) => [m.id, []]));
-    outcomes.forEach((o, i) => {
-      const face = o.analysis?.primary == null ? undefined : o.analysis.faces[o.analysis.primary];
-      if (!face) {
-        failures.push(`${o.file}: ${o.error ?? 'no face found'}`);
-        return;
-      }
-      const person = (photos[i] as { person: string }).person;
-      for (const [id, list] of faces) list.push({ person, embedding: face.embeddings[id] as Float32Array });
-    });
-    const models: Record<string, ReturnType<typeof verificationFigures>> = {};
-    let pairs = { same: 0, diff: 0 };
-    for (const [id, list] of faces) {
-      const { same, diff } = pairScores(list);
-      pairs = { same: same.length, diff: diff.length };
-      const f = verificationFigures(same, diff);
-      models[id] = {
-        auc: Number(f.auc.toFixed(4)),
-        eer: Number(f.eer.toFixed(4)),
-        tar_at_far_1pct: Number(f.tar_at_far_1pct.toFixed(4)),
-      };
-    }
-    const report = {
-      people: people.length,
-      photos: photos.length,
-      failed: failures.length,
-      pairs_same: pairs.same,
-      pairs_diff: pairs.diff,
-      models,
-    };
+    const { failures, ...report } = await verifyIdentities(positionals[0] as string);
+    const { models } = report;
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
     } else {
