@@ -1,5 +1,5 @@
 import { UsageError } from '../../main/errors.js';
-import { backupStore } from '../../main/store/backup.js';
+import { backupCases } from '../../main/usecases/backup.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -16,7 +16,7 @@ URL) is backed up by its server, with pg_dump, and its shared photo folder copie
 export const command: Command = {
   summary: 'back up a case database and its photos, with a manifest of hashes',
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, {
       db: { type: 'string' },
       json: { type: 'boolean' },
@@ -24,7 +24,7 @@ export const command: Command = {
     if (!values.db) throw new UsageError('--db FILE is required');
     const [out, ...extra] = positionals;
     if (!out || extra.length) throw new UsageError('name one backup folder OUT');
-    const m = await backupStore(values.db, out);
+    const m = await backupCases(ctx.storeConfig(values.db), out);
     if (values.json) console.log(JSON.stringify(m, null, 2));
     else
       console.log(

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../main/errors.js';
-import { Store } from '../../main/store/store.js';
-import { openTransferSource, transferCases, type TransferReport } from '../../main/store/transfer.js';
+import { moveCases, type TransferReport } from '../../main/usecases/backup.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -33,7 +32,7 @@ annotations, controls' sources, gallery packs with their members and embeddings.
 export const command: Command = {
   summary: "move a workstation's cases into the department database, all or nothing",
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const { values } = parseCommandArgs(
       args,
       {
@@ -50,18 +49,8 @@ export const command: Command = {
       throw new UsageError("--from names a workstation's case database file, not a URL");
     if (resolve(values.from) === resolve(values.to))
       throw new UsageError('--from and --to name the same database');
-    const source = openTransferSource(values.from);
-    try {
-      const target = Store.open(values.to, { photosDir: values['to-photos'] });
-      try {
-        const report = transferCases(source, target);
-        console.log(values.json ? JSON.stringify(report, null, 2) : describe(report));
-      } finally {
-        target.close();
-      }
-    } finally {
-      source.close();
-    }
+    const report = moveCases(ctx.storeConfig(values.from), ctx.storeConfig(values.to, values['to-photos']));
+    console.log(values.json ? JSON.stringify(report, null, 2) : describe(report));
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { UsageError } from '../../main/errors.js';
-import { restoreStore } from '../../main/store/backup.js';
+import { restoreCases } from '../../main/usecases/backup.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -16,7 +16,7 @@ cases into a PostgreSQL database with facepheno migrate (a pg_dump of one is res
 export const command: Command = {
   summary: 'restore a backup into a new case database, checking every hash',
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, {
       db: { type: 'string' },
       json: { type: 'boolean' },
@@ -24,7 +24,7 @@ export const command: Command = {
     if (!values.db) throw new UsageError('--db FILE is required');
     const [backup, ...extra] = positionals;
     if (!backup || extra.length) throw new UsageError('name one backup folder');
-    const r = restoreStore(backup, values.db);
+    const r = restoreCases(backup, ctx.storeConfig(values.db));
     if (values.json) console.log(JSON.stringify({ db: r.db, photosDir: r.photosDir, photos: r.photos }));
     else
       console.log(

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { appVersion } from '../version.js';
+import { storeConfig } from './config.js';
 import { openDatabaseFile } from './encryption.js';
 import { PhotoFiles, sha256Hex } from './photo-files.js';
 import { isPostgresUrl, parsePostgresTarget } from './postgres/target.js';
@@ -67,7 +68,7 @@ function verified(path: string, sha256: string, what: string): Buffer {
 }
 
 export interface KeyOption {
-  /** The key of an encrypted database (default: FACEPHENO_DB_KEY, as Store.open). */
+  /** The key of an encrypted database (the edge's store configuration has it). */
   key?: string;
 }
 
@@ -96,8 +97,9 @@ export async function backupStore(
   // Patient data: only the user may read the backup.
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
   try {
-    const key = opts.key ?? process.env.FACEPHENO_DB_KEY;
-    const store = Store.open(dbFile, { key });
+    const { key } = opts;
+    // The copy is whole whoever runs it: no role, no environment, only the key it was given.
+    const store = Store.openConfig(storeConfig(dbFile, key === undefined ? {} : { key }, {}));
     try {
       store.db.prepare('VACUUM INTO ?').run(join(tmp, dbName));
       const files = new PhotoFiles(join(tmp, 'photos'));

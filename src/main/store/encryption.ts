@@ -64,7 +64,7 @@ export function unlockDatabase(db: Db, key: string | undefined, file: string): v
 
 /**
  * Opens an existing SQLite database file besides the store's own connection (a backup's copy, a second
- * writer), unlocked with `key` (default: FACEPHENO_DB_KEY) like the store itself.
+ * writer), unlocked with `key` like the store itself (none: a plain database).
  */
 export function openDatabaseFile(
   file: string,
@@ -76,7 +76,7 @@ export function openDatabaseFile(
     timeout: opts.timeoutMs ?? 10_000,
   });
   try {
-    unlockDatabase(db, opts.key ?? process.env.FACEPHENO_DB_KEY, file);
+    unlockDatabase(db, opts.key, file);
     return db;
   } catch (err) {
     db.close();

@@ -204,8 +204,7 @@ export function openTransferSource(
   let db: Database.Database | undefined;
   try {
     db = new Database(abs, { readonly: true, fileMustExist: true });
-    const key = opts.key ?? process.env.FACEPHENO_DB_KEY;
-    if (key !== undefined) unlockDatabase(db, key, abs);
+    if (opts.key !== undefined) unlockDatabase(db, opts.key, abs);
     checkSchema(db, abs);
     const storeId = db.prepare('SELECT store_id FROM store_meta').pluck().get() as string;
     const source = db;

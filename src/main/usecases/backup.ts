@@ -1,0 +1,38 @@
+/**
+ * A case database kept safe and moved: backed up with its photos and a manifest of hashes, restored into
+ * a new database (every hash checked), and a workstation's cases moved into the department's database,
+ * all or nothing. Each store is named by the edge's configuration, key included.
+ */
+import { backupStore, restoreStore, type BackupManifest, type RestoreReport } from '../store/backup.js';
+import type { StoreConfig } from '../store/config.js';
+import { Store } from '../store/store.js';
+import { openTransferSource, transferCases, type TransferReport } from '../store/transfer.js';
+
+export type { BackupManifest, RestoreReport, TransferReport };
+
+export function backupCases(from: StoreConfig, out: string): Promise<BackupManifest> {
+  return backupStore(from.target, out, keyOf(from));
+}
+
+export function restoreCases(backup: string, to: StoreConfig): RestoreReport {
+  return restoreStore(backup, to.target, keyOf(to));
+}
+
+/** Moves every case of the workstation database `from` (read-only, one snapshot) into `to`. */
+export function moveCases(from: StoreConfig, to: StoreConfig): TransferReport {
+  const source = openTransferSource(from.target, keyOf(from));
+  try {
+    const target = Store.openConfig(to);
+    try {
+      return transferCases(source, target);
+    } finally {
+      target.close();
+    }
+  } finally {
+    source.close();
+  }
+}
+
+function keyOf(c: StoreConfig): { key?: string } {
+  return c.key === undefined ? {} : { key: c.key };
+}
