@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveDataDir, storeFileIn } from '../../main/data-dir.js';
 import { UsageError, UserError } from '../../main/errors.js';
-import { isPostgresUrl, parsePostgresTarget } from '../../main/store/postgres/target.js';
 import { startServer } from '../../main/server/http.js';
 import { ServiceHost } from '../../main/service/host.js';
 import { packageRoot } from '../../main/version.js';
 import { parseCommandArgs } from '../args.js';
-import type { StoreConfig } from '../../main/usecases/workspace.js';
+import { displayTarget, isDepartmentDatabase, type StoreConfig } from '../../main/usecases/workspace.js';
 import type { Command, CommandContext } from '../command.js';
 
 const usage = `Usage: facepheno serve [--port N] [--data-dir DIR] [--db postgres://... --photos DIR]
@@ -94,15 +93,15 @@ function chooseDatabase(
     chosen ?? storeFileIn(dataDir),
     photos === undefined ? undefined : resolve(photos),
   );
-  if (chosen === undefined || !isPostgresUrl(chosen)) {
+  if (chosen === undefined || !isDepartmentDatabase(chosen)) {
     if (photos !== undefined)
       throw new UsageError('--photos is the shared photo folder of a postgres:// database (--db URL)');
     return { store, database: chosen === undefined ? undefined : resolve(chosen) };
   }
-  const target = parsePostgresTarget(chosen);
+  const shown = displayTarget(chosen);
   if (!store.photosDir)
     throw new UsageError(
-      `--db ${target.display} needs --photos DIR (or FACEPHENO_PHOTOS_DIR): the photo folder every workstation shares`,
+      `--db ${shown} needs --photos DIR (or FACEPHENO_PHOTOS_DIR): the photo folder every workstation shares`,
     );
-  return { store, database: target.display };
+  return { store, database: shown };
 }

@@ -8,8 +8,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { resolveDataDir } from '../data-dir.js';
 import { ServiceHost } from '../service/host.js';
 import { appDatabaseKey, exportKeyFile } from '../store/app-key.js';
-import { dataDirStoreConfig } from '../store/config.js';
-import { isPostgresUrl } from '../store/postgres/target.js';
+import { dataDirStoreConfig, isDepartmentDatabase } from '../store/config.js';
 import { APP_ORIGIN } from '../../shared/security.js';
 import { FileTokens } from './files.js';
 import { hardenContents, hardenSession } from './hardening.js';
@@ -28,7 +27,7 @@ const exportTo = argValue('export-db-key');
 const database = argValue('db');
 const photosOption = argValue('photos');
 const photosDir = photosOption === undefined ? undefined : resolve(photosOption);
-const onPostgres = isPostgresUrl(database ?? process.env.FACEPHENO_DB ?? '');
+const onPostgres = isDepartmentDatabase(database ?? process.env.FACEPHENO_DB ?? '');
 
 // userData would follow the package name ('facepheno'); the command looks in <appData>/FacePheno, and both
 // must open the same store by default. Set first: the single-instance lock lives in userData.

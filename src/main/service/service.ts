@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { loggableError, UserError } from '../errors.js';
 import type { FacePipeline } from '../face/pipeline.js';
 import { maskingAnalyzer } from '../match/mask.js';
-import type { Role } from '../store/repos/patients.js';
+import type { Role } from '../store/roles.js';
 import { appVersion } from '../version.js';
 import { Analyses } from '../usecases/analysis.js';
 import {

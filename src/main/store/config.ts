@@ -7,8 +7,9 @@
 import { userInfo } from 'node:os';
 import { storeFileIn } from '../data-dir.js';
 import { UserError } from '../errors.js';
-import { isPostgresUrl } from './postgres/target.js';
-import { roles, type Role } from './repos/patients.js';
+import { resolve } from 'node:path';
+import { isPostgresUrl, parsePostgresTarget } from './postgres/target.js';
+import { roles, type Role } from './roles.js';
 
 export interface StoreConfig {
   /** A SQLite file or a postgres:// URL, its password included (messages show it without). */
@@ -58,6 +59,16 @@ export function dataDirStoreConfig(
 ): StoreConfig {
   const { database, ...settings } = given;
   return storeConfig(database ?? (env.FACEPHENO_DB || storeFileIn(dataDir)), settings, env);
+}
+
+/** Whether the target is a department's PostgreSQL database (a postgres:// URL) rather than a file. */
+export function isDepartmentDatabase(target: string): boolean {
+  return isPostgresUrl(target);
+}
+
+/** The target as messages show it: a URL without its password, a file as an absolute path. */
+export function displayTarget(target: string): string {
+  return isPostgresUrl(target) ? parsePostgresTarget(target).display : resolve(target);
 }
 
 export function checkedRole(role: string): Role {

@@ -12,7 +12,13 @@ import { Store } from '../store/store.js';
 import type { ModelRef } from '../../shared/api.js';
 
 // The edge (a command, the app, serve) configures the store through here, not from the store itself.
-export { dataDirStoreConfig, storeConfig, type StoreConfig } from '../store/config.js';
+export {
+  dataDirStoreConfig,
+  displayTarget,
+  isDepartmentDatabase,
+  storeConfig,
+  type StoreConfig,
+} from '../store/config.js';
 export { readKeyFile } from '../store/encryption.js';
 
 export class Workspace {

@@ -5,7 +5,7 @@
 import { UserError } from '../errors.js';
 import type { Manifest } from '../models/manifest.js';
 import { dialectOf } from '../store/db.js';
-import type { Role } from '../store/repos/patients.js';
+import type { Role } from '../store/roles.js';
 import { hpoRelease, type HpoRelease } from './phenotype.js';
 import type { Workspace } from './workspace.js';
 

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import type { Role } from './patients.js';
+import type { Role } from '../roles.js';
 import { write } from './write.js';
 
 export interface AuditEntry {

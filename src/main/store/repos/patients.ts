@@ -1,17 +1,12 @@
 import { bySql, dialectOf, type Db, type Dialect } from '../db.js';
 import { UserError } from '../../errors.js';
+import type { Role } from '../roles.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
 import { write } from './write.js';
 
 export const sexes = ['female', 'male', 'other', 'unknown'] as const;
 
-/**
- * Who reads the store. A clinician sees identities; a researcher sees cases pseudonymised: no notes (free
- * text), no birth date or year (an age band instead), and cannot record them.
- */
-export const roles = ['clinician', 'researcher'] as const;
-export type Role = (typeof roles)[number];
 export type Sex = (typeof sexes)[number];
 
 export interface Patient {

@@ -5,7 +5,7 @@ import type { PhotoAnalysis } from '../../face/pipeline.js';
 import type { PhotoFiles } from '../photo-files.js';
 import type { AuditLog } from './audit.js';
 import type { EmbeddingModelRef, Faces } from './faces.js';
-import type { Role } from './patients.js';
+import type { Role } from '../roles.js';
 import { write } from './write.js';
 
 /** A photo read and analysed, ready to be stored. */
