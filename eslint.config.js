@@ -17,13 +17,39 @@ export default tseslint.config(
     },
   },
   {
-    // Only the Electron shell may import electron: everything else must run in plain Node and in CI.
-    files: ['src/**/*.{ts,tsx}'],
-    ignores: ['src/main/app/**', 'src/preload/**'],
+    // onnxruntime-node through src/main/models/onnxruntime.ts only: it switches the library's telemetry off
+    // before the library loads. Only the Electron shell may import electron: the rest runs in plain Node.
+    files: ['**/*.{ts,tsx}'],
+    ignores: ['src/main/models/onnxruntime.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only src/main/app and src/preload may import electron.' }] },
+        {
+          paths: [
+            {
+              name: 'onnxruntime-node',
+              message: 'Import { ort } from src/main/models/onnxruntime.ts (telemetry off).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/main/app/**', 'src/preload/**', 'src/main/models/onnxruntime.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'Only src/main/app and src/preload may import electron.' },
+            {
+              name: 'onnxruntime-node',
+              message: 'Import { ort } from src/main/models/onnxruntime.ts (telemetry off).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/main/models/onnxruntime.js';
 import { describe, expect, it } from 'vitest';
 import { project, projectSamples, trainHead } from '../../src/main/match/head.js';
 import { HEAD_INPUT, HEAD_OUTPUT, headManifestEntry, headToOnnx } from '../../src/main/match/onnx-head.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/main/models/onnxruntime.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertGraph } from '../../tools/models/convert.js';
 import type { Layout } from '../../tools/models/convert.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/main/models/onnxruntime.js';
 import sharp from 'sharp';
 import type { io } from '@tensorflow/tfjs';
 import { inputDims, toModelInput } from '../../src/main/models/preprocess.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/main/models/onnxruntime.js';
 import { MANIFEST_FILE, manifestSchema } from '../../src/main/models/manifest.js';
 import type { Manifest, ModelEntry } from '../../src/main/models/manifest.js';
 import { appVersion } from '../../src/main/version.js';

@@ -3,7 +3,7 @@
  * runs on the thread that serves the caller. Started by inference.ts; talks through ./protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnxruntime.js';
 import { UserError } from '../errors.js';
 import type { ModelEntry } from './manifest.js';
 import { readManifest, verifyModelFile } from './manifest.js';
