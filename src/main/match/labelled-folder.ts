@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { photoExtensions } from '../face/batch.js';
+import { photoExtensions } from '../../shared/vocabulary.js';
 import { readCsv } from '../store/csv.js';
 import { parseCorner, type Corner } from './mask.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, parse, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { photoExtensions } from '../face/batch.js';
+import { photoExtensions } from '../../shared/vocabulary.js';
 import type { PhotoAnalysis } from '../face/pipeline.js';
 import { appVersion } from '../version.js';
 import { readCsv, type CsvRecord } from './csv.js';

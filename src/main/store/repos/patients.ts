@@ -3,8 +3,9 @@ import { UserError } from '../../errors.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
 import { write } from './write.js';
+import { sexes, type Sex } from '../../../shared/vocabulary.js';
 
-export const sexes = ['female', 'male', 'other', 'unknown'] as const;
+export { sexes, type Sex };
 
 /**
  * Who reads the store. A clinician sees identities; a researcher sees cases pseudonymised: no notes (free
@@ -12,7 +13,6 @@ export const sexes = ['female', 'male', 'other', 'unknown'] as const;
  */
 export const roles = ['clinician', 'researcher'] as const;
 export type Role = (typeof roles)[number];
-export type Sex = (typeof sexes)[number];
 
 export interface Patient {
   id: number;
