@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BORDER_FEATURES, borderFeatures } from '../../src/main/match/border.js';
 import { masksIn, readLabelledFolder } from '../../src/main/match/labelled-folder.js';
-import { MASK_HEIGHT, MASK_WIDTH, maskCorner } from '../../src/main/match/mask.js';
+import { MASK_HEIGHT, MASK_WIDTH, maskCorner } from '../../src/main/gallery/mask.js';
 
 /** A grey photo with a black block (the printed number) in its bottom-right corner. */
 async function numberedPhoto(width: number, height: number): Promise<Buffer> {

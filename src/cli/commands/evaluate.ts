@@ -13,7 +13,7 @@ import type { Interval } from '../../main/match/metrics.js';
 import { headManifestEntry, headToOnnx } from '../../main/match/onnx-head.js';
 import { photoFeatures } from '../../main/match/photo-features.js';
 import { jointEmbedding } from '../../main/match/vectors.js';
-import { defaultControlLabels } from '../../main/store/gallery-import.js';
+import { defaultControlLabels } from '../../main/usecases/gallery.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 

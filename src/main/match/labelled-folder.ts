@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { photoExtensions } from '../../shared/vocabulary.js';
-import { readCsv } from '../store/csv.js';
-import { parseCorner, type Corner } from './mask.js';
+import { readCsv } from '../gallery/csv.js';
+import { parseCorner, type Corner } from '../gallery/mask.js';
 
 /** One photo of a DIR/<label>/<photos> evaluation folder. */
 export interface LabelledPhoto {

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import type { FaceBox, FacePipeline } from '../face/pipeline.js';
 import { borderFeatures } from './border.js';
 import type { LabelledPhoto } from './labelled-folder.js';
-import { maskCorner } from './mask.js';
+import { maskCorner } from '../gallery/mask.js';
 
 /** What evaluation needs of one photo: its primary face's embeddings, and the border features. */
 export interface PhotoFeatures {

@@ -11,7 +11,6 @@ import { openFacePipeline, type FacePipeline } from '../face/pipeline.js';
 import type { Point } from '../face/geometry.js';
 import { defaultModelsDir } from '../models/inference.js';
 import { defaultEmbeddingModel, readManifest, type Manifest } from '../models/manifest.js';
-import { maskingAnalyzer } from '../match/mask.js';
 import { dot } from '../match/vectors.js';
 import { dialectOf } from '../store/db.js';
 import { sha256Hex } from '../store/photo-files.js';
@@ -21,6 +20,7 @@ import { Store } from '../store/store.js';
 import { appVersion } from '../version.js';
 import { Analyses } from '../usecases/analysis.js';
 import { evaluateGallery } from '../usecases/evaluation.js';
+import { importGallery } from '../usecases/gallery.js';
 import { caseFaceMatch, Genomics } from '../usecases/variants.js';
 import { alignedView, displayCopy } from '../usecases/images.js';
 import { Jobs } from './jobs.js';
@@ -398,8 +398,8 @@ export class Service {
         try {
           return this.jobs.start('gallery.import', async (job) => {
             try {
-              const pipeline = await this.facePipeline();
-              const report = await store.importGallery(dir, maskingAnalyzer(pipeline, dir), {
+              const ws = { store, facePipeline: () => this.facePipeline() };
+              const report = await importGallery(ws, dir, {
                 controlLabels: controls.length > 0 ? controls : undefined,
                 onProgress: (p) =>
                   job.progress(p.phase === 'analyze' ? 'finding faces' : 'saving', p.done, p.total),
