@@ -17,7 +17,7 @@ export function readLabelledFolder(dir: string): GalleryPhoto[] {
     .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
     .map((d) => d.name)
     .sort();
-  // Both phrasings are what the import and the evaluation have always said.
+  // The import said 'one folder per syndrome label', the evaluation 'a folder per label': this says both.
   if (labels.length === 0)
     throw new UserError('expected a folder per label (one folder per syndrome label, or of controls)', {
       file: dir,
