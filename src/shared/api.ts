@@ -4,6 +4,7 @@
  * sees it as `window.api`; the Electron shell carries it over IPC, `facepheno serve` over HTTP.
  */
 import { z } from 'zod';
+import { diagnosisStatuses, sexes } from './vocabulary.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -41,7 +42,7 @@ export const FileSource = z.discriminatedUnion('kind', [
 ]);
 export type FileSource = z.infer<typeof FileSource>;
 
-export const Sex = z.enum(['female', 'male', 'other', 'unknown']);
+export const Sex = z.enum(sexes);
 export type Sex = z.infer<typeof Sex>;
 
 export const ModelRef = z.object({ id: z.string(), sha256: z.string() });
@@ -118,7 +119,7 @@ export const TermStatus = z.enum(['present', 'excluded']);
 export const CaseTerm = z.object({ id: z.string(), name: z.string(), status: TermStatus });
 export type CaseTerm = z.infer<typeof CaseTerm>;
 
-export const DiagnosisStatus = z.enum(['confirmed', 'suspected', 'excluded']);
+export const DiagnosisStatus = z.enum(diagnosisStatuses);
 export const Diagnosis = z.object({
   syndromeId: rowId,
   name: z.string(),

@@ -17,10 +17,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
-import { readManifest } from '../../src/main/models/manifest.js';
 import { Service } from '../../src/main/service/service.js';
-import { Store, type GalleryEmbedding } from '../../src/main/store/store.js';
 import type { AnyEvent, CaseDetail, JobRef } from '../../src/shared/api.js';
+import { maxDifference, storedEmbeddings } from '../support/gallery-embeddings.js';
 import { jobEnd } from '../support/job-events.js';
 import { runCli } from '../support/cli.js';
 import { facedata } from '../support/paths.js';
@@ -55,35 +54,6 @@ function uploaded(dir: string): { path: string; data: string }[] {
     .filter((e) => !e.isDirectory())
     .map((e) => join(e.parentPath, e.name))
     .map((file) => ({ path: relative(dir, file), data: readFileSync(file).toString('base64') }));
-}
-
-/** Each gallery face's embedding by label and patient, for every embedding model in the manifest. */
-function embeddings(db: string, modelsDir: string): Map<string, GalleryEmbedding> {
-  const ids = readManifest(modelsDir)
-    .models.filter((m) => m.task === 'face-embedding')
-    .map((m) => m.id);
-  const store = Store.open(db);
-  try {
-    return new Map(
-      ids.flatMap((id) =>
-        store.galleryEmbeddings(id).map((e) => [`${e.label}/${e.patient} ${id}`, e] as const),
-      ),
-    );
-  } finally {
-    store.close();
-  }
-}
-
-/** The largest difference between the vectors stored under `key` in the two stores. */
-function maxDifference(
-  key: string,
-  a: Map<string, GalleryEmbedding>,
-  b: Map<string, GalleryEmbedding>,
-): number {
-  const u = a.get(key)?.vector;
-  const v = b.get(key)?.vector;
-  if (!u || !v || u.length !== v.length) throw new Error(`${key}: not stored alike in both`);
-  return u.reduce((m, x, i) => Math.max(m, Math.abs(x - (v[i] as number))), 0);
 }
 
 describe('gallery import through the Service', () => {
@@ -131,9 +101,9 @@ describe('gallery import through the Service', () => {
     expect(end.error).toBeNull();
     expect(end.status).toBe('done');
 
-    const viaCli = embeddings(join(root, 'cli.db'), models.dir);
-    const viaService = embeddings(storeFileIn(dataDir), models.dir);
-    const unmasked = embeddings(join(root, 'plain.db'), models.dir);
+    const viaCli = storedEmbeddings(join(root, 'cli.db'), models.dir);
+    const viaService = storedEmbeddings(storeFileIn(dataDir), models.dir);
+    const unmasked = storedEmbeddings(join(root, 'plain.db'), models.dir);
     expect([...viaService.keys()].sort()).toEqual([...viaCli.keys()].sort());
     expect(viaService.size).toBeGreaterThanOrEqual(5);
     for (const key of viaService.keys()) {

@@ -6,6 +6,7 @@ import { runCli } from '../support/cli.js';
 import { facedata } from '../support/paths.js';
 import { sharedPipeline, tempDir, testModelsDir } from '../store/support.js';
 import { Store } from '../../src/main/store/store.js';
+import { importGallery } from '../../src/main/usecases/gallery.js';
 import { analyseGallery } from '../../src/main/analysis/report.js';
 import { SpaceView, spaceView } from '../../src/main/analysis/view.js';
 
@@ -69,7 +70,7 @@ beforeAll(async () => {
   writeFileSync(csv, ['patient,photo,syndrome,sex,age', ...rows.map((r) => r.join(','))].join('\n') + '\n');
   const store = Store.open(db, { osUser: 'test' });
   try {
-    await store.importGallery(csv, await pipeline.get());
+    await importGallery({ store, facePipeline: pipeline.get }, csv);
   } finally {
     store.close();
   }

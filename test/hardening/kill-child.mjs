@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 
 const [dist, db, gallery, analysesFile] = process.argv.slice(2);
 const { Store } = await import(`${dist}/src/main/store/store.js`);
+const { importGallery } = await import(`${dist}/src/main/usecases/gallery.js`);
 
 const saved = JSON.parse(readFileSync(analysesFile, 'utf8'), (_key, v) => {
   if (v && typeof v === 'object' && typeof v.$f32 === 'string') {
@@ -28,7 +29,7 @@ const analyzer = {
 const store = Store.open(db);
 try {
   let started = false;
-  const report = await store.importGallery(gallery, analyzer, {
+  const report = await importGallery({ store, facePipeline: async () => analyzer }, gallery, {
     // Tells the test that the import proper begins: its kill times are counted from here.
     onProgress: () => {
       if (!started) process.stdout.write('import started\n');

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BORDER_FEATURES, borderFeatures } from '../../src/main/match/border.js';
-import { masksIn, readLabelledFolder } from '../../src/main/match/labelled-folder.js';
-import { MASK_HEIGHT, MASK_WIDTH, maskCorner } from '../../src/main/match/mask.js';
+import { BORDER_FEATURES, borderFeatures } from '../../src/main/face/border.js';
+import { readLabelledFolder } from '../../src/main/gallery/folder.js';
+import { MASK_HEIGHT, MASK_WIDTH, maskCorner } from '../../src/main/gallery/mask.js';
 
 /** A grey photo with a black block (the printed number) in its bottom-right corner. */
 async function numberedPhoto(width: number, height: number): Promise<Buffer> {
@@ -82,7 +82,7 @@ describe('labelled evaluation folders', () => {
       ['a', 'a/3', null],
       ['b', 'b/x', null],
     ]);
-    expect([...masksIn(dir).values()]).toEqual(['bottom-right']);
+    expect(photos.flatMap((p) => (p.mask ? [p.mask] : []))).toEqual(['bottom-right']);
   });
 
   it('names the metadata file and line of a bad mask', () => {

@@ -5,11 +5,12 @@ import { writeFileSync } from 'node:fs';
 const [dist, db, gallery, modelsDir, marker, pauseAfter] = process.argv.slice(2);
 const { Store } = await import(`${dist}/src/main/store/store.js`);
 const { openFacePipeline } = await import(`${dist}/src/main/face/pipeline.js`);
+const { importGallery } = await import(`${dist}/src/main/usecases/gallery.js`);
 
 const store = Store.open(db);
 const pipeline = await openFacePipeline({ modelsDir, threads: 1 });
 try {
-  const report = await store.importGallery(gallery, pipeline, {
+  const report = await importGallery({ store, facePipeline: async () => pipeline }, gallery, {
     onProgress: (p) => {
       if (p.phase !== 'store' || p.done !== Number(pauseAfter)) return;
       writeFileSync(marker, String(p.done));

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/main/errors.js';
 import type { Store } from '../../src/main/store/store.js';
+import { importGallery, type GalleryImportOptions } from '../../src/main/usecases/gallery.js';
 import { facedata } from '../support/paths.js';
 import { eachBackend, sharedPipeline, syntheticPhoto, tempStore } from './support.js';
 
 const pipeline = sharedPipeline();
 afterAll(() => pipeline.close());
+const importInto = (s: Store, source: string, opts?: GalleryImportOptions) =>
+  importGallery({ store: s, facePipeline: pipeline.get }, source, opts);
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
@@ -56,7 +59,7 @@ eachBackend((backend) => {
         `D3,blank.jpg,Down syndrome,,,,`,
       ]);
       const progress: string[] = [];
-      const report = await s.importGallery(file, await pipeline.get(), {
+      const report = await importInto(s, file, {
         onProgress: (p) => progress.push(`${p.phase}:${p.done}/${p.total}`),
       });
       expect(report).toMatchObject({
@@ -113,7 +116,7 @@ eachBackend((backend) => {
     ])('refuses %s with file and line and imports nothing', async (_what, row, message) => {
       const { store: s, dir } = setup();
       const file = csv(dir, [header, `P1,${photos.down1},Down syndrome,,,,female`, row]);
-      const err = await s.importGallery(file, await pipeline.get()).catch((e: unknown) => e);
+      const err = await importInto(s, file).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UserError);
       expect((err as Error).message).toMatch(message);
       expect((err as Error).message.startsWith(`${file}:`)).toBe(true);
@@ -128,21 +131,19 @@ eachBackend((backend) => {
         `P1,${photos.down1},Down syndrome,,,,`,
         `P2,broken.jpg,Down syndrome,,,,`,
       ]);
-      await expect(s.importGallery(file, await pipeline.get())).rejects.toThrow(
-        new RegExp(`^${file}:3: .*broken\\.jpg`),
-      );
+      await expect(importInto(s, file)).rejects.toThrow(new RegExp(`^${file}:3: .*broken\\.jpg`));
       expectUntouched(s);
     });
 
     it('refuses a header without the needed columns and a patient already in the store', async () => {
       const { store: s, dir } = setup();
       const noSyndrome = csv(dir, ['patient,photo', `P1,${photos.down1}`]);
-      await expect(s.importGallery(noSyndrome, await pipeline.get())).rejects.toThrow(
+      await expect(importInto(s, noSyndrome)).rejects.toThrow(
         `${noSyndrome}:1: the header lacks a 'syndrome' column (has: patient, photo)`,
       );
       s.patients.create({ pseudonym: 'P1' });
       const file = csv(dir, [header, `P1,${photos.down1},Down syndrome,,,,`]);
-      await expect(s.importGallery(file, await pipeline.get())).rejects.toThrow(
+      await expect(importInto(s, file)).rejects.toThrow(
         `${file}:2: patient 'P1' is already in the case store`,
       );
       expect(s.patients.count()).toBe(1);
@@ -164,7 +165,7 @@ eachBackend((backend) => {
       writeFileSync(join(g, '22q11ds', 'metadata.csv'), 'file,patient,sex\n130.jpg,130,M\n131.jpg,130,M\n');
       put('healthy_control', 'c.jpg', photos.control);
       writeFileSync(join(g, 'down_syndrome', 'notes.txt'), 'not a photo: ignored');
-      const report = await s.importGallery(g, await pipeline.get());
+      const report = await importInto(s, g);
       expect(report).toMatchObject({
         patients: 4,
         controls: 1,
@@ -186,7 +187,7 @@ eachBackend((backend) => {
       copyFileSync(photos.down1, join(g, 'a.jpg'));
       const meta = join(g, 'metadata.csv');
       writeFileSync(meta, 'file,patient\na.jpg,K1\nb.jpg,K1\n');
-      await expect(s.importGallery(join(dir, 'gallery'), await pipeline.get())).rejects.toThrow(
+      await expect(importInto(s, join(dir, 'gallery'))).rejects.toThrow(
         new RegExp(`^${meta}:3: photo not found: .*b\\.jpg`),
       );
       expectUntouched(s);

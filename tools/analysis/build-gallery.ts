@@ -10,10 +10,11 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openFacePipeline } from '../../src/main/face/pipeline.js';
-import { maskCorner } from '../../src/main/match/mask.js';
-import { readCsv } from '../../src/main/store/csv.js';
+import { readCsv } from '../../src/main/gallery/csv.js';
+import { maskCorner } from '../../src/main/gallery/mask.js';
 import { Store } from '../../src/main/store/store.js';
+import { importGallery } from '../../src/main/usecases/gallery.js';
+import { Workspace } from '../../src/main/usecases/workspace.js';
 
 interface Row {
   patient: string;
@@ -114,11 +115,10 @@ async function main(): Promise<number> {
       ...rows.map((r) => [r.patient, r.photo, r.syndrome, r.sex, r.age].map(q).join(',')),
     ].join('\n') + '\n',
   );
-  const pipeline = await openFacePipeline();
-  const store = Store.open(db);
+  const ws = new Workspace(Store.open(db));
   try {
     const t0 = performance.now();
-    const report = await store.importGallery(csv, pipeline, {
+    const report = await importGallery(ws, csv, {
       onProgress: (p) => {
         if (p.phase === 'analyze' && p.done % 50 === 0) console.error(`analysed ${p.done}/${p.total}`);
       },
@@ -127,8 +127,7 @@ async function main(): Promise<number> {
       JSON.stringify({ ...report, noFace: report.noFace.length, seconds: (performance.now() - t0) / 1000 }),
     );
   } finally {
-    store.close();
-    await pipeline.close();
+    await ws.close();
   }
   return 0;
 }

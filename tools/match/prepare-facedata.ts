@@ -10,8 +10,8 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readCsv } from '../../src/main/store/csv.js';
-import { photoExtensions } from '../../src/main/face/batch.js';
+import { readCsv } from '../../src/main/gallery/csv.js';
+import { photoExtensions } from '../../src/shared/vocabulary.js';
 import { extname } from 'node:path';
 
 const { values, positionals } = parseArgs({

@@ -1,21 +1,17 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { UsageError, UserError } from '../../main/errors.js';
-import { openFacePipeline } from '../../main/face/pipeline.js';
-import { evaluateFolder, type FolderEvaluation } from '../../main/match/evaluate-folder.js';
-import { macroAuc, type EvaluationReport } from '../../main/match/evaluation.js';
-import { trainHead } from '../../main/match/head.js';
-import { readLabelledFolder } from '../../main/match/labelled-folder.js';
-import { UNAFFECTED } from '../../main/match/matcher.js';
-import type { Interval } from '../../main/match/metrics.js';
-import { headManifestEntry, headToOnnx } from '../../main/match/onnx-head.js';
-import { photoFeatures } from '../../main/match/photo-features.js';
-import { jointEmbedding } from '../../main/match/vectors.js';
-import { defaultControlLabels } from '../../main/store/gallery-import.js';
+import { resolve } from 'node:path';
+import { UsageError } from '../../main/errors.js';
+import {
+  evaluateGallerySource,
+  macroAuc,
+  UNAFFECTED,
+  type FolderEvaluation,
+} from '../../main/usecases/evaluation.js';
+import { defaultControlLabels } from '../../main/usecases/gallery.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+
+type SpaceReport = FolderEvaluation['raw'];
+type Interval = SpaceReport['brier'];
 
 const usage = `Usage: facepheno evaluate DIR [--json] [--folds K] [--seed N] [--controls LABEL]... [--model ID]
                           [--no-learnt] [--permutations N] [--cache FILE] [--export-head DIR]
@@ -24,7 +20,8 @@ Patient-level K-fold evaluation over DIR/<label>/<photos> (no photo of a test pa
 training). A photo is its own patient unless DIR/<label>/metadata.csv has 'file' and 'patient' (or
 'paper_patient_id') columns; a 'mask' column (bottom-right, ...) masks that corner of the photo before
 any model sees it (printed patient numbers). Labels named by --controls (default: ${defaultControlLabels.join(', ')})
-form one '${UNAFFECTED}' class.
+form one '${UNAFFECTED}' class. DIR may also be a gallery CSV, read as 'gallery import' reads
+it.
 
 Reports, each with a 95% interval (bootstrap over patients): top-1/5/10/30 accuracy per photo and
 averaged per label, one-vs-rest AUC, Brier score, expected calibration error; for the raw embedding
@@ -52,7 +49,7 @@ Options:
 const pct = (iv: Interval | undefined) =>
   iv ? `${iv.value.toFixed(3)} [${iv.low.toFixed(3)}, ${iv.high.toFixed(3)}]` : 'n/a';
 
-function reportLines(name: string, r: EvaluationReport): string[] {
+function reportLines(name: string, r: SpaceReport): string[] {
   return [
     `${name}: ${r.images} photos, ${r.patients} patients, classes ${r.classes.join(', ')}`,
     `  top-1 per photo ${pct(r.topKPerImage.top1)}, per label ${pct(r.topKPerLabel.top1)}; top-5 per photo ${pct(r.topKPerImage.top5)}, per label ${pct(r.topKPerLabel.top5)}`,
@@ -113,83 +110,21 @@ export const command: Command = {
     });
     if (positionals.length !== 1) throw new UsageError('name one folder: DIR/<label>/<photos>');
     const dir = resolve(positionals[0] as string);
-    const folds = intOption(values.folds, 'folds', 5, 2);
-    const seed = intOption(values.seed, 'seed', 1, 1);
-    const permutations = intOption(values.permutations, 'permutations', 0, 0);
-    const photos = readLabelledFolder(dir);
-    const cacheFile =
-      values.cache ??
-      join(
-        tmpdir(),
-        `facepheno-evaluate-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.json`,
-      );
-    const progress = (line: string) => {
-      if (!values.json) process.stderr.write(`${line}\n`);
-    };
-
-    const pipeline = await openFacePipeline();
-    let outcomes;
-    let modelId: string;
-    try {
-      const have = pipeline.embeddingModels.map((m) => m.id);
-      modelId = values.model ?? have[0] ?? '';
-      const unknown = modelId.split('+').filter((id) => !have.includes(id));
-      if (unknown.length > 0)
-        throw new UsageError(`no embedding model '${unknown.join("', '")}' (have: ${have.join(', ')})`);
-      progress(`analysing ${photos.length} photos (cache: ${cacheFile})`);
-      outcomes = await photoFeatures(pipeline, photos, {
-        cacheFile,
-        onProgress: (done, total) => {
-          if (done % 250 === 0 || done === total) progress(`  ${done}/${total}`);
-        },
-      });
-    } finally {
-      await pipeline.close();
-    }
-    const evaluation = evaluateFolder(outcomes, {
-      modelId,
-      folds,
-      seed,
+    const { evaluation, exportedHead } = await evaluateGallerySource(dir, {
+      modelId: values.model,
+      folds: intOption(values.folds, 'folds', 5, 2),
+      seed: intOption(values.seed, 'seed', 1, 1),
       controls: values.controls ?? defaultControlLabels,
       learnt: !values['no-learnt'],
-      permutations,
-      onStage: (s) => progress(`evaluating: ${s}`),
+      permutations: intOption(values.permutations, 'permutations', 0, 0),
+      cacheFile: values.cache,
+      exportHead: values['export-head'],
+      onProgress: (line) => {
+        if (!values.json) process.stderr.write(`${line}\n`);
+      },
     });
-    if (evaluation.used === 0) throw new UserError('no photo with a face to evaluate', { file: dir });
-
-    let exported: string | null = null;
-    if (values['export-head'] !== undefined && evaluation.chosen === 'learnt') {
-      const out = resolve(values['export-head']);
-      progress('training the head on every photo for export');
-      const controls = new Set((values.controls ?? defaultControlLabels).map((c) => c.toLowerCase()));
-      const samples = outcomes.flatMap((x) => {
-        const v = x.features && jointEmbedding(x.features.embeddings, modelId);
-        if (!v) return [];
-        const label = controls.has(x.photo.label.toLowerCase()) ? UNAFFECTED : x.photo.label;
-        return [{ patient: x.photo.patient, label, vector: v }];
-      });
-      const head = trainHead(samples);
-      const bytes = headToOnnx(
-        head,
-        `FacePheno projection head over ${modelId}, gallery ${evaluation.galleryVersion}`,
-      );
-      const entry = headManifestEntry(bytes, head, {
-        baseModelId: modelId,
-        galleryVersion: evaluation.galleryVersion,
-        classes: [...new Set(samples.map((s) => s.label))].sort(),
-      });
-      try {
-        mkdirSync(out, { recursive: true });
-        writeFileSync(join(out, entry.file), bytes);
-        writeFileSync(join(out, `${entry.id}.json`), JSON.stringify(entry, null, 2) + '\n');
-      } catch (err) {
-        throw new UserError(`cannot write the head (${(err as Error).message})`, { file: out });
-      }
-      exported = join(out, entry.file);
-    }
-
-    if (values.json) console.log(JSON.stringify({ dir, ...evaluation, exportedHead: exported }, null, 2));
-    else console.log(text(dir, evaluation, exported));
+    if (values.json) console.log(JSON.stringify({ dir, ...evaluation, exportedHead }, null, 2));
+    else console.log(text(dir, evaluation, exportedHead));
     return 0;
   },
 };

@@ -1,21 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { photoExtensions } from '../../shared/vocabulary.js';
 import type { FacePipeline, PhotoAnalysis } from './pipeline.js';
-
-/** File endings taken as photos when a folder is listed; a file named explicitly is tried whatever its ending. */
-export const photoExtensions = new Set([
-  '.jpg',
-  '.jpeg',
-  '.png',
-  '.webp',
-  '.tif',
-  '.tiff',
-  '.gif',
-  '.heic',
-  '.heif',
-  '.avif',
-]);
 
 /** Photos in a folder and its subfolders, sorted by path. */
 export function photosIn(dir: string): string[] {

@@ -9,12 +9,29 @@ import {
 import { groupQuestion, sampleControls, type GroupResult } from './group.js';
 import { mergeClasses, oneVsRestAuc, withInterval, type Interval } from './metrics.js';
 import { UNAFFECTED } from './matcher.js';
-import type { FeatureOutcome } from './photo-features.js';
 import type { Sample } from './samples.js';
 import { jointEmbedding } from './vectors.js';
 
 export const CALIBRATION =
   'class-balanced L2 logistic regression (penalty chosen on patient-level cross-validation) and nearest-case votes (10 nearest photos), combined and calibrated by an unweighted logistic regression fitted to their patient-level cross-validation predictions';
+
+/** What evaluation needs of one photo: which patient and label it is of (and its file, for messages). */
+export interface EvaluatedPhoto {
+  file: string;
+  label: string;
+  patient: string;
+}
+
+/** What evaluation needs of one analysed photo: its primary face's embeddings, and the border features. */
+export interface PhotoFeatures {
+  embeddings: Record<string, Float32Array>;
+  border: Float32Array;
+}
+
+/** `key`: the SHA-256 of the photo's bytes and mask, which names what was analysed. */
+export type FeatureOutcome<P extends EvaluatedPhoto = EvaluatedPhoto> =
+  | { photo: P; key: string; features: PhotoFeatures; problem: null }
+  | { photo: P; key: string; features: null; problem: string };
 
 export interface PairResult {
   labels: [string, string];

@@ -7,8 +7,6 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loggableError, UserError } from '../errors.js';
-import type { FacePipeline } from '../face/pipeline.js';
-import { maskingAnalyzer } from '../match/mask.js';
 import type { Role } from '../store/roles.js';
 import { appVersion } from '../version.js';
 import { Analyses } from '../usecases/analysis.js';
@@ -23,6 +21,7 @@ import {
 } from '../usecases/cases.js';
 import { compareFaces } from '../usecases/compare.js';
 import { evaluateGallery } from '../usecases/evaluation.js';
+import { importGallery } from '../usecases/gallery.js';
 import { LearntSpaces } from '../usecases/learnt-space.js';
 import { Matching } from '../usecases/matching.js';
 import { loadHpo, searchSyndromes, searchTerms, type HpoRelease } from '../usecases/phenotype.js';
@@ -123,10 +122,6 @@ export class Service {
     this.jobs.cancelAll();
     await this.analyses.close();
     await this.ws.close();
-  }
-
-  private facePipeline(): Promise<FacePipeline> {
-    return this.ws.facePipeline();
   }
 
   private matchModel(): ModelRef {
@@ -277,8 +272,7 @@ export class Service {
         try {
           return this.jobs.start('gallery.import', async (job) => {
             try {
-              const pipeline = await this.facePipeline();
-              const report = await store.importGallery(dir, maskingAnalyzer(pipeline, dir), {
+              const report = await importGallery(ws, dir, {
                 controlLabels: controls.length > 0 ? controls : undefined,
                 onProgress: (p) =>
                   job.progress(p.phase === 'analyze' ? 'finding faces' : 'saving', p.done, p.total),

@@ -8,10 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ageBand } from '../analysis/gallery.js';
 import { UserError } from '../errors.js';
 import { appVersion } from '../version.js';
-import { sexes } from './repos/patients.js';
+import { ageBand, sexes } from '../../shared/vocabulary.js';
 import { Packs, type PackMember } from './repos/packs.js';
 import type { Store } from './store.js';
 

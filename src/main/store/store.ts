@@ -6,7 +6,12 @@ import type { FacePipeline } from '../face/pipeline.js';
 import { appVersion } from '../version.js';
 import { dialectOf, type Db } from './db.js';
 import { unlockDatabase } from './encryption.js';
-import { importGallery, type GalleryImportOptions, type GalleryImportReport } from './gallery-import.js';
+import {
+  writeGallery,
+  type GalleryRow,
+  type GalleryWriteOptions,
+  type GalleryWritten,
+} from './gallery-import.js';
 import { migrate, type Migration } from './migrate.js';
 import * as allMigrations from './migrations/index.js';
 import { PhotoFiles } from './photo-files.js';
@@ -297,13 +302,13 @@ export class Store {
     });
   }
 
-  /** Imports a gallery of confirmed cases (CSV or a folder per label), all or nothing. */
-  importGallery(
-    source: string,
-    analyzer: PhotoAnalyzer,
-    opts?: GalleryImportOptions,
-  ): Promise<GalleryImportReport> {
-    return importGallery(this, source, analyzer, opts);
+  /** Stores an analysed gallery (patients, confirmed diagnoses, controls, photos), all or nothing. */
+  addGallery(
+    rows: readonly GalleryRow[],
+    analyzer: Omit<PhotoAnalyzer, 'analyze'>,
+    opts: GalleryWriteOptions,
+  ): GalleryWritten {
+    return this.transaction(() => writeGallery(this, rows, analyzer, opts));
   }
 
   /** Every gallery member's primary-face embedding from one model (never mixed across models). */

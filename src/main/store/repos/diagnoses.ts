@@ -3,9 +3,9 @@ import { UserError } from '../../errors.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
 import { write } from './write.js';
+import { diagnosisStatuses, type DiagnosisStatus } from '../../../shared/vocabulary.js';
 
-export const diagnosisStatuses = ['confirmed', 'suspected', 'excluded'] as const;
-export type DiagnosisStatus = (typeof diagnosisStatuses)[number];
+export { diagnosisStatuses, type DiagnosisStatus };
 
 export interface DiagnosisInput {
   syndromeId: number;

@@ -4,10 +4,10 @@ import type { Role } from '../roles.js';
 import type { AuditLog } from './audit.js';
 import { isIsoDate } from './dates.js';
 import { write } from './write.js';
+import { sexes, type Sex } from '../../../shared/vocabulary.js';
 
-export const sexes = ['female', 'male', 'other', 'unknown'] as const;
+export { sexes, type Sex };
 
-export type Sex = (typeof sexes)[number];
 
 export interface Patient {
   id: number;

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { UserError } from '../errors.js';
-import type { FaceBox } from '../face/pipeline.js';
+import type { FaceBox } from './pipeline.js';
 
 /**
  * The confound check's features: statistics of the photo outside the face box, which hold no face.

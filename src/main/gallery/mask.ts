@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../errors.js';
-import type { PhotoAnalyzer } from '../store/store.js';
-import { masksIn } from './labelled-folder.js';
 
 /**
  * Masking printed text in a photo's corner (the 22q11.2DS crops carry the paper's patient number
@@ -61,19 +57,13 @@ export async function maskCorner(bytes: Buffer, corner: Corner, file: string): P
 }
 
 /**
- * The analyzer for a gallery folder's import: each photo its DIR/<label>/metadata.csv asks to mask is shown
- * to the analyzer with that corner filled; the stored photo stays the original. Every gallery importer (the
- * CLI, the Service) goes through this, so a gallery gives the same embeddings whichever imports it.
+ * The photo as the face models must see it: with the corner its gallery source asks to mask filled. Every
+ * reader of a gallery (import, evaluation) shows its photos to the models through this, so a photo gives
+ * the same embeddings whichever reads it; what is stored stays the original.
  */
-export function maskingAnalyzer(analyzer: PhotoAnalyzer, dir: string): PhotoAnalyzer {
-  const masks = masksIn(dir);
-  return {
-    embeddingModels: analyzer.embeddingModels,
-    provider: analyzer.provider,
-    async analyze({ file, bytes }) {
-      const corner = masks.get(resolve(file));
-      if (!corner) return analyzer.analyze({ file, bytes });
-      return analyzer.analyze({ file, bytes: await maskCorner(bytes ?? readFileSync(file), corner, file) });
-    },
-  };
+export async function modelView(
+  photo: { file: string; mask: Corner | null },
+  bytes: Buffer,
+): Promise<Buffer> {
+  return photo.mask ? maskCorner(bytes, photo.mask, photo.file) : bytes;
 }

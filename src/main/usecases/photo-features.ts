@@ -2,22 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { FaceBox, FacePipeline } from '../face/pipeline.js';
-import { borderFeatures } from './border.js';
-import type { LabelledPhoto } from './labelled-folder.js';
-import { maskCorner } from './mask.js';
+import { modelView } from '../gallery/mask.js';
+import type { GalleryPhoto } from '../gallery/photo.js';
+import { borderFeatures } from '../face/border.js';
+import type { FeatureOutcome } from '../match/evaluate-folder.js';
 
-/** What evaluation needs of one photo: its primary face's embeddings, and the border features. */
-export interface PhotoFeatures {
-  embeddings: Record<string, Float32Array>;
-  box: FaceBox;
-  border: Float32Array;
-}
-
-/** `key`: the SHA-256 of the photo's bytes and mask, which names what was analysed. */
-export type FeatureOutcome =
-  | { photo: LabelledPhoto; key: string; features: PhotoFeatures; problem: null }
-  | { photo: LabelledPhoto; key: string; features: null; problem: string };
-
+/** The cache file; entries keep the face box as earlier builds wrote them, so either reads the other's. */
 interface CacheFile {
   models: string;
   entries: Record<string, { embeddings: Record<string, string>; box: FaceBox; border: string } | null>;
@@ -29,11 +19,6 @@ const f32 = (s: string) => {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
 
-/** The photo as models must see it: masked where its metadata says so. */
-export async function modelView(photo: LabelledPhoto, bytes: Buffer): Promise<Buffer> {
-  return photo.mask ? maskCorner(bytes, photo.mask, photo.file) : bytes;
-}
-
 /**
  * Runs the face pipeline over the photos (two in flight) and measures the border of each face box.
  * Results are cached in `cacheFile` by photo content, mask and embedding models, so a second evaluation
@@ -41,9 +26,9 @@ export async function modelView(photo: LabelledPhoto, bytes: Buffer): Promise<Bu
  */
 export async function photoFeatures(
   pipeline: FacePipeline,
-  photos: readonly LabelledPhoto[],
+  photos: readonly GalleryPhoto[],
   opts: { cacheFile?: string; onProgress?: (done: number, total: number) => void } = {},
-): Promise<FeatureOutcome[]> {
+): Promise<FeatureOutcome<GalleryPhoto>[]> {
   // A set of models, whatever order the manifest lists them in.
   const modelSet = (list: string) => list.split(',').sort().join(',');
   const models = modelSet(pipeline.embeddingModels.map((m) => `${m.id}:${m.sha256}`).join(','));
@@ -59,12 +44,12 @@ export async function photoFeatures(
     writeFileSync(tmp, JSON.stringify(cache));
     renameSync(tmp, opts.cacheFile);
   };
-  const out: FeatureOutcome[] = new Array(photos.length);
+  const out: FeatureOutcome<GalleryPhoto>[] = new Array(photos.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     for (let i = next++; i < photos.length; i = next++) {
-      const photo = photos[i] as LabelledPhoto;
+      const photo = photos[i] as GalleryPhoto;
       let bytes: Buffer;
       try {
         bytes = readFileSync(photo.file);
@@ -103,7 +88,6 @@ export async function photoFeatures(
             key,
             features: {
               embeddings: Object.fromEntries(Object.entries(entry.embeddings).map(([id, v]) => [id, f32(v)])),
-              box: entry.box,
               border: f32(entry.border),
             },
             problem: null,
