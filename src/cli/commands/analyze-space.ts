@@ -13,7 +13,7 @@ import { defaultModelsDir, openInference } from '../../main/models/inference.js'
 import { defaultEmbeddingModel, readManifest } from '../../main/models/manifest.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { openExisting } from './vcf.js';
+import { withExistingWorkspace } from './vcf.js';
 
 const usage = `Usage: facepheno analyze-space --db FILE [--json] [--out DIR] [--model ID] [--space raw|learnt|both]
                                [--colour syndrome|sex|age] [--seed N] [--no-averages] [--max-average N]
@@ -130,7 +130,7 @@ function text(a: GalleryAnalysis, heatmap: HeatmapReport | null, files: string[]
 export const command: Command = {
   summary: 'maps, clusters, average faces and heatmaps of the gallery face space',
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const v = options(args);
     if (!v.db) throw new UsageError('--db is required');
     const spaces: SpaceName[] | undefined = (
@@ -146,8 +146,7 @@ export const command: Command = {
     const seed = integer(v.seed, '--seed', 0);
     const maxAverage = integer(v['max-average'], '--max-average', 1);
     const modelId = v.model ?? defaultModel();
-    const store = openExisting(v.db);
-    try {
+    return withExistingWorkspace(ctx, v.db, async ({ store }) => {
       const analysis = await analyseGallery(store, {
         modelId,
         seed,
@@ -182,8 +181,6 @@ export const command: Command = {
       }
       console.log(v.json ? JSON.stringify({ ...doc, files }) : text(analysis, heatmap, files));
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };
