@@ -41,3 +41,16 @@ export function ageBand(age: number | null): string {
   if (age === null) return 'age unknown';
   return (bands.find(([below]) => age < below) as (typeof bands)[number])[1];
 }
+
+const diseaseIdPatterns = {
+  omim: /^OMIM:(PS)?\d{6}$/,
+  orpha: /^ORPHA:\d+$/,
+  mondo: /^MONDO:\d{7}$/,
+} as const;
+export type DiseaseIdKind = keyof typeof diseaseIdPatterns;
+export const diseaseIdKinds = Object.keys(diseaseIdPatterns) as DiseaseIdKind[];
+
+/** Which catalogue a disease CURIE (OMIM:..., ORPHA:..., MONDO:...) belongs to; undefined if none. */
+export function diseaseIdKind(curie: string): DiseaseIdKind | undefined {
+  return diseaseIdKinds.find((k) => diseaseIdPatterns[k].test(curie));
+}

@@ -7,8 +7,8 @@ import { facedata } from '../support/paths.js';
 import { sharedPipeline, tempDir, testModelsDir } from '../store/support.js';
 import { Store } from '../../src/main/store/store.js';
 import { importGallery } from '../../src/main/usecases/gallery.js';
-import { analyseGallery } from '../../src/main/analysis/report.js';
 import { SpaceView, spaceView } from '../../src/main/analysis/view.js';
+import { analyseStoreGallery } from '../../src/main/usecases/analysis.js';
 
 interface Doc {
   model: string;
@@ -182,7 +182,7 @@ describe('facepheno analyze-space', () => {
   it('gives the app a view of the analysis that its schema accepts', async () => {
     const store = Store.open(db);
     try {
-      const a = await analyseGallery(store, {
+      const a = await analyseStoreGallery(store, {
         modelId: 'mobilefacenet',
         seed: 1,
         spaces: ['raw'],

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -59,6 +59,25 @@ describe('facepheno vcf', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${missing}: no such case database`);
     expect(existsSync(missing)).toBe(false);
+  });
+
+  it('opens an encrypted case database with the key of --key-file, as variants does', () => {
+    const encrypted = join(tmp.dir, 'encrypted.db');
+    const keyFile = join(tmp.dir, 'passphrase');
+    writeFileSync(keyFile, 'a genomics passphrase\n', { mode: 0o600 });
+    const created = runCli(['case', 'create', '--db', encrypted, '--id', 'P1'], {
+      FACEPHENO_DB_KEY: 'a genomics passphrase',
+    });
+    expect(created.code).toBe(0);
+    for (const args of [
+      ['vcf', 'catalogue', '--db', encrypted, fixture('genemap2.txt')],
+      ['vcf', 'import', '--db', encrypted, '--patient', 'P1', fixture('trio.vep.vcf')],
+      ['variants', '--db', encrypted, '--patient', 'P1'],
+    ]) {
+      const r = runCli(['--key-file', keyFile, ...args]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
   });
 
   it('refuses wrong arguments with exit 2', () => {

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/main/errors.js';
 import type { FaceMatch } from '../../src/main/genomics/rank.js';
-import { GenomicsRepository } from '../../src/main/genomics/repository.js';
+import type { GenomicsRepository } from '../../src/main/store/repos/genomics.js';
 import { Store } from '../../src/main/store/store.js';
+import { Genomics } from '../../src/main/usecases/variants.js';
 import { fixture, scratch, withLine } from './support.js';
 
 const tmp = scratch();
 let store: Store;
 let repo: GenomicsRepository;
+let genomics: Genomics;
 
 function count(table: string): number {
   return (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -19,7 +21,8 @@ function count(table: string): number {
 beforeAll(() => {
   store = Store.open(join(tmp.dir, 'cases.db'), { osUser: 'tester' });
   for (const pseudonym of ['P1', 'P2', 'P3']) store.patients.create({ pseudonym });
-  repo = new GenomicsRepository(store);
+  repo = store.genomics;
+  genomics = new Genomics(store);
 });
 afterAll(() => {
   store.close();
@@ -161,7 +164,7 @@ describe('ranking linked to face matches', () => {
   });
 
   it('ranks candidates by combined priority, showing each component', async () => {
-    const r = await repo.rankVariants('P3', { faceMatch });
+    const r = await genomics.rankVariants('P3', { faceMatch });
     expect(r.stored).toBe(9);
     // rare and protein-altering or ClinVar P/LP, carried: not the common or synonymous ones, not the no-call
     expect(r.variants.map((v) => v.variant.gene)).toEqual([
@@ -201,12 +204,12 @@ describe('ranking linked to face matches', () => {
   });
 
   it('applies the thresholds it is given', async () => {
-    const strict = await repo.rankVariants('P3', {
+    const strict = await genomics.rankVariants('P3', {
       faceMatch,
       filter: { maxGnomadAf: 0.00001, impacts: ['HIGH'], clinvarPathogenic: false },
     });
     expect(strict.variants.map((v) => v.variant.gene)).toEqual(['KMT2D', 'NIPBL', 'KDM6A']);
-    const clinvar = await repo.rankVariants('P3', {
+    const clinvar = await genomics.rankVariants('P3', {
       faceMatch,
       filter: { maxGnomadAf: 0.01, impacts: ['HIGH'], clinvarPathogenic: true },
     });
@@ -220,7 +223,7 @@ describe('ranking linked to face matches', () => {
   });
 
   it('says why there is no face component when no matcher is given', async () => {
-    const r = await repo.rankVariants('P3', { faceUnavailable: 'the patient has no photo' });
+    const r = await genomics.rankVariants('P3', { faceUnavailable: 'the patient has no photo' });
     expect(r.variants.every((v) => v.components.face === 0)).toBe(true);
     expect(r.variants[0]?.components.faceNote).toBe('no face match: the patient has no photo');
     expect(r.variants[0]?.syndromes[0]?.inGallery).toBeNull();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UserError } from '../../src/main/errors.js';
-import { GenomicsRepository } from '../../src/main/genomics/repository.js';
+import type { GenomicsRepository } from '../../src/main/store/repos/genomics.js';
+import { Genomics } from '../../src/main/usecases/variants.js';
 import { fixture, withLine } from '../genomics/support.js';
 import { eachBackend, tempStore, type TempStore } from './support.js';
 
@@ -9,12 +10,14 @@ import { eachBackend, tempStore, type TempStore } from './support.js';
 eachBackend((backend) => {
   let t: TempStore;
   let repo: GenomicsRepository;
+  let genomics: Genomics;
   const count = (table: string) =>
     (t.store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   beforeAll(() => {
     t = tempStore(backend);
     for (const pseudonym of ['P1', 'P2']) t.store.patients.create({ pseudonym });
-    repo = new GenomicsRepository(t.store);
+    repo = t.store.genomics;
+    genomics = new Genomics(t.store);
   });
   afterAll(() => t.remove());
 
@@ -64,12 +67,12 @@ eachBackend((backend) => {
       ['OMIM:607785', 'Leukemia, juvenile myelomonocytic, somatic', null],
     ]);
     expect(repo.catalogueInfo()).toMatchObject({ layout: 'genemap2', links: 12 });
-    const r = await repo.rankVariants('P1', { faceUnavailable: 'no photo' });
+    const r = await genomics.rankVariants('P1', { faceUnavailable: 'no photo' });
     // Without a face match, rarity, impact and ClinVar decide; the same candidates as with one.
     const genes = r.variants.map((v) => v.variant.gene);
     expect(genes[0]).toBe('KMT2D');
     expect([...genes].sort()).toEqual(['FGFR2', 'KDM6A', 'KMT2D', 'NIPBL', 'OR4F5', 'PTPN11', 'TTN']);
-    const strict = await repo.rankVariants('P1', {
+    const strict = await genomics.rankVariants('P1', {
       filter: { maxGnomadAf: 0.00001, impacts: ['HIGH'], clinvarPathogenic: false },
     });
     expect(strict.variants.map((v) => v.variant.gene)).toEqual(['KMT2D', 'NIPBL', 'KDM6A']);

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import type { PhotoAnalysis } from '../../src/main/face/pipeline.js';
 import { sha256Hex } from '../../src/main/store/photo-files.js';
-import { Store } from '../../src/main/store/store.js';
+import { Store, type StoreOptions } from '../../src/main/store/store.js';
 
 export const model = { id: 'testnet', sha256: 'a'.repeat(64), dim: 8 };
 
@@ -50,7 +50,7 @@ function analysis(vector: Float32Array): PhotoAnalysis {
 }
 
 /** The manifest the Service reads its matching model from: one stand-in embedding model. */
-function writeManifest(modelsDir: string): void {
+export function writeManifest(modelsDir: string): void {
   mkdirSync(modelsDir, { recursive: true });
   const entry = {
     id: model.id,
@@ -78,15 +78,18 @@ function writeManifest(modelsDir: string): void {
   );
 }
 
-/** Fills the case database `dbFile` (created if missing) with the synthetic gallery and patients. */
-export async function fillSyntheticStore(dbFile: string): Promise<void> {
+/**
+ * Fills the case database `dbFile` (created if missing; or a postgres:// URL, opened with `opts`' photo
+ * folder) with the synthetic gallery and patients.
+ */
+export async function fillSyntheticStore(dbFile: string, opts: StoreOptions = {}): Promise<void> {
   const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c89678' } })
     .jpeg()
     .toBuffer();
   const photo = (vector: Float32Array) => [
     { file: 'face.jpg', bytes: jpeg, sha256: sha256Hex(jpeg), analysis: analysis(vector) },
   ];
-  const store = Store.open(dbFile, { osUser: 'tester' });
+  const store = Store.open(dbFile, { osUser: 'tester', ...opts });
   try {
     const kabuki = store.syndromes.ensure({ name: 'Kabuki syndrome', omim: 'OMIM:147920' });
     const noonan = store.syndromes.ensure({ name: 'Noonan syndrome', omim: 'OMIM:163950' });

@@ -8,7 +8,6 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { PhotoAnalysis } from '../../src/main/face/pipeline.js';
-import { GenomicsRepository } from '../../src/main/genomics/repository.js';
 import { addPack, exportPack } from '../../src/main/store/gallery-pack.js';
 import { sha256Hex } from '../../src/main/store/photo-files.js';
 import { Store } from '../../src/main/store/store.js';
@@ -110,9 +109,8 @@ export async function buildSource(dbFile: string, pack: string): Promise<string[
     );
     store.gallery.setControlSource(control.id, 'children_controls');
     addPack(store, pack, [model]);
-    const repo = new GenomicsRepository(store);
-    await repo.importVcf('P1', genomics('trio.vep.vcf'));
-    await repo.importCatalogue(genomics('genemap2.txt'));
+    await store.genomics.importVcf('P1', genomics('trio.vep.vcf'));
+    await store.genomics.importCatalogue(genomics('genemap2.txt'));
     return store.patients.list({ limit: 1000 }).rows.map((r) => r.pseudonym);
   } finally {
     store.close();

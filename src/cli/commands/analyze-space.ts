@@ -1,19 +1,14 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { UsageError } from '../../main/errors.js';
 import {
-  caseHeatmap,
-  analyseGallery,
-  type GalleryAnalysis,
-  type HeatmapReport,
-} from '../../main/analysis/report.js';
-import { colourings, type Colouring } from '../../main/analysis/gallery.js';
-import type { SpaceName } from '../../main/analysis/space.js';
-import { UsageError, UserError } from '../../main/errors.js';
-import { defaultModelsDir, openInference } from '../../main/models/inference.js';
-import { defaultEmbeddingModel, readManifest } from '../../main/models/manifest.js';
+  colourings,
+  studySpace,
+  type Colouring,
+  type SpaceName,
+  type SpaceStudy,
+} from '../../main/usecases/analysis.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { openExisting } from './vcf.js';
+import { withExistingWorkspace } from './vcf.js';
 
 const usage = `Usage: facepheno analyze-space --db FILE [--json] [--out DIR] [--model ID] [--space raw|learnt|both]
                                [--colour syndrome|sex|age] [--seed N] [--no-averages] [--max-average N]
@@ -73,23 +68,7 @@ function integer(v: string, flag: string, min: number): number {
   return n;
 }
 
-function defaultModel(): string {
-  const dir = defaultModelsDir();
-  return defaultEmbeddingModel(readManifest(dir), dir).id;
-}
-
-/** Each file written beside its final name, then renamed: a reader never sees half a figure. */
-function writeAll(dir: string, files: Map<string, Buffer>): string[] {
-  mkdirSync(dir, { recursive: true });
-  for (const [name, bytes] of files) {
-    const path = join(dir, name);
-    writeFileSync(`${path}.partial`, bytes);
-    renameSync(`${path}.partial`, path);
-  }
-  return [...files.keys()].map((name) => join(dir, name));
-}
-
-function text(a: GalleryAnalysis, heatmap: HeatmapReport | null, files: string[]): string {
+function text({ analysis: a, heatmap, files }: SpaceStudy): string {
   const f = (v: number) => v.toFixed(3);
   const lines = [
     `analyze-space: model ${a.model}, gallery version ${a.galleryVersion}, ${a.members} faces, seed ${a.seed}`,
@@ -130,7 +109,7 @@ function text(a: GalleryAnalysis, heatmap: HeatmapReport | null, files: string[]
 export const command: Command = {
   summary: 'maps, clusters, average faces and heatmaps of the gallery face space',
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const v = options(args);
     if (!v.db) throw new UsageError('--db is required');
     const spaces: SpaceName[] | undefined = (
@@ -145,45 +124,20 @@ export const command: Command = {
     if ((v.heatmap || v.label) && !v.patient) throw new UsageError('--heatmap and --label need --patient');
     const seed = integer(v.seed, '--seed', 0);
     const maxAverage = integer(v['max-average'], '--max-average', 1);
-    const modelId = v.model ?? defaultModel();
-    const store = openExisting(v.db);
-    try {
-      const analysis = await analyseGallery(store, {
-        modelId,
+    const study = await withExistingWorkspace(ctx, v.db, (ws) =>
+      studySpace(ws, {
+        ...(v.model !== undefined ? { modelId: v.model } : {}),
         seed,
         spaces,
         colourBy: v.colour as Colouring,
         averages: !v['no-averages'],
         maxAverage,
         ...(v.patient ? { patient: v.patient } : {}),
-      });
-      let heatmap: HeatmapReport | null = null;
-      if (v.heatmap && v.patient) {
-        const inference = await openInference();
-        try {
-          const model = inference.models.find((m) => m.id === modelId);
-          if (!model) throw new UserError(`the model manifest has no model '${modelId}'`);
-          const h = await caseHeatmap(store, inference, model, v.patient, v.label);
-          heatmap = h.report;
-          analysis.figures.set(h.report.file, h.png);
-        } finally {
-          await inference.close();
-        }
-      }
-      const { figures, ...report } = analysis;
-      const doc = { ...report, heatmap };
-      let files: string[] = [];
-      if (v.out) {
-        const out = resolve(v.out);
-        files = writeAll(
-          out,
-          new Map([...figures, ['analysis.json', Buffer.from(JSON.stringify(doc, null, 1))]]),
-        );
-      }
-      console.log(v.json ? JSON.stringify({ ...doc, files }) : text(analysis, heatmap, files));
-      return 0;
-    } finally {
-      store.close();
-    }
+        ...(v.heatmap ? { heatmap: { label: v.label } } : {}),
+        ...(v.out ? { out: v.out } : {}),
+      }),
+    );
+    console.log(v.json ? JSON.stringify({ ...study.doc, files: study.files }) : text(study));
+    return 0;
   },
 };

@@ -1,20 +1,17 @@
-import { dirname, resolve } from 'node:path';
 import { resolveDataDir } from '../../main/data-dir.js';
 import { UsageError } from '../../main/errors.js';
-import type { Impact } from '../../main/genomics/annotation.js';
-import { IMPACTS } from '../../main/genomics/annotation.js';
-import type { CandidateFilter, RankedVariant } from '../../main/genomics/rank.js';
-import { DEFAULT_FILTER, DEFAULT_WEIGHTS } from '../../main/genomics/rank.js';
-import { GenomicsRepository } from '../../main/genomics/repository.js';
-import { caseFaceMatch, type CaseFaceMatch } from '../../main/usecases/variants.js';
-import { LearntSpaces } from '../../main/usecases/learnt-space.js';
-import { Matching } from '../../main/usecases/matching.js';
-import { isPostgresUrl } from '../../main/store/postgres/target.js';
-import type { Store } from '../../main/store/store.js';
+import {
+  DEFAULT_FILTER,
+  DEFAULT_WEIGHTS,
+  IMPACTS,
+  rankCaseVariants,
+  type Impact,
+} from '../../main/usecases/variants.js';
 import { appVersion } from '../../main/version.js';
+import type { CandidateFilter, RankedVariant } from '../../shared/api.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { openExisting } from './vcf.js';
+import { withExistingWorkspace } from './vcf.js';
 
 const w = DEFAULT_WEIGHTS;
 const usage = `Usage: facepheno variants --db FILE --patient ID [--max-af F] [--impacts LIST] [--ignore-clinvar]
@@ -70,9 +67,8 @@ function filterFrom(values: ReturnType<typeof parse>['values']): CandidateFilter
 }
 
 /** The JSON shape of one ranked variant: the issue's field names, then where it lies and why. */
-export function variantJson(r: RankedVariant) {
-  const v = r.variant;
-  const c = r.components;
+export function variantJson(v: RankedVariant) {
+  const c = v.components;
   return {
     gene: v.gene,
     hgvs_c: v.hgvsC,
@@ -81,7 +77,7 @@ export function variantJson(r: RankedVariant) {
     genotype: v.genotype,
     gnomad_af: v.gnomadAf,
     clinvar: v.clinvar,
-    priority: r.priority,
+    priority: v.priority,
     components: {
       deleteriousness: c.deleteriousness,
       impact: c.impact,
@@ -93,14 +89,14 @@ export function variantJson(r: RankedVariant) {
       face_note: c.faceNote,
       weights: c.weights,
     },
-    syndromes: r.syndromes.map((s) => ({
+    syndromes: v.syndromes.map((s) => ({
       id: s.diseaseId,
       name: s.name,
       inheritance: s.inheritance,
       in_gallery: s.inGallery,
       face: s.face,
     })),
-    variant: `${v.chrom}:${v.pos} ${v.ref}>${v.alt}`,
+    variant: v.variant,
     zygosity: v.zygosity,
     transcript: v.transcript,
     impact: v.impact,
@@ -109,14 +105,13 @@ export function variantJson(r: RankedVariant) {
   };
 }
 
-function line(r: RankedVariant, n: number): string {
-  const v = r.variant;
-  const c = r.components;
+function line(v: RankedVariant, n: number): string {
+  const c = v.components;
   const what = [v.gene ?? '(no gene)', v.hgvsC, v.hgvsP].filter(Boolean).join(' ');
-  const syndromes = r.syndromes.map((s) => s.name ?? s.diseaseId).join('; ');
+  const syndromes = v.syndromes.map((s) => s.name ?? s.diseaseId).join('; ');
   return [
-    `${String(n).padStart(3)}. ${r.priority.toFixed(3)}  ${what}  ${v.consequence ?? ''}  ${v.genotype ?? '.'} (${v.zygosity})`,
-    `      ${v.chrom}:${v.pos} ${v.ref}>${v.alt}  gnomAD ${v.gnomadAf ?? 'absent'}  ClinVar ${v.clinvar ?? '-'}` +
+    `${String(n).padStart(3)}. ${v.priority.toFixed(3)}  ${what}  ${v.consequence ?? ''}  ${v.genotype ?? '.'} (${v.zygosity})`,
+    `      ${v.variant}  gnomAD ${v.gnomadAf ?? 'absent'}  ClinVar ${v.clinvar ?? '-'}` +
       `  CADD ${v.cadd ?? '-'}  REVEL ${v.revel ?? '-'}`,
     `      deleteriousness ${c.deleteriousness.toFixed(2)} (impact ${c.impact.toFixed(2)}, ClinVar ${c.clinvar.toFixed(2)}, ` +
       `in silico ${c.inSilico === null ? '-' : c.inSilico.toFixed(2)})  rarity ${c.rarity.toFixed(2)}  face ${c.face.toFixed(3)}: ${c.faceNote}`,
@@ -124,85 +119,61 @@ function line(r: RankedVariant, n: number): string {
   ].join('\n');
 }
 
-/**
- * Where the app keeps the learnt space: its data directory, which holds a database file; a PostgreSQL
- * database is shared, the learnt space stays in each workstation's own data directory.
- */
-function learntSpaceDir(db: string): string {
-  return isPostgresUrl(db) ? resolveDataDir().dir : dirname(resolve(db));
-}
-
-/** The face component: the patient's match in the chosen model, the learnt space read from the data directory. */
-function faceMatch(store: Store, db: string, patient: string, modelId: string | undefined): CaseFaceMatch {
-  const matching = new Matching(store, new LearntSpaces(learntSpaceDir(db)));
-  const models = matching.caseModels(patient);
-  if (models.length === 0) return { unavailable: 'the patient has no photo with a measured face' };
-  const model = modelId === undefined ? models[0] : models.find((m) => m.id === modelId);
-  if (!model)
-    return {
-      unavailable: `the patient has no face embedding from model '${modelId}' (has: ${models.map((m) => m.id).join(', ')})`,
-    };
-  return caseFaceMatch(store, matching, patient, () => model);
-}
-
 export const command: Command = {
   summary: "rank a patient's candidate variants, linked to their facial syndrome matches",
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const { values } = parse(args);
-    if (!values.db) throw new UsageError('--db is required');
-    if (!values.patient) throw new UsageError('--patient is required');
+    const { db, patient } = values;
+    if (!db) throw new UsageError('--db is required');
+    if (!patient) throw new UsageError('--patient is required');
     const filter = filterFrom(values);
     const limit = values.limit === undefined ? 20 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number >= 1');
-    const store = openExisting(values.db);
-    try {
-      const face = faceMatch(store, values.db, values.patient, values.model);
-      const ranking = await new GenomicsRepository(store).rankVariants(values.patient, {
-        filter,
-        ...('unavailable' in face ? { faceUnavailable: face.unavailable } : { faceMatch: face.faceMatch }),
-      });
-      const i = ranking.import;
-      const faceSource =
-        'unavailable' in face
-          ? { unavailable: face.unavailable }
-          : { model: face.provenance.model.id, gallery_version: face.provenance.galleryVersion };
-      if (values.json) {
-        console.log(
-          JSON.stringify({
-            patient: values.patient,
-            app_version: appVersion,
-            import: {
-              file: i.fileName,
-              sha256: i.sha256,
-              sample: i.sample,
-              build: i.build,
-              importedAt: i.importedAt,
-            },
-            filter: ranking.filter,
-            face_match: faceSource,
-            stored: ranking.stored,
-            candidates: ranking.candidates,
-            variants: ranking.variants.map(variantJson),
-          }),
-        );
-        return 0;
-      }
+    const ranking = await withExistingWorkspace(ctx, db, (ws) =>
+      rankCaseVariants(ws.store, patient, filter, {
+        ...(values.model === undefined ? {} : { modelId: values.model }),
+        dataDir: resolveDataDir().dir,
+      }),
+    );
+    const i = ranking.import;
+    const face = ranking.faceMatch;
+    if (values.json) {
       console.log(
-        `${values.patient}: ${ranking.candidates} candidate variants of ${ranking.stored} carried in ${i.fileName} ` +
-          `(sample ${i.sample}, ${i.build ?? 'build unknown'}, imported ${i.importedAt})`,
+        JSON.stringify({
+          patient,
+          app_version: appVersion,
+          import: {
+            file: i.fileName,
+            sha256: i.sha256,
+            sample: i.sample,
+            build: i.build,
+            importedAt: i.importedAt,
+          },
+          filter: ranking.filter,
+          face_match:
+            'unavailable' in face
+              ? { unavailable: face.unavailable }
+              : { model: face.provenance.model.id, gallery_version: face.provenance.galleryVersion },
+          stored: ranking.stored,
+          candidates: ranking.candidates,
+          variants: ranking.variants.map(variantJson),
+        }),
       );
-      console.log(
-        'unavailable' in face
-          ? `face match: none (${face.unavailable})`
-          : `face match: model ${face.provenance.model.id}, gallery version ${face.provenance.galleryVersion}`,
-      );
-      ranking.variants.slice(0, limit).forEach((r, k) => console.log(line(r, k + 1)));
-      if (ranking.variants.length > limit)
-        console.log(`... ${ranking.variants.length - limit} more (--limit, --json)`);
       return 0;
-    } finally {
-      store.close();
     }
+    console.log(
+      `${patient}: ${ranking.candidates} candidate variants of ${ranking.stored} carried in ${i.fileName} ` +
+        `(sample ${i.sample}, ${i.build ?? 'build unknown'}, imported ${i.importedAt})`,
+    );
+    console.log(
+      'unavailable' in face
+        ? `face match: none (${face.unavailable})`
+        : `face match: model ${face.provenance.model.id}, gallery version ${face.provenance.galleryVersion}`,
+    );
+    ranking.variants.slice(0, limit).forEach((v, k) => console.log(line(v, k + 1)));
+    if (ranking.variants.length > limit)
+      console.log(`... ${ranking.variants.length - limit} more (--limit, --json)`);
+    return 0;
   },
 };

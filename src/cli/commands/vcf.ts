@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { UsageError, UserError } from '../../main/errors.js';
-import { GenomicsRepository } from '../../main/genomics/repository.js';
-import { isPostgresUrl } from '../../main/store/postgres/target.js';
-import { Store } from '../../main/store/store.js';
+import { storeExists } from '../../main/usecases/existing-store.js';
+import { Genomics } from '../../main/usecases/variants.js';
+import { withWorkspace, type Workspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 
 const usage = `Usage:
   facepheno vcf import --db FILE --patient ID [--sample NAME] [--json] FILE.vcf[.gz]
@@ -33,16 +32,21 @@ function parse(args: string[]) {
 }
 
 /**
- * The case database, which must exist: these commands add to a patient's case or read it. A
- * postgres:// URL is opened as it is: whether the server and database exist, only connecting tells.
+ * Runs `use` on the case database `db`, which must exist: these commands add to a patient's case or read
+ * it. A postgres:// URL is opened as it is: whether the server and database exist, only connecting tells.
  */
-export function openExisting(db: string): Store {
-  if (!isPostgresUrl(db) && !existsSync(db))
+export async function withExistingWorkspace<T>(
+  ctx: CommandContext,
+  db: string,
+  use: (ws: Workspace) => Promise<T>,
+): Promise<T> {
+  const config = ctx.storeConfig(db);
+  if (!storeExists(config))
     throw new UserError(
       'no such case database (create the case first: facepheno case create --db FILE --id ID)',
       { file: db },
     );
-  return Store.open(db);
+  return withWorkspace(config, use);
 }
 
 function required(v: string | undefined, flag: string): string {
@@ -51,75 +55,65 @@ function required(v: string | undefined, flag: string): string {
 }
 
 async function runImport(
-  db: string,
+  genomics: Genomics,
   patient: string,
   file: string,
   sample: string | undefined,
   json: boolean,
 ) {
-  const store = openExisting(db);
-  try {
-    const r = await new GenomicsRepository(store).importVcf(patient, file, { sample });
-    const i = r.import;
-    if (json) {
-      console.log(JSON.stringify({ ...i, alreadyImported: r.alreadyImported, sampleChosen: r.sampleChosen }));
-      return;
-    }
-    if (r.alreadyImported) {
-      console.log(
-        `${file}: already imported for ${patient} on ${i.importedAt} (sha256 ${i.sha256}); nothing changed`,
-      );
-      return;
-    }
-    const how =
-      r.sampleChosen === 'first' && i.samples.length > 1
-        ? ` (the first of ${i.samples.length} samples: ${i.samples.join(', ')}; choose another with --sample)`
-        : '';
-    console.log(
-      [
-        `imported ${file} for ${patient}: ${i.records} records, ${i.variants} alleles carried by the proband, ` +
-          `${i.notCarried} not carried or not called`,
-        `sample: ${i.sample}${how}`,
-        `build: ${i.build ?? 'unknown (no ##contig lengths or ##reference naming it)'}` +
-          (i.buildEvidence ? ` (from ${i.buildEvidence})` : ''),
-        `annotations: ${i.annotationSources.join(', ') || 'none (no CSQ or ANN in the header)'}`,
-        `sha256: ${i.sha256}`,
-      ].join('\n'),
-    );
-  } finally {
-    store.close();
+  const r = await genomics.importVcfFile(patient, file, sample);
+  const i = r.import;
+  if (json) {
+    console.log(JSON.stringify({ ...i, alreadyImported: r.alreadyImported, sampleChosen: r.sampleChosen }));
+    return;
   }
+  if (r.alreadyImported) {
+    console.log(
+      `${file}: already imported for ${patient} on ${i.importedAt} (sha256 ${i.sha256}); nothing changed`,
+    );
+    return;
+  }
+  const how =
+    r.sampleChosen === 'first' && i.samples.length > 1
+      ? ` (the first of ${i.samples.length} samples: ${i.samples.join(', ')}; choose another with --sample)`
+      : '';
+  console.log(
+    [
+      `imported ${file} for ${patient}: ${i.records} records, ${i.variants} alleles carried by the proband, ` +
+        `${i.notCarried} not carried or not called`,
+      `sample: ${i.sample}${how}`,
+      `build: ${i.build ?? 'unknown (no ##contig lengths or ##reference naming it)'}` +
+        (i.buildEvidence ? ` (from ${i.buildEvidence})` : ''),
+      `annotations: ${i.annotationSources.join(', ') || 'none (no CSQ or ANN in the header)'}`,
+      `sha256: ${i.sha256}`,
+    ].join('\n'),
+  );
 }
 
-async function runCatalogue(db: string, file: string, json: boolean) {
-  const store = openExisting(db);
-  try {
-    const c = await new GenomicsRepository(store).importCatalogue(file);
-    const genes = new Set(c.entries.map((e) => e.gene)).size;
-    if (json)
-      console.log(
-        JSON.stringify({
-          layout: c.layout,
-          links: c.entries.length,
-          genes,
-          skipped: c.skipped,
-          sha256: c.sha256,
-        }),
-      );
-    else
-      console.log(
-        `catalogue ${file} (${c.layout}): ${c.entries.length} gene-syndrome links for ${genes} genes` +
-          (c.skipped ? `; ${c.skipped} phenotypes left out (susceptibilities, non-diseases, no id)` : ''),
-      );
-  } finally {
-    store.close();
-  }
+async function runCatalogue(genomics: Genomics, file: string, json: boolean) {
+  const c = await genomics.importCatalogueFile(file);
+  const genes = new Set(c.entries.map((e) => e.gene)).size;
+  if (json)
+    console.log(
+      JSON.stringify({
+        layout: c.layout,
+        links: c.entries.length,
+        genes,
+        skipped: c.skipped,
+        sha256: c.sha256,
+      }),
+    );
+  else
+    console.log(
+      `catalogue ${file} (${c.layout}): ${c.entries.length} gene-syndrome links for ${genes} genes` +
+        (c.skipped ? `; ${c.skipped} phenotypes left out (susceptibilities, non-diseases, no id)` : ''),
+    );
 }
 
 export const command: Command = {
   summary: 'import a patient VCF, or the gene-syndrome catalogue',
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const { values, positionals } = parse(args);
     const [sub, ...files] = positionals;
     if (sub !== 'import' && sub !== 'catalogue')
@@ -129,12 +123,15 @@ export const command: Command = {
     const db = required(values.db, '--db');
     if (files.length !== 1) throw new UsageError(`give exactly one file (got ${files.length})`);
     const file = files[0] ?? '';
-    if (sub === 'import')
-      await runImport(db, required(values.patient, '--patient'), file, values.sample, values.json);
-    else {
+    if (sub === 'import') {
+      const patient = required(values.patient, '--patient');
+      await withExistingWorkspace(ctx, db, (ws) =>
+        runImport(new Genomics(ws.store), patient, file, values.sample, values.json),
+      );
+    } else {
       if (values.patient !== undefined || values.sample !== undefined)
         throw new UsageError('catalogue takes no --patient or --sample');
-      await runCatalogue(db, file, values.json);
+      await withExistingWorkspace(ctx, db, (ws) => runCatalogue(new Genomics(ws.store), file, values.json));
     }
     return 0;
   },

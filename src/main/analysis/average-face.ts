@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { decodePhoto } from '../face/decode.js';
 import type { Point } from '../face/geometry.js';
 import { ibug68, meshPoints } from '../face/landmarks.js';
-import type { Sex } from '../store/repos/patients.js';
+import type { Sex } from '../../shared/api.js';
 import { delaunay } from './delaunay.js';
 import { generalisedProcrustes } from './procrustes.js';
 import { arrow, escapeXml, svgDocument } from './svg.js';

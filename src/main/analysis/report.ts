@@ -6,13 +6,12 @@ import type { Inference, ModelEntry } from '../models/inference.js';
 import { indexGallery, rankByNearestCases } from '../match/nearest.js';
 import { project, trainHead, type ProjectionHead } from '../match/head.js';
 import { SearchIndex } from '../match/topk.js';
-import { fuse, l2Normalize, stack } from '../match/vectors.js';
-import type { Store } from '../store/store.js';
+import { l2Normalize, stack } from '../match/vectors.js';
 import { appVersion } from '../version.js';
 import type { Agreement } from './agreement.js';
 import { averageFaces, type FaceSource, matchControls } from './average-face.js';
 import { ageBand } from '../../shared/vocabulary.js';
-import { categoryOf, type Colouring, type Member, readMembers } from './gallery.js';
+import { categoryOf, type Colouring, type Member } from './gallery.js';
 import { placeAmongNeighbours, type Placement } from './layout.js';
 import { occlusionMap, occlusionOverlay } from './occlusion.js';
 import { scatterPng } from './scatter.js';
@@ -104,15 +103,18 @@ function labelSummary(members: readonly Member[]): GalleryAnalysis['labels'] {
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-/** The case's primary-face embeddings in one model, fused into one direction. */
-export function caseVector(store: Store, pseudonym: string, modelId: string): Float32Array {
-  const vectors = store
-    .openCase(pseudonym)
-    .photos.flatMap((p) => p.faces.filter((f) => f.isPrimary))
-    .flatMap((f) => store.faces.embedding(f.id, modelId)?.vector ?? []);
-  if (vectors.length === 0)
-    throw new UserError(`case '${pseudonym}' has no face embedded with model '${modelId}'`);
-  return fuse(vectors);
+/** The gallery as an analysis reads it, taken from the case store by the caller. */
+export interface GalleryData {
+  /** The gallery's own faces in the options' model. */
+  members: Member[];
+  galleryVersion: string;
+  /** The case to place (AnalysisOptions.patient), its faces fused into one direction. */
+  query: Float32Array | null;
+  /**
+   * A member's stored mesh and photo, null where either is missing. Asked for the average faces only, and
+   * only until each patient has one: each answer is a read of the store.
+   */
+  storedFace(m: Member): Pick<FaceSource, 'mesh' | 'photo'> | null;
 }
 
 /**
@@ -120,16 +122,10 @@ export function caseVector(store: Store, pseudonym: string, modelId: string): Fl
  * report), the DBSCAN and average-linkage clusters compared with the labels, and the case placed among
  * its neighbours; then each syndrome's average face beside its matched controls'.
  */
-export async function analyseGallery(store: Store, o: AnalysisOptions): Promise<GalleryAnalysis> {
-  const members = readMembers(store, o.modelId);
-  if (members.length < 5)
-    throw new UserError(
-      `the gallery has ${members.length} faces embedded with model '${o.modelId}'; a map needs at least 5`,
-      { file: store.file },
-    );
+export async function analyseGallery(gallery: GalleryData, o: AnalysisOptions): Promise<GalleryAnalysis> {
+  const { members, query } = gallery;
   const labels = labelSummary(members);
   const figures = new Map<string, Buffer>();
-  const query = o.patient === undefined ? null : caseVector(store, o.patient, o.modelId);
   const spaces: SpaceReport[] = [];
   for (const space of o.spaces) {
     let head: ProjectionHead | null = null;
@@ -194,10 +190,10 @@ export async function analyseGallery(store: Store, o: AnalysisOptions): Promise<
       })),
     });
   }
-  const averages = o.averages ? await averageReports(store, members, o.maxAverage, figures) : [];
+  const averages = o.averages ? await averageReports(gallery, o.maxAverage, figures) : [];
   return {
     model: o.modelId,
-    galleryVersion: store.galleryVersion(),
+    galleryVersion: gallery.galleryVersion,
     appVersion,
     seed: o.seed,
     colourBy: o.colourBy,
@@ -210,33 +206,32 @@ export async function analyseGallery(store: Store, o: AnalysisOptions): Promise<
 }
 
 /** One face per patient (their first), with its mesh and stored photo; faces without a mesh are skipped. */
-function faceSources(store: Store, members: readonly Member[]): FaceSource[] {
+function faceSources(gallery: GalleryData, members: readonly Member[]): FaceSource[] {
   const seen = new Set<string>();
   return members.flatMap((m) => {
     if (seen.has(m.patient)) return [];
-    const mesh = store.faces.mesh(m.faceId);
-    const photo = store.photos.get(m.photoId);
-    if (!mesh || !photo) return [];
+    const face = gallery.storedFace(m);
+    if (!face) return [];
     seen.add(m.patient);
-    return [{ patient: m.patient, sex: m.sex, ageYears: m.ageYears, mesh, photo: photo.path }];
+    return [{ patient: m.patient, sex: m.sex, ageYears: m.ageYears, mesh: face.mesh, photo: face.photo }];
   });
 }
 
 async function averageReports(
-  store: Store,
-  members: readonly Member[],
+  gallery: GalleryData,
   maxCases: number,
   figures: Map<string, Buffer>,
 ): Promise<AverageReport[]> {
+  const { members } = gallery;
   const pool = faceSources(
-    store,
+    gallery,
     members.filter((m) => m.isControl),
   );
   const syndromes = [...new Set(members.filter((m) => !m.isControl).map((m) => m.label))].sort();
   const out: AverageReport[] = [];
   for (const label of syndromes) {
     const cases = faceSources(
-      store,
+      gallery,
       members.filter((m) => m.label === label),
     ).slice(0, maxCases);
     if (cases.length === 0) continue;
@@ -259,35 +254,39 @@ export interface HeatmapReport {
   file: string;
 }
 
+/** The case face a heatmap is drawn on, taken from the case store by the caller. */
+export interface HeatmapFace {
+  /** The case id as asked for. */
+  patient: string;
+  /** The file of the case's first photo whose primary face has an embedding in the model; */
+  photo: string;
+  /** that face's alignment points and embedding. */
+  points5: Point[];
+  vector: Float32Array;
+}
+
 /**
- * The occlusion heatmap of a case's first photo with a face, for `label` or else its best-scoring
- * syndrome, scored against the gallery (the case itself left out), overlaid on the aligned face.
+ * The occlusion heatmap of a case's face, for `label` or else its best-scoring syndrome, scored against
+ * the gallery `members` (the case itself left out), overlaid on the aligned face.
  */
 export async function caseHeatmap(
-  store: Store,
   inference: Inference,
   model: ModelEntry,
-  pseudonym: string,
+  members: readonly Member[],
+  face: HeatmapFace,
   label: string | undefined,
 ): Promise<{ report: HeatmapReport; png: Buffer }> {
-  const members = readMembers(store, model.id);
-  const photo = store
-    .openCase(pseudonym)
-    .photos.find((p) => p.faces.some((f) => f.isPrimary && f.embeddingModels.includes(model.id)));
-  const face = photo?.faces.find((f) => f.isPrimary);
-  if (!photo || !face)
-    throw new UserError(`case '${pseudonym}' has no face embedded with model '${model.id}'`);
+  const pseudonym = face.patient;
   const index = indexGallery(members.map((m) => ({ patient: m.patient, label: m.label, vector: m.vector })));
-  const own = store.faces.embedding(face.id, model.id)?.vector as Float32Array;
-  const ranking = rankByNearestCases(index, [own], { excludePatient: pseudonym });
+  const ranking = rankByNearestCases(index, [face.vector], { excludePatient: pseudonym });
   const controls = new Set(members.filter((m) => m.isControl).map((m) => m.label));
   const target = label ?? ranking.find((r) => !controls.has(r.label))?.label;
   if (!target || !ranking.some((r) => r.label === target))
     throw new UserError(
       `no '${label ?? 'syndrome'}' patients in the gallery of model '${model.id}' to score case '${pseudonym}' against`,
     );
-  const img = await decodePhoto(photo.path, await readFile(photo.path));
-  const map = await occlusionMap(inference, model, img, face.points5 as Point[], index, {
+  const img = await decodePhoto(face.photo, await readFile(face.photo));
+  const map = await occlusionMap(inference, model, img, face.points5, index, {
     label: target,
     excludePatient: pseudonym,
   });

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { diseaseIdKind } from '../store/repos/syndromes.js';
+import { diseaseIdKind } from '../../shared/vocabulary.js';
 import { readCsv } from './csv.js';
 import { ageOf, maskOf, needColumns, photoFile, required, sexOf } from './fields.js';
 import type { GalleryPhoto } from './photo.js';

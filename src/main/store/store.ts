@@ -23,6 +23,7 @@ import { storeConfig, type StoreConfig, type StoreSettings } from './config.js';
 import { Diagnoses, type Diagnosis } from './repos/diagnoses.js';
 import { Faces, type StoredFace } from './repos/faces.js';
 import { Gallery, type GalleryEmbedding } from './repos/gallery.js';
+import { GenomicsRepository } from './repos/genomics.js';
 import { Hpo } from './repos/hpo.js';
 import { Patients, type Patient } from './repos/patients.js';
 import { Photos, type AnalyzedPhoto, type Photo } from './repos/photos.js';
@@ -102,6 +103,7 @@ export class Store {
   readonly audit: AuditLog;
   readonly files: PhotoFiles;
   readonly gallery: Gallery;
+  readonly genomics: GenomicsRepository;
   /** Photo files without a row that this open removed (left by a crash in the middle of a write). */
   readonly swept: number;
 
@@ -127,6 +129,7 @@ export class Store {
     this.hpo = new Hpo(db);
     this.terms = new PatientTerms(db, this.hpo, this.audit);
     this.gallery = new Gallery(db);
+    this.genomics = new GenomicsRepository(this);
     // Under the write lock: a writer holds it while it writes files, so only a dead writer's files are swept.
     this.swept =
       opts.access === 'read'

@@ -5,18 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import { analyseGallery } from '../analysis/report.js';
 import { spaceView } from '../analysis/view.js';
-import type { StoreConfig } from '../store/config.js';
 import { Store } from '../store/store.js';
 import type { SpaceView } from '../../shared/api.js';
+import { analyseStoreGallery, type SpaceInput } from './analysis.js';
 import type { JobWorkerMessage } from './threads.js';
 
-export interface SpaceInput {
-  store: StoreConfig;
-  modelId: string;
-  seed: number;
-}
 type Message = JobWorkerMessage<{ view: SpaceView }>;
 
 const port = parentPort;
@@ -32,7 +26,7 @@ try {
     done: 0,
     total: 1,
   } satisfies Message);
-  const analysis = await analyseGallery(store, {
+  const analysis = await analyseStoreGallery(store, {
     modelId,
     seed,
     spaces: ['raw', 'learnt'],

@@ -8,7 +8,6 @@ import { sexes, type Sex } from '../../../shared/vocabulary.js';
 
 export { sexes, type Sex };
 
-
 export interface Patient {
   id: number;
   pseudonym: string;

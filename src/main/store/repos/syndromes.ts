@@ -1,6 +1,9 @@
 import { bySql, type Db } from '../db.js';
 import { UserError } from '../../errors.js';
 import { write } from './write.js';
+import { diseaseIdKind, diseaseIdKinds, type DiseaseIdKind } from '../../../shared/vocabulary.js';
+
+export { diseaseIdKind };
 
 export interface Syndrome {
   id: number;
@@ -17,19 +20,6 @@ export interface SyndromeInput {
   orpha?: string | null;
   mondo?: string | null;
   genes?: string[];
-}
-
-const idPatterns = {
-  omim: /^OMIM:(PS)?\d{6}$/,
-  orpha: /^ORPHA:\d+$/,
-  mondo: /^MONDO:\d{7}$/,
-} as const;
-type IdKind = keyof typeof idPatterns;
-const idKinds = Object.keys(idPatterns) as IdKind[];
-
-/** Which catalogue a disease CURIE (OMIM:..., ORPHA:..., MONDO:...) belongs to; undefined if none. */
-export function diseaseIdKind(curie: string): IdKind | undefined {
-  return idKinds.find((k) => idPatterns[k].test(curie));
 }
 
 interface SyndromeRow {
@@ -110,15 +100,15 @@ export class Syndromes {
     return write(this.db, () => {
       const name = input.name.trim();
       if (!name) throw new UserError('a syndrome needs a name');
-      for (const k of idKinds) {
+      for (const k of diseaseIdKinds) {
         const v = input[k];
-        if (v && !idPatterns[k].test(v))
+        if (v && diseaseIdKind(v) !== k)
           throw new UserError(`'${v}' is not a ${k.toUpperCase()} id (expected e.g. ${example[k]})`);
       }
       const matches = new Map<number, Syndrome>();
       for (const s of [
         this.findByName(name),
-        ...idKinds.map((k) => (input[k] ? this.findByDiseaseId(input[k]) : undefined)),
+        ...diseaseIdKinds.map((k) => (input[k] ? this.findByDiseaseId(input[k]) : undefined)),
       ])
         if (s) matches.set(s.id, s);
       if (matches.size > 1)
@@ -132,12 +122,12 @@ export class Syndromes {
         );
         s = this.get(id);
       } else {
-        for (const k of idKinds) {
+        for (const k of diseaseIdKinds) {
           const v = input[k];
           if (v && s[k] && s[k] !== v)
             throw new UserError(`syndrome '${s.name}' has ${k.toUpperCase()} id ${s[k]}, not ${v}`);
         }
-        if (idKinds.some((k) => input[k] && !s?.[k]))
+        if (diseaseIdKinds.some((k) => input[k] && !s?.[k]))
           this.setIds.run(
             s.omim ?? input.omim ?? null,
             s.orpha ?? input.orpha ?? null,
@@ -151,7 +141,7 @@ export class Syndromes {
   }
 }
 
-const example: Record<IdKind, string> = { omim: 'OMIM:190685', orpha: 'ORPHA:870', mondo: 'MONDO:0008608' };
+const example: Record<DiseaseIdKind, string> = { omim: 'OMIM:190685', orpha: 'ORPHA:870', mondo: 'MONDO:0008608' };
 
 function toSyndrome(r: SyndromeRow): Syndrome {
   return {

@@ -1,36 +1,18 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { UserError } from '../errors.js';
-import {
-  beginWrite,
-  bySql,
-  commitWrite,
-  dialectOf,
-  insertMany,
-  rollbackWrite,
-  type Db,
-} from '../store/db.js';
-import { AuditLog } from '../store/repos/audit.js';
-import { write } from '../store/repos/write.js';
-import { storageError } from '../store/storage-errors.js';
-import { appVersion } from '../version.js';
-import type { Annotation, Impact } from './annotation.js';
-import type { Catalogue } from './catalogue.js';
-import { readCatalogue } from './catalogue.js';
-import type { GenomeBuild } from './header.js';
-import { fileSha256 } from './lines.js';
-import type {
-  CandidateFilter,
-  FaceMatch,
-  FaceMatcher,
-  GeneSyndrome,
-  PriorityWeights,
-  RankInput,
-  RankedVariant,
-  SyndromeMatch,
-} from './rank.js';
-import { DEFAULT_FILTER, DEFAULT_WEIGHTS, compareRanked, isCandidate, scoreVariant } from './rank.js';
-import { readVcf } from './vcf.js';
+import { UserError } from '../../errors.js';
+import type { Annotation, Impact } from '../../genomics/annotation.js';
+import type { Catalogue } from '../../genomics/catalogue.js';
+import { readCatalogue } from '../../genomics/catalogue.js';
+import type { GenomeBuild } from '../../genomics/header.js';
+import { fileSha256 } from '../../genomics/lines.js';
+import type { CandidateFilter, GeneSyndrome, RankInput } from '../../genomics/rank.js';
+import { readVcf } from '../../genomics/vcf.js';
+import { appVersion } from '../../version.js';
+import { beginWrite, bySql, commitWrite, dialectOf, insertMany, rollbackWrite, type Db } from '../db.js';
+import { storageError } from '../storage-errors.js';
+import { AuditLog } from './audit.js';
+import { write } from './write.js';
 
 export interface VcfImport {
   id: number;
@@ -60,7 +42,7 @@ export interface ImportResult {
   sampleChosen: 'asked' | 'first';
 }
 
-/** What genomics needs of the case store (src/main/store Store): its connections, file and audit user. */
+/** What the genomics tables need of the Store that holds them: its connections, file and audit log. */
 export interface GenomicsStore {
   readonly db: Db;
   readonly file: string;
@@ -165,24 +147,6 @@ interface VariantRow {
   hgvs_p: string | null;
   consequence: string | null;
   impact: Impact | null;
-}
-
-export interface RankOptions {
-  filter?: CandidateFilter;
-  weights?: PriorityWeights;
-  /** The face-match component (from the matching side). */
-  faceMatch?: FaceMatcher;
-  /** Without faceMatch: why there is none, shown in every variant's face component. */
-  faceUnavailable?: string;
-}
-
-export interface VariantRanking {
-  import: VcfImport;
-  /** Alleles stored for the import and how many passed the candidate filter. */
-  stored: number;
-  candidates: number;
-  filter: CandidateFilter;
-  variants: RankedVariant[];
 }
 
 /** The genomics tables of the case store (migration 0002). */
@@ -441,15 +405,10 @@ export class GenomicsRepository {
   }
 
   /**
-   * The patient's candidate variants from their latest VCF import, ranked by combined priority, each
-   * with its components and its gene's syndromes (with the face match where they are in the gallery).
+   * The import's alleles that can pass the candidate filter, each with its primary annotation: SQL narrows
+   * a genome's millions of rows to these; ranking (isCandidate) decides.
    */
-  async rankVariants(pseudonym: string, opts: RankOptions = {}): Promise<VariantRanking> {
-    const latest = this.imports(pseudonym)[0];
-    if (!latest)
-      throw new UserError(`patient '${pseudonym.trim()}' has no imported VCF (facepheno vcf import)`);
-    const filter = opts.filter ?? DEFAULT_FILTER;
-    // SQL narrows a genome's millions of rows to the possible candidates; isCandidate decides.
+  possibleCandidates(importId: number, filter: CandidateFilter): RankInput[] {
     const rows = this.db
       .prepare(
         `SELECT v.id, v.chrom, v.pos, v.ref, v.alt, v.genotype, v.zygosity, v.gnomad_af, v.clinvar, v.cadd,
@@ -459,37 +418,12 @@ export class GenomicsRepository {
           AND (a.impact IN (${bySql(this.db, dialectSql.impacts)}) OR (@clinvar = 1 AND v.clinvar IS NOT NULL))`,
       )
       .all({
-        importId: latest.id,
+        importId,
         maxAf: filter.maxGnomadAf,
         impacts: JSON.stringify(filter.impacts),
         clinvar: filter.clinvarPathogenic ? 1 : 0,
       }) as VariantRow[];
-    const candidates = rows.map(toRankInput).filter((v) => isCandidate(v, filter));
-
-    const { faceMatch } = opts;
-    const faceUnavailable = faceMatch ? undefined : (opts.faceUnavailable ?? 'no face matcher was given');
-    const byGene = new Map<string, SyndromeMatch[]>();
-    for (const gene of new Set(candidates.map((v) => v.gene).filter((g): g is string => g !== null))) {
-      const matches: SyndromeMatch[] = [];
-      for (const s of this.syndromesOfGene(gene)) {
-        if (!faceMatch) {
-          matches.push({ ...s, face: null, inGallery: null });
-          continue;
-        }
-        const found = s.syndromeId === null ? [] : await faceMatch([s.syndromeId]);
-        const best = found.reduce<FaceMatch | null>(
-          (b, f) => (b && b.probability >= f.probability ? b : f),
-          null,
-        );
-        matches.push({ ...s, face: best, inGallery: best !== null });
-      }
-      byGene.set(gene, matches);
-    }
-    const weights = opts.weights ?? DEFAULT_WEIGHTS;
-    const ranked = candidates
-      .map((v) => scoreVariant(v, (v.gene && byGene.get(v.gene)) || [], filter, weights, faceUnavailable))
-      .sort(compareRanked);
-    return { import: latest, stored: latest.variants, candidates: ranked.length, filter, variants: ranked };
+    return rows.map(toRankInput);
   }
 }
 
