@@ -1,7 +1,7 @@
 // Runs the Service's model.train job (the learnt face space, trained in its worker thread) on a data
 // directory, as the app does, so that a SIGKILL at a random moment lands in it. Runs the compiled build.
 const [dist, dataDir, modelsDir] = process.argv.slice(2);
-const { Service } = await import(`${dist}/src/main/service.js`);
+const { Service } = await import(`${dist}/src/main/service/service.js`);
 
 let started = false;
 let finished;

@@ -2,6 +2,8 @@
  * The Electron shell: one hardened window showing the renderer from app://facepheno, the Service in a
  * worker thread, IPC between them. The only code that imports electron (with src/preload).
  */
+// First: onnxruntime's library reads the process environment, which worker threads cannot change.
+import '../models/telemetry-off.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog } from 'electron';
