@@ -140,6 +140,20 @@ describe.skipIf(postgresSkip !== false)(
       expect(view.spaces.map((s) => s.points.length)).toEqual([12, 12]);
     });
 
+    // Their workers get the gallery's rows, not the store: on the same database they must end as on a file.
+    it('evaluates and trains on the gallery in their worker threads', async () => {
+      for (const [name, input, kind] of [
+        ['model.evaluate', { folds: 3 }, 'model.evaluate'],
+        ['model.train', {}, 'model.train'],
+      ] as const) {
+        const reply = await (pgService as Service).handle(name, input);
+        if (!reply.ok) throw new Error(reply.error);
+        const end = await jobEnd(pgEvents, (reply.value as JobRef).jobId);
+        expect(end.error).toBeNull();
+        expect(end.result?.kind).toBe(kind);
+      }
+    });
+
     it('maps it with facepheno analyze-space', () => {
       const r = runCli(['analyze-space', '--db', pg.url, '--json', '--model', 'testnet', '--no-averages'], {
         FACEPHENO_PHOTOS_DIR: photosDir,

@@ -141,7 +141,11 @@ export class Syndromes {
   }
 }
 
-const example: Record<DiseaseIdKind, string> = { omim: 'OMIM:190685', orpha: 'ORPHA:870', mondo: 'MONDO:0008608' };
+const example: Record<DiseaseIdKind, string> = {
+  omim: 'OMIM:190685',
+  orpha: 'ORPHA:870',
+  mondo: 'MONDO:0008608',
+};
 
 function toSyndrome(r: SyndromeRow): Syndrome {
   return {
