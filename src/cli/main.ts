@@ -1,5 +1,5 @@
 // First: onnxruntime's library reads the process environment, which worker threads cannot change.
-import '../main/models/telemetry-off.js';
+import '../main/telemetry-off.js';
 import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,7 +3,7 @@
  * worker thread, IPC between them. The only code that imports electron (with src/preload).
  */
 // First: onnxruntime's library reads the process environment, which worker threads cannot change.
-import '../models/telemetry-off.js';
+import '../telemetry-off.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog } from 'electron';
