@@ -173,6 +173,8 @@ describe('gallery packs', () => {
     const a = match(source).results[0]?.ranking ?? [];
     const b = match(target).results[0]?.ranking ?? [];
     expect(b.map((l) => l.label)).toEqual(a.map((l) => l.label));
+    // The same faces under other pseudonyms get the same folds, so the same calibration.
+    b.forEach((l, i) => expect(l.probability).toBeCloseTo(a[i]?.probability ?? NaN, 4));
     const nearest = b.flatMap((l) => l.nearest);
     expect(nearest.length).toBeGreaterThan(0);
     for (const n of nearest) {

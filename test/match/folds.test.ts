@@ -27,3 +27,24 @@ describe('patient-level folds', () => {
     expect(() => patientFolds(items, 1)).toThrow(/at least 2 folds/);
   });
 });
+
+describe('patient-level folds under other pseudonyms', () => {
+  const vectorOf = (p: number, photo: number) =>
+    Float32Array.from({ length: 8 }, (_, d) => Math.sin(p * 13 + photo * 7 + d));
+  const gallery = (name: (p: number) => string) =>
+    Array.from({ length: 120 }, (_, i) => ({
+      patient: name(Math.floor(i / 2)),
+      label: i < 40 ? 'rare' : 'common',
+      vector: vectorOf(Math.floor(i / 2), i % 2),
+    }));
+
+  it('deals the same patients to the same folds whatever their ids and their order', () => {
+    const own = gallery((p) => `p${p}`);
+    const renamed = gallery((p) => `Centre A/${((p * 7919) % 1000).toString(16)}`).reverse();
+    const foldOf = (items: typeof own) => {
+      const folds = patientFolds(items, 5);
+      return new Map(items.map((it, i) => [Array.from(it.vector).join(), folds[i]]));
+    };
+    expect(foldOf(renamed)).toEqual(foldOf(own));
+  });
+});
