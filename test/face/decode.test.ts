@@ -28,6 +28,20 @@ describe('decodePhoto', () => {
     );
   });
 
+  it('calls each of many truncated JPEGs decoded at once truncated, whatever message libvips gives', async () => {
+    const cut = await truncatedJpeg();
+    const results = await Promise.allSettled(
+      Array.from({ length: 32 }, (_, i) => decodePhoto(`cut-${i}.jpg`, cut)),
+    );
+    const messages = results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'decoded'));
+    expect(messages).toEqual(
+      messages.map(
+        (_, i) =>
+          `UserError: cut-${i}.jpg: the image is truncated or damaged and cannot be decoded completely`,
+      ),
+    );
+  });
+
   it('refuses a 30000x30000 PNG from its header, before decoding pixels', async () => {
     const started = Date.now();
     await expect(decodePhoto('bomb.png', bombPng(30000, 30000))).rejects.toThrow(

@@ -28,18 +28,25 @@ export async function readPhoto(file: string, bytes?: Buffer): Promise<Buffer> {
   }
 }
 
-function decodeFailure(file: string, err: unknown): UserError {
+/**
+ * libvips keeps one error buffer per process, so under concurrent decodes a failure's message can be
+ * another decode's, doubled, or "Unknown error". Once the header has been read, any failure to decode
+ * the pixels is the file's damage, whatever the message says.
+ */
+function decodeFailure(file: string, err: unknown, headerRead: boolean): UserError {
   const msg = err instanceof Error ? err.message : String(err);
+  const damaged = () =>
+    new UserError('the image is truncated or damaged and cannot be decoded completely', {
+      file,
+      cause: err,
+    });
+  if (headerRead) return damaged();
   if (/unsupported image format|corrupt header|bad seek|not a known file format/i.test(msg))
     return new UserError('not an image FacePheno can read (JPEG, PNG, WebP, TIFF, GIF, HEIF, AVIF)', {
       file,
       cause: err,
     });
-  if (/premature end|truncated|unexpected end|read error|incomplete/i.test(msg))
-    return new UserError('the image is truncated or damaged and cannot be decoded completely', {
-      file,
-      cause: err,
-    });
+  if (/premature end|truncated|unexpected end|read error|incomplete/i.test(msg)) return damaged();
   return new UserError(`the image cannot be decoded (${msg.split('\n')[0]})`, { file, cause: err });
 }
 
@@ -54,7 +61,7 @@ export async function decodePhoto(file: string, bytes: Buffer): Promise<RgbImage
   try {
     ({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata());
   } catch (err) {
-    throw decodeFailure(file, err);
+    throw decodeFailure(file, err, false);
   }
   if (!width || !height) throw new UserError('the image has no width or height', { file });
   if (width * height > maxPixels)
@@ -76,6 +83,6 @@ export async function decodePhoto(file: string, bytes: Buffer): Promise<RgbImage
       height: info.height,
     };
   } catch (err) {
-    throw decodeFailure(file, err);
+    throw decodeFailure(file, err, true);
   }
 }
