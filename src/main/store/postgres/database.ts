@@ -80,6 +80,8 @@ export class PostgresDb implements PostgresHandle {
       db.call({
         op: 'connect',
         connectionString: target.connectionString,
+        ssl: target.security.ssl,
+        plaintextFallback: target.security.plaintextFallback,
         schema: target.schema,
         lockTimeoutMs: opts.lockTimeoutMs,
       });
