@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresDb } from '../../src/main/store/postgres/database.js';
 import { parsePostgresTarget } from '../../src/main/store/postgres/target.js';
 import { connectionSecurity, isLoopbackHost } from '../../src/main/store/postgres/tls.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
 import { serverSkip, startServer, type ThrowawayServer } from '../support/postgres-server.js';
 
 const security = (url: string) => connectionSecurity(new URL(url), url);
@@ -113,6 +117,17 @@ describe.skipIf(serverSkip !== false)(
       } finally {
         db.close();
       }
+    });
+
+    it('the command says once on stderr that the URL weakened the connection, and works', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'facepheno-tls-cli-'));
+      const url = `postgres://facepheno@${plain?.host}:${plain?.port}/postgres?sslmode=disable&schema=w`;
+      const env = { FACEPHENO_PHOTOS_DIR: join(dir, 'photos'), FACEPHENO_DATA_DIR: dir, FACEPHENO_ROLE: '' };
+      const r = runCli(['case', 'list', '--db', url], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `facepheno: warning: sslmode=disable: the connection to ${plain?.host} is not encrypted (patient data crosses the network in clear)`,
+      ]);
     });
   },
 );

@@ -71,6 +71,14 @@ export function isDepartmentDatabase(target: string): boolean {
   return isPostgresUrl(target);
 }
 
+/**
+ * Why the connection to a department database is less protected than TLS with the server's certificate
+ * checked (the URL's explicit sslmode), for the edge to say once; null for a file or a protected URL.
+ */
+export function connectionWarning(target: string): string | null {
+  return isPostgresUrl(target) ? parsePostgresTarget(target).security.warning : null;
+}
+
 /** The target as messages show it: a URL without its password, a file as an absolute path. */
 export function displayTarget(target: string): string {
   return isPostgresUrl(target) ? parsePostgresTarget(target).display : resolve(target);
