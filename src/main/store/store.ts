@@ -301,6 +301,20 @@ export class Store {
   }
 
   /**
+   * The file of a stored photo, to read its pixels. A researcher's login on a department database reads
+   * none: its rows name no file (the research views hide the photos' hashes), only faces' landmarks and
+   * embeddings, and the refusal says so instead of a missing file.
+   */
+  photoFile(photo: Photo): string {
+    if (this.role === 'researcher' && dialectOf(this.db) === 'postgres')
+      throw new UserError(
+        "a researcher's login sees no photos on the department database, only the faces' landmarks and " +
+          'embeddings: a clinician can open the photo',
+      );
+    return photo.path;
+  }
+
+  /**
    * A user opening a case: everything shown, and the opening audited (who read which case, when), as every
    * change is. A store that cannot record it (read-only, full) refuses the read with the reason.
    */
