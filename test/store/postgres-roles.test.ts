@@ -209,6 +209,13 @@ describe.skipIf(postgresSkip !== false)(
         expect(jane?.notes).toBe('');
         const view = store.openCase(jane?.pseudonym ?? '');
         expect(view.photos[0]?.originalName).toMatch(/^photo \d+$/);
+        // No photo file: the row names none a researcher could open, and reading one is refused, saying why.
+        const shown = view.photos[0];
+        if (shown) expect(() => store.photoFile(shown)).toThrow(/a researcher's login sees no photos/);
+        // The gallery is there to match against: embeddings and labels, under the pseudonyms.
+        const gallery = store.galleryEmbeddings(model.id);
+        expect(gallery.length).toBe(12);
+        for (const g of gallery) expect(g.patient).toMatch(/^R-/);
         expect(() => store.patients.update(jane?.pseudonym ?? '', { sex: 'male' })).toThrow(
           /refused this to your login/,
         );
