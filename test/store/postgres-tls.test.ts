@@ -119,6 +119,24 @@ describe.skipIf(serverSkip !== false)(
       }
     });
 
+    it('sslmode=require encrypts without checking; prefer falls back to plaintext only where TLS is absent', () => {
+      const checks = [
+        [`postgres://facepheno@${tls?.host}:${tls?.port}/postgres?sslmode=require`, true],
+        [`postgres://facepheno@${tls?.host}:${tls?.port}/postgres?sslmode=prefer`, true],
+        [`postgres://facepheno@${plain?.host}:${plain?.port}/postgres?sslmode=prefer`, false],
+      ] as const;
+      for (const [url, encrypted] of checks) {
+        expect(parsePostgresTarget(url).security.warning).not.toBeNull();
+        const db = connect(url);
+        try {
+          const ssl = db.prepare('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()').pluck().get();
+          expect(ssl, url).toBe(encrypted);
+        } finally {
+          db.close();
+        }
+      }
+    });
+
     it('the command says once on stderr that the URL weakened the connection, and works', () => {
       const dir = mkdtempSync(join(tmpdir(), 'facepheno-tls-cli-'));
       const url = `postgres://facepheno@${plain?.host}:${plain?.port}/postgres?sslmode=disable&schema=w`;
