@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, UserError } from '../main/errors.js';
-import { readKeyFile, storeConfig } from '../main/usecases/workspace.js';
+import { connectionWarning, readKeyFile, storeConfig } from '../main/usecases/workspace.js';
 import { takeKeyFile } from './args.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -67,12 +67,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const key = taken.keyFile === undefined ? undefined : readKeyFile(taken.keyFile);
+    // Said once per run, however many times a command opens the database.
+    const warned = new Set<string>();
     const ctx: CommandContext = {
-      storeConfig: (target, photosDir) =>
-        storeConfig(target, {
+      storeConfig: (target, photosDir) => {
+        const warning = connectionWarning(target);
+        if (warning !== null && !warned.has(warning)) {
+          warned.add(warning);
+          console.error(`facepheno: warning: ${warning}`);
+        }
+        return storeConfig(target, {
           ...(key !== undefined ? { key } : {}),
           ...(photosDir !== undefined ? { photosDir } : {}),
-        }),
+        });
+      },
     };
     return await cmd.run(rest, ctx);
   } catch (err) {

@@ -436,6 +436,10 @@ export const AppInfo = z.object({
     location: z.string(),
     /** clinician sees identities; researcher sees pseudonymised cases. */
     role: z.enum(['clinician', 'researcher']),
+    /** What the role means here: enforced by the PostgreSQL server, or (SQLite) a display mode only. */
+    access: z.string(),
+    /** Why the connection to the database server is less protected than verified TLS; null when not. */
+    connectionWarning: z.string().nullable(),
   }),
   provider: z.string().nullable(),
   /** Why the models cannot be used (missing, damaged), or null. */

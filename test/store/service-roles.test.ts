@@ -44,3 +44,21 @@ describe('roles through the Service', () => {
     });
   });
 });
+
+describe('what a role is, as Settings says it (issue 15, finding 4)', () => {
+  it('on a SQLite file the role is a display mode, not access control, and Settings says so', async () => {
+    const researcher = await open('researcher');
+    const info = await researcher.handle('app.info', {});
+    expect(info).toMatchObject({
+      ok: true,
+      value: {
+        database: {
+          kind: 'sqlite',
+          role: 'researcher',
+          access: expect.stringMatching(/^display mode \(researcher\): .*not what can be read/),
+          connectionWarning: null,
+        },
+      },
+    });
+  });
+});

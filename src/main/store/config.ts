@@ -16,8 +16,12 @@ export interface StoreConfig {
   target: string;
   /** The photo folder: a PostgreSQL store's shared one; a SQLite store's default is beside its file. */
   photosDir?: string;
-  /** clinician sees identities; researcher sees cases pseudonymised and cannot record them. */
-  role: Role;
+  /**
+   * The role asked for (FACEPHENO_ROLE or the edge's setting); undefined: none asked for. On SQLite it is
+   * what the store shows (clinician where none is asked for); on PostgreSQL the server's roles decide and
+   * a role asked for that disagrees is refused (Store.open). A store's own config holds the role it has.
+   */
+  role?: Role;
   /** Who the audit log names. */
   osUser: string;
   /** The key of an encrypted SQLite database (SQLCipher-compatible). */
@@ -29,7 +33,7 @@ export type StoreSettings = Partial<Omit<StoreConfig, 'target'>>;
 
 /**
  * The configuration for `target` from explicit settings, else the environment: FACEPHENO_PHOTOS_DIR,
- * FACEPHENO_ROLE (default clinician), FACEPHENO_DB_KEY, the OS user.
+ * FACEPHENO_ROLE (none by default), FACEPHENO_DB_KEY, the OS user.
  */
 export function storeConfig(
   target: string,
@@ -39,10 +43,11 @@ export function storeConfig(
   const photosDir = given.photosDir ?? (env.FACEPHENO_PHOTOS_DIR || undefined);
   // FACEPHENO_DB_KEY is a SQLite file's key: a PostgreSQL store refuses a key given to it explicitly only.
   const key = given.key ?? (isPostgresUrl(target) ? undefined : env.FACEPHENO_DB_KEY);
+  const role = given.role ?? (env.FACEPHENO_ROLE || undefined);
   return {
     target,
     ...(photosDir !== undefined ? { photosDir } : {}),
-    role: checkedRole(given.role ?? env.FACEPHENO_ROLE ?? 'clinician'),
+    ...(role !== undefined ? { role: checkedRole(role) } : {}),
     osUser: given.osUser ?? osUser(env),
     ...(key !== undefined ? { key } : {}),
   };
@@ -64,6 +69,14 @@ export function dataDirStoreConfig(
 /** Whether the target is a department's PostgreSQL database (a postgres:// URL) rather than a file. */
 export function isDepartmentDatabase(target: string): boolean {
   return isPostgresUrl(target);
+}
+
+/**
+ * Why the connection to a department database is less protected than TLS with the server's certificate
+ * checked (the URL's explicit sslmode), for the edge to say once; null for a file or a protected URL.
+ */
+export function connectionWarning(target: string): string | null {
+  return isPostgresUrl(target) ? parsePostgresTarget(target).security.warning : null;
 }
 
 /** The target as messages show it: a URL without its password, a file as an absolute path. */

@@ -17,7 +17,9 @@ import * as allMigrations from './migrations/index.js';
 import { PhotoFiles } from './photo-files.js';
 import * as postgresChecks from './postgres/checks.js';
 import { PostgresDb } from './postgres/database.js';
+import { roleGroups, serverRole } from './postgres/roles.js';
 import { isPostgresUrl, parsePostgresTarget, type PostgresTarget } from './postgres/target.js';
+import type { Role } from './roles.js';
 import { AuditLog } from './repos/audit.js';
 import { storeConfig, type StoreConfig, type StoreSettings } from './config.js';
 import { Diagnoses, type Diagnosis } from './repos/diagnoses.js';
@@ -106,6 +108,12 @@ export class Store {
   readonly genomics: GenomicsRepository;
   /** Photo files without a row that this open removed (left by a crash in the middle of a write). */
   readonly swept: number;
+  /** The role this store is open as: on PostgreSQL the server's, on SQLite the one asked for. */
+  readonly role: Role;
+  /** What the role means here: enforced by the server, or a display mode (Settings shows it). */
+  readonly access: string;
+  /** Why the connection to a PostgreSQL server is less protected than TLS with verification; else null. */
+  readonly connectionWarning: string | null;
 
   private constructor(
     readonly db: Db,
@@ -113,12 +121,17 @@ export class Store {
     readonly file: string,
     /** How it was opened: what a worker thread needs to open the same store (see StoreConfig). */
     readonly config: StoreConfig,
-    opts: OpenOptions & { photosDir: string },
+    opts: OpenOptions & { photosDir: string; roleAccess: string; connectionWarning?: string | null },
     /** A further connection to the same database (for work that must not share this one's transaction). */
     readonly connect: () => Db,
   ) {
     this.files = new PhotoFiles(opts.photosDir);
-    const role = config.role;
+    const role = config.role ?? 'clinician';
+    this.role = role;
+    this.access = opts.roleAccess;
+    this.connectionWarning = opts.connectionWarning ?? null;
+    // A researcher's login reads the research views, where no row names a photo file and nothing is written.
+    const research = role === 'researcher' && dialectOf(db) === 'postgres';
     this.audit = new AuditLog(db, config.osUser, role);
     this.patients = new Patients(db, this.audit, role);
     this.faces = new Faces(db);
@@ -128,11 +141,11 @@ export class Store {
     this.diagnoses = new Diagnoses(db, this.audit);
     this.hpo = new Hpo(db);
     this.terms = new PatientTerms(db, this.hpo, this.audit);
-    this.gallery = new Gallery(db);
+    this.gallery = new Gallery(db, { keepsFits: !research });
     this.genomics = new GenomicsRepository(this);
     // Under the write lock: a writer holds it while it writes files, so only a dead writer's files are swept.
     this.swept =
-      opts.access === 'read'
+      opts.access === 'read' || research
         ? 0
         : db.transaction(() => this.files.sweep(this.photos.referenced())).immediate();
   }
@@ -179,7 +192,14 @@ export class Store {
         migrate(db, abs, opts.migrations ?? Object.values(allMigrations), appVersion);
       }
       const photosDir = config.photosDir ?? photosDirFor(abs);
-      return new Store(db, abs, { ...config, target: abs }, { ...opts, photosDir }, connect);
+      const role = config.role ?? 'clinician';
+      return new Store(
+        db,
+        abs,
+        { ...config, target: abs, role },
+        { ...opts, photosDir, roleAccess: displayMode(role) },
+        connect,
+      );
     } catch (err) {
       db?.close();
       const storage = storageError(err, abs);
@@ -210,14 +230,57 @@ export class Store {
           'FACEPHENO_PHOTOS_DIR to it',
         { file: target.display },
       );
-    const connect = (): PostgresDb =>
-      PostgresDb.connect(target, { lockTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
+    let access = '';
+    let role: Role | undefined;
+    // Every connection of the store, the first and any further one, takes the role the server gives.
+    const connect = (): PostgresDb => {
+      const c = PostgresDb.connect(target, { lockTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
+      try {
+        const server = serverRole(c, target.schema);
+        if (server.role === null)
+          throw new UserError(
+            `login '${server.login}' has no FacePheno role on schema '${server.schema}': its owner grants one ` +
+              `(facepheno roles grant --login ${server.login} --role clinician|researcher)`,
+            { file: target.display },
+          );
+        if (config.role !== undefined && config.role !== server.role)
+          throw new UserError(
+            `FACEPHENO_ROLE is ${config.role}, but the server gives login '${server.login}' the ` +
+              `${server.role} role on schema '${server.schema}': the department database decides the role; ` +
+              `unset FACEPHENO_ROLE or connect with a ${config.role}'s login`,
+            { file: target.display },
+          );
+        if (server.role === 'researcher') c.exec(`SET search_path TO ${roleGroups(server.schema).research}`);
+        role = server.role;
+        access =
+          server.role === 'researcher'
+            ? `enforced by the PostgreSQL server: login ${server.login} is a researcher of schema ${server.schema} ` +
+              `and reads only its pseudonymised views (${roleGroups(server.schema).research}); it cannot change anything`
+            : `enforced by the PostgreSQL server: login ${server.login} is ${server.owner ? 'the owner' : 'a clinician'} ` +
+              `of schema ${server.schema}`;
+        return c;
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+    };
     const db = connect();
     try {
       if (opts.access !== 'read')
         migrate(db, target.display, opts.migrations ?? Object.values(allMigrations), appVersion);
-      const settled = { ...config, photosDir: resolve(photosDir) };
-      return new Store(db, target.display, settled, { ...opts, photosDir: settled.photosDir }, connect);
+      const settled = { ...config, role: role ?? 'clinician', photosDir: resolve(photosDir) };
+      return new Store(
+        db,
+        target.display,
+        settled,
+        {
+          ...opts,
+          photosDir: settled.photosDir,
+          roleAccess: access,
+          connectionWarning: target.security.warning,
+        },
+        connect,
+      );
     } catch (err) {
       db.close();
       throw storageError(err, target.display);
@@ -235,6 +298,20 @@ export class Store {
     } catch (err) {
       throw storageError(err, this.file);
     }
+  }
+
+  /**
+   * The file of a stored photo, to read its pixels. A researcher's login on a department database reads
+   * none: its rows name no file (the research views hide the photos' hashes), only faces' landmarks and
+   * embeddings, and the refusal says so instead of a missing file.
+   */
+  photoFile(photo: Photo): string {
+    if (this.role === 'researcher' && dialectOf(this.db) === 'postgres')
+      throw new UserError(
+        "a researcher's login sees no photos on the department database, only the faces' landmarks and " +
+          'embeddings: a clinician can open the photo',
+      );
+    return photo.path;
   }
 
   /**
@@ -334,6 +411,14 @@ export class Store {
       unreferencedFiles: [...files].filter((f) => !shas.has(f)),
     };
   }
+}
+
+/** On one workstation the role is what the app shows, not what the file lets anyone read. */
+function displayMode(role: Role): string {
+  return (
+    `display mode (${role}): on a SQLite file the role changes what FacePheno shows, not what can be read; ` +
+    'anyone who can open the file (or its backup) with its key sees everything'
+  );
 }
 
 /** SQLite's integrity and foreign-key checks, or PostgreSQL's counterparts (postgres/checks.ts). */

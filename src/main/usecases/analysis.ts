@@ -192,7 +192,7 @@ function galleryData(store: Store, modelId: string, patient: string | undefined)
     storedFace: (m) => {
       const mesh = store.faces.mesh(m.faceId);
       const photo = store.photos.get(m.photoId);
-      return mesh && photo ? { mesh, photo: photo.path } : null;
+      return mesh && photo ? { mesh, photo: store.photoFile(photo) } : null;
     },
   };
 }
@@ -261,7 +261,7 @@ function heatmapFace(store: Store, pseudonym: string, modelId: string): HeatmapF
     throw new UserError(`case '${pseudonym}' has no face embedded with model '${modelId}'`);
   return {
     patient: pseudonym,
-    photo: photo.path,
+    photo: store.photoFile(photo),
     points5: face.points5 as Point[],
     vector: store.faces.embedding(face.id, modelId)?.vector as Float32Array,
   };

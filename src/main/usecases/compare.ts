@@ -63,7 +63,7 @@ async function alignedFace(
   const patient = store.patients.getById(photo.patientId).pseudonym;
   const v = await alignedView(
     photo.originalName,
-    await readFile(photo.path),
+    await readFile(store.photoFile(photo)),
     face.points5 as Point[],
     store.faces.mesh(face.id),
   );

@@ -13,6 +13,7 @@ import type { ModelRef } from '../../shared/api.js';
 
 // The edge (a command, the app, serve) configures the store through here, not from the store itself.
 export {
+  connectionWarning,
   dataDirStoreConfig,
   displayTarget,
   isDepartmentDatabase,

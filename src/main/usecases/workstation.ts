@@ -15,7 +15,13 @@ export interface WorkstationInfo {
   modelsProblem: string | null;
   /** The inference provider, once the models have loaded. */
   provider: string | null;
-  database: { kind: 'sqlite' | 'postgres'; location: string; role: Role };
+  database: {
+    kind: 'sqlite' | 'postgres';
+    location: string;
+    role: Role;
+    access: string;
+    connectionWarning: string | null;
+  };
   hpo: HpoRelease | null;
   gallery: {
     version: string;
@@ -49,7 +55,13 @@ export async function workstationInfo(ws: Workspace): Promise<WorkstationInfo> {
     manifest,
     modelsProblem,
     provider: pipeline?.provider ?? null,
-    database: { kind: dialectOf(store.db), location: store.file, role: store.patients.role },
+    database: {
+      kind: dialectOf(store.db),
+      location: store.file,
+      role: store.role,
+      access: store.access,
+      connectionWarning: store.connectionWarning,
+    },
     hpo: hpoRelease(ws),
     gallery: {
       version: store.galleryVersion(),

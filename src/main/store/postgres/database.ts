@@ -40,6 +40,13 @@ function toError(e: SerialisedPgError, place: string): Error {
       `lost the connection to the case database (${e.message}): what was not yet saved was not saved; open it again`,
       { file: place },
     );
+  // insufficient_privilege: the server's roles (postgres/roles.ts) refuse what this login may not do.
+  // ... or a write to a research view's pseudonymised column, which no grant could allow (0A000).
+  if (e.code === '42501' || (e.code === '0A000' && / of view /.test(e.message)))
+    return new UserError(
+      `the database server refused this to your login (${e.message}): your FacePheno role does not allow it`,
+      { file: place },
+    );
   if (e.code === '53100')
     return new UserError(`the database server's disk is full: nothing was saved`, { file: place });
   const err = new Error(e.detail ? `${e.message} (${e.detail})` : e.message) as Error & { code?: string };
@@ -80,6 +87,8 @@ export class PostgresDb implements PostgresHandle {
       db.call({
         op: 'connect',
         connectionString: target.connectionString,
+        ssl: target.security.ssl,
+        plaintextFallback: target.security.plaintextFallback,
         schema: target.schema,
         lockTimeoutMs: opts.lockTimeoutMs,
       });

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { TlsOptions } from './tls.js';
 
 /** Messages between a PostgreSQL store (the calling thread) and its connection worker (worker.ts). */
 
@@ -12,6 +13,10 @@ export type Request =
   | {
       op: 'connect';
       connectionString: string;
+      /** TLS as tls.ts decided it from the URL; false: plaintext. */
+      ssl: false | TlsOptions;
+      /** sslmode=prefer: retry in plaintext when the server answers that it has no TLS. */
+      plaintextFallback: boolean;
       schema: string | undefined;
       /** Milliseconds to wait for a lock (another workstation's write) before giving up. */
       lockTimeoutMs: number;

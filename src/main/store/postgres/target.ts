@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { connectionSecurity, tlsParameters, type ConnectionSecurity } from './tls.js';
 
 /** A PostgreSQL store's address: a postgres:// (or postgresql://) URL, optionally `?schema=name`. */
 export interface PostgresTarget {
@@ -8,6 +9,8 @@ export interface PostgresTarget {
   schema: string | undefined;
   /** The URL as messages and logs may show it: the password replaced by ***. */
   display: string;
+  /** TLS or not, decided here from the URL (tls.ts); its TLS parameters are not in connectionString. */
+  security: ConnectionSecurity;
 }
 
 export function isPostgresUrl(target: string): boolean {
@@ -32,11 +35,10 @@ export function parsePostgresTarget(target: string): PostgresTarget {
       `schema '${schema}' must be a lower-case name of letters, digits and _ (at most 63)`,
       { file: display },
     );
-  return {
-    connectionString: url.toString(),
-    schema,
-    display: schema === undefined ? display : `${display}${url.search ? '&' : '?'}schema=${schema}`,
-  };
+  const shown = schema === undefined ? display : `${display}${url.search ? '&' : '?'}schema=${schema}`;
+  const security = connectionSecurity(url, shown);
+  for (const p of tlsParameters) url.searchParams.delete(p);
+  return { connectionString: url.toString(), schema, display: shown, security };
 }
 
 function redactUrl(url: URL): string {

@@ -1,9 +1,11 @@
 // The PostgreSQL connection of one store, in a thread of its own: the store's thread posts a request and
 // blocks until the reply is on its port (postgres/database.ts), which keeps the store's API synchronous.
+import type { ConnectionOptions } from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { ColumnsBuilder } from './columns.js';
 import type { QueryResult, Reply, Request, SerialisedPgError, WorkerInit } from './protocol.js';
+import type { TlsOptions } from './tls.js';
 
 // Counts and identity keys are BIGINT; every value the store keeps is far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
@@ -30,15 +32,17 @@ interface Answer {
 
 async function handle(req: Request): Promise<Answer> {
   if (req.op === 'connect') {
-    const c = new pg.Client({ connectionString: req.connectionString, connectionTimeoutMillis: 15_000 });
-    c.on('error', (err) => (lost = err));
-    await c.connect();
+    const c = await connected(req.connectionString, req.ssl, req.plaintextFallback);
     client = c;
     if (req.schema !== undefined) {
-      await c.query(`CREATE SCHEMA IF NOT EXISTS ${req.schema}`).catch(async (err: { code?: string }) => {
-        // Two workstations creating it at once: the loser finds it there.
-        if (err.code !== '23505' && err.code !== '42P06') throw err;
-      });
+      // Created only where missing: CREATE SCHEMA IF NOT EXISTS needs the right to create one even when
+      // it exists, which a clinician's or researcher's login has not.
+      const there = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [req.schema]);
+      if (there.rowCount === 0)
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${req.schema}`).catch(async (err: { code?: string }) => {
+          // Two workstations creating it at once: the loser finds it there.
+          if (err.code !== '23505' && err.code !== '42P06') throw err;
+        });
       await c.query(`SET search_path TO ${req.schema}`);
     }
     await c.query(`SET lock_timeout = ${Math.max(1, Math.round(req.lockTimeoutMs))}; SET bytea_output = hex`);
@@ -61,6 +65,36 @@ async function handle(req: Request): Promise<Answer> {
     rowMode: 'array',
   };
   return query(client, new pg.Query(config));
+}
+
+/**
+ * A connected client. The ssl option is always given, so the driver never reads sslmode from the URL or
+ * PGSSLMODE from the environment; a TLS failure is an error, never a silent plaintext retry, except under
+ * sslmode=prefer and only when the server says it has no TLS.
+ */
+async function connected(
+  connectionString: string,
+  ssl: false | TlsOptions,
+  plaintextFallback: boolean,
+): Promise<pg.Client> {
+  const open = async (tls: false | TlsOptions): Promise<pg.Client> => {
+    const c = new pg.Client({ connectionString, ssl: tlsOptions(tls), connectionTimeoutMillis: 15_000 });
+    c.on('error', (err) => (lost = err));
+    await c.connect();
+    return c;
+  };
+  try {
+    return await open(ssl);
+  } catch (err) {
+    if (ssl && plaintextFallback && /does not support SSL/i.test((err as Error).message)) return open(false);
+    throw err;
+  }
+}
+
+function tlsOptions(tls: false | TlsOptions): false | ConnectionOptions {
+  if (!tls) return false;
+  const { skipHostnameCheck, ...rest } = tls;
+  return skipHostnameCheck ? { ...rest, checkServerIdentity: () => undefined } : rest;
 }
 
 const isBytea = (f: pg.FieldDef) => f.dataTypeID === pg.types.builtins.BYTEA;

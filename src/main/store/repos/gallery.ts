@@ -50,7 +50,11 @@ export class Gallery {
   private readonly readFit;
   private readonly writeFit;
 
-  constructor(private readonly db: Db) {
+  /** keepsFits false: a login that may not write (a researcher's) fits the matcher each time instead. */
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { keepsFits: boolean } = { keepsFits: true },
+  ) {
     // A pack member's label is the store's name for the same syndrome where an id or the name matches.
     this.rows = db.prepare(`SELECT p.id AS patientId, p.pseudonym AS patient, f.id AS faceId,
         ph.id AS photoId, coalesce(s.name, '${UNAFFECTED_LABEL}') AS label, s.id AS syndromeId,
@@ -127,6 +131,7 @@ export class Gallery {
    * (full, read-only) is a UserError naming the database, as for every repository write.
    */
   saveFit(fit: CachedFit): void {
+    if (!this.opts.keepsFits) return;
     write(this.db, () =>
       this.writeFit.run(
         fit.modelId,

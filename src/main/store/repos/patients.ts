@@ -64,6 +64,8 @@ interface PatientRow {
   notes: string;
   created_at: string;
   updated_at: string;
+  /** Only a researcher's view of a department database has it: the band worked out by the server. */
+  age_band?: string | null;
 }
 
 interface SummaryRow extends PatientRow {
@@ -181,7 +183,8 @@ export class Patients {
   /** The patient as this store's role may see it. */
   private shown(p: Patient): Patient {
     if (this.role === 'clinician') return p;
-    return { ...p, notes: '', birthDate: null, birthYear: null, ageBand: ageBand(p.birthYear) };
+    const band = p.ageBand !== undefined ? p.ageBand : ageBand(p.birthYear);
+    return { ...p, notes: '', birthDate: null, birthYear: null, ageBand: band };
   }
 
   /** A researcher records no identifying data: no notes, no birth date or year. */
@@ -321,6 +324,7 @@ function toPatient(r: PatientRow): Patient {
     notes: r.notes,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(r.age_band !== undefined ? { ageBand: r.age_band } : {}),
   };
 }
 

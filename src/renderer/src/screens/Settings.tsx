@@ -30,6 +30,12 @@ export function SettingsScreen() {
         <dd>
           <code>{i.database.location}</code> (
           {i.database.kind === 'postgres' ? 'PostgreSQL, shared' : 'SQLite'}), as {i.database.role}
+          <div>Access: {i.database.access}</div>
+          {i.database.connectionWarning !== null && (
+            <div className="error" role="alert">
+              Connection: {i.database.connectionWarning}
+            </div>
+          )}
           <div className="muted">
             Change it with FACEPHENO_DB (a postgres:// URL, with FACEPHENO_PHOTOS_DIR), or --db and --photos
             for facepheno serve, and restart FacePheno.
