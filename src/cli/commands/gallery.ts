@@ -12,6 +12,7 @@ import {
 import { withWorkspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno gallery import --db FILE DIR|CSV [--controls LABEL]... [--json]
        facepheno gallery keygen --out DIR [--json]
@@ -57,31 +58,31 @@ centre; they have no photo here) and the gallery version changes.`;
 
 function packLines(verb: string, s: PackSummary, version: string): string {
   return [
-    `${verb} ${s.file}: centre ${s.centre}, ${s.members} members, ${s.faces} faces, model ${s.model.id} (${s.model.sha256.slice(0, 12)}...)`,
+    printable`${verb} ${s.file}: centre ${s.centre}, ${s.members} members, ${s.faces} faces, model ${s.model.id} (${s.model.sha256.slice(0, 12)}...)`,
     s.encryptedTo
-      ? `encrypted to: ${s.encryptedTo.name} (key sha256 ${s.encryptedTo.keySha256})`
+      ? printable`encrypted to: ${s.encryptedTo.name} (key sha256 ${s.encryptedTo.keySha256})`
       : 'encrypted to: nobody: the pack is in clear, and its embeddings re-identify its members',
-    `labels: ${s.labels.join(', ')}`,
-    `content sha256: ${s.contentSha256}`,
-    `gallery version: ${version}`,
+    printable`labels: ${s.labels.join(', ')}`,
+    printable`content sha256: ${s.contentSha256}`,
+    printable`gallery version: ${version}`,
   ].join('\n');
 }
 
 function importLines(db: string, report: GalleryImportReport): string {
   const { noFace } = report;
   return [
-    `imported ${report.source} into ${resolve(db)}: ${report.patients} patients (${report.controls} controls), ${report.photos} photos, ${report.faces} faces`,
-    `syndromes: ${report.syndromes.join(', ') || 'none'}`,
-    `no face found in ${noFace.length} photo(s)${
+    printable`imported ${report.source} into ${resolve(db)}: ${report.patients} patients (${report.controls} controls), ${report.photos} photos, ${report.faces} faces`,
+    printable`syndromes: ${report.syndromes.join(', ') || 'none'}`,
+    printable`no face found in ${noFace.length} photo(s)${
       noFace.length
-        ? `: ${noFace
+        ? printable`: ${noFace
             .slice(0, 10)
             .map((n) => n.where)
             .join('; ')}${noFace.length > 10 ? '; ...' : ''}`
         : ''
     }`,
-    `embedding models: ${report.models.map((m) => `${m.id} (${m.dim})`).join(', ')}`,
-    `gallery version: ${report.galleryVersion}`,
+    printable`embedding models: ${report.models.map((m) => printable`${m.id} (${m.dim})`).join(', ')}`,
+    printable`gallery version: ${report.galleryVersion}`,
   ].join('\n');
 }
 
@@ -138,7 +139,7 @@ export const command: Command = {
             controlLabels: values.controls ?? defaultControlLabels,
             onProgress: (p) => {
               if (!json && p.phase === 'analyze' && p.done % 250 === 0)
-                process.stderr.write(`analysing ${p.done}/${p.total}\n`);
+                process.stderr.write(printable`analysing ${p.done}/${p.total}\n`);
             },
           }),
         );
@@ -155,10 +156,10 @@ export const command: Command = {
           json
             ? JSON.stringify(keys, null, 2)
             : [
-                `private key: ${keys.privateKey} (keep it here, mode 0600: it opens every pack sent to this centre)`,
-                `public key: ${keys.publicKey} (send it to the centres that will share packs with this one)`,
-                `public key (base64): ${keys.publicKeyBase64}`,
-                `key sha256: ${keys.keySha256} (compare it with the sender by another channel)`,
+                printable`private key: ${keys.privateKey} (keep it here, mode 0600: it opens every pack sent to this centre)`,
+                printable`public key: ${keys.publicKey} (send it to the centres that will share packs with this one)`,
+                printable`public key (base64): ${keys.publicKeyBase64}`,
+                printable`key sha256: ${keys.keySha256} (compare it with the sender by another channel)`,
               ].join('\n'),
         );
         return 0;
@@ -190,7 +191,7 @@ export const command: Command = {
         const pack = await withWorkspace(ctx.storeConfig(db), (ws) => exportGalleryPack(ws, out, opts));
         if (!pack.encryptedTo)
           process.stderr.write(
-            `facepheno gallery export: warning: ${pack.file} is not encrypted: anyone who gets it can ` +
+            printable`facepheno gallery export: warning: ${pack.file} is not encrypted: anyone who gets it can ` +
               're-identify its members from their embeddings\n',
           );
         return printPack(json, 'exported', pack);
