@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../src/main/data-dir.js';
 import { addPack, exportPack } from '../src/main/store/gallery-pack.js';
+import { readPackKey, readRecipientKey, writePackKeys } from '../src/main/store/pack-seal.js';
 import { Store } from '../src/main/store/store.js';
 import { fillSyntheticStore, model, syntheticCaseStore } from '../test/support/synthetic-store.js';
 import { launchChromium } from './support/browser.js';
@@ -28,16 +29,22 @@ describe('the match view with a gallery pack', () => {
     await syntheticCaseStore(dataDir, modelsDir);
     const other = join(tmp, 'centre-b.db');
     await fillSyntheticStore(other);
-    const pack = join(tmp, 'centre-b.pack.json');
+    const pack = join(tmp, 'centre-b.pack');
+    // Centre A's key pair: Centre B encrypts its pack to A's public key, A opens it with its private key.
+    const keys = writePackKeys(tmp);
     const b = Store.open(other);
     try {
-      exportPack(b, pack, { centre: 'Centre B', model });
+      exportPack(b, pack, {
+        centre: 'Centre B',
+        model,
+        recipient: readRecipientKey(keys.publicKey, 'Centre A'),
+      });
     } finally {
       b.close();
     }
     const a = Store.open(storeFileIn(dataDir));
     try {
-      addPack(a, pack, [model]);
+      addPack(a, pack, [model], readPackKey(keys.privateKey));
     } finally {
       a.close();
     }

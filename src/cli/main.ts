@@ -7,6 +7,7 @@ import { UsageError, UserError } from '../main/errors.js';
 import { connectionWarning, readKeyFile, storeConfig } from '../main/usecases/workspace.js';
 import { takeKeyFile } from './args.js';
 import type { Command, CommandContext } from './command.js';
+import { printable } from './printable.js';
 
 const commandsDir = fileURLToPath(new URL('./commands', import.meta.url));
 
@@ -48,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     taken = takeKeyFile(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    console.error(`facepheno: ${err.message} (see facepheno --help)`);
+    console.error(printable`facepheno: ${err.message} (see facepheno --help)`);
     return 2;
   }
   const [name, ...rest] = taken.args;
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = await loadCommand(name);
   if (!cmd) {
-    console.error(`facepheno: unknown command '${name}' (see facepheno --help)`);
+    console.error(printable`facepheno: unknown command '${name}' (see facepheno --help)`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -85,11 +86,11 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest, ctx);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`facepheno ${name}: ${err.message} (see facepheno ${name} --help)`);
+      console.error(printable`facepheno ${name}: ${err.message} (see facepheno ${name} --help)`);
       return 2;
     }
     if (err instanceof UserError) {
-      console.error(`facepheno ${name}: ${err.message}`);
+      console.error(printable`facepheno ${name}: ${err.message}`);
       return 1;
     }
     throw err;

@@ -85,6 +85,42 @@ describe('decodePhoto', () => {
     expect(bottom[2]).toBeGreaterThan(200);
   });
 
+  it('refuses SVG from its first bytes, named .svg or .jpg, with or without an XML prologue', async () => {
+    // A drawing sharp (librsvg) would render happily: a face-sized image, to any decoder that is asked.
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200"><rect width="200" height="200" fill="#c96"/></svg>';
+    expect((await sharp(Buffer.from(svg)).metadata()).format).toBe('svg');
+    for (const [name, text] of [
+      ['drawing.svg', svg],
+      ['disguised.jpg', `\ufeff<?xml version="1.0" encoding="UTF-8"?>\n${svg}`],
+      ['doctype.png', `<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">${svg}`],
+    ] as const)
+      await expect(decodePhoto(name, Buffer.from(text))).rejects.toThrow(
+        `${name}: an SVG drawing, not a photo: FacePheno reads JPEG, PNG, WebP, TIFF, GIF, HEIF, AVIF`,
+      );
+  });
+
+  it('refuses other formats (PPM, PDF) from their first bytes and reads every allowed one', async () => {
+    const ppm = Buffer.concat([Buffer.from('P6\n4 4\n255\n'), Buffer.alloc(48, 200)]);
+    for (const [name, bytes] of [
+      ['image.ppm', ppm],
+      ['doc.pdf', Buffer.from('%PDF-1.4\n%\xe2\xe3\n1 0 obj\n')],
+    ] as const)
+      await expect(decodePhoto(name, bytes)).rejects.toThrow(`${name}: not an image FacePheno can read`);
+    const allowed = {
+      jpeg: await halves().jpeg().toBuffer(),
+      png: await halves().png().toBuffer(),
+      webp: await halves().webp().toBuffer(),
+      tiff: await halves().tiff().toBuffer(),
+      gif: await halves().gif().toBuffer(),
+      avif: await halves().avif().toBuffer(),
+    };
+    for (const [format, bytes] of Object.entries(allowed)) {
+      const img = await decodePhoto(`photo.${format}`, bytes);
+      expect([img.width, img.height], format).toEqual([40, 20]);
+    }
+  });
+
   it('names a missing file', async () => {
     await expect(readPhoto('/nonexistent/photo.jpg')).rejects.toThrow('/nonexistent/photo.jpg: no such file');
   });

@@ -85,7 +85,7 @@ eachBackend((backend) => {
       const target = tempStore(backend);
       try {
         const file = `${folder.dir}/pack.json`;
-        const exported = exportPack(store, file, { centre: 'Centre C', model });
+        const exported = exportPack(store, file, { centre: 'Centre C', model, recipient: null });
         const own = store.galleryEmbeddings(model.id);
         expect(exported.faces).toBe(own.length);
         const before = target.store.galleryVersion();

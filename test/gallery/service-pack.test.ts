@@ -29,7 +29,7 @@ beforeAll(async () => {
   const b = Store.open(other);
   try {
     b.db.prepare(`UPDATE syndromes SET name = 'Kabuki (centre B)' WHERE omim = 'OMIM:147920'`).run();
-    exportPack(b, pack, { centre: 'Centre B', model });
+    exportPack(b, pack, { centre: 'Centre B', model, recipient: null });
   } finally {
     b.close();
   }

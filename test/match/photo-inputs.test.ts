@@ -36,6 +36,16 @@ describe('masking the printed corner', () => {
       /^bad\.jpg: /,
     );
   });
+
+  it('refuses an SVG before any decoder parses it, naming the file', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="90" height="90"/>');
+    await expect(maskCorner(svg, 'top-left', 'drawing.jpg')).rejects.toThrow(
+      'drawing.jpg: an SVG drawing, not a photo',
+    );
+    await expect(borderFeatures(svg, { x: 0, y: 0, width: 9, height: 9 }, 'drawing.jpg')).rejects.toThrow(
+      'drawing.jpg: an SVG drawing, not a photo',
+    );
+  });
 });
 
 describe('border features (the confound check)', () => {

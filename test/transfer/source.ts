@@ -65,7 +65,8 @@ export async function otherCentrePack(dir: string): Promise<string> {
   await fillSyntheticStore(centreDb);
   const centre = Store.open(centreDb, { osUser: 'centre-b' });
   try {
-    return exportPack(centre, join(dir, 'centre-b.pack.json'), { centre: 'Centre B', model }).file;
+    return exportPack(centre, join(dir, 'centre-b.pack.json'), { centre: 'Centre B', model, recipient: null })
+      .file;
   } finally {
     centre.close();
   }

@@ -8,6 +8,7 @@ import {
 } from '../../main/usecases/analysis.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 import { withExistingWorkspace } from './vcf.js';
 
 const usage = `Usage: facepheno analyze-space --db FILE [--json] [--out DIR] [--model ID] [--space raw|learnt|both]
@@ -71,38 +72,38 @@ function integer(v: string, flag: string, min: number): number {
 function text({ analysis: a, heatmap, files }: SpaceStudy): string {
   const f = (v: number) => v.toFixed(3);
   const lines = [
-    `analyze-space: model ${a.model}, gallery version ${a.galleryVersion}, ${a.members} faces, seed ${a.seed}`,
-    `labels: ${a.labels.map((l) => `${l.label}${l.isControl ? ' (control)' : ''} ${l.patients} patients/${l.faces} faces`).join('; ')}`,
+    printable`analyze-space: model ${a.model}, gallery version ${a.galleryVersion}, ${a.members} faces, seed ${a.seed}`,
+    printable`labels: ${a.labels.map((l) => printable`${l.label}${l.isControl ? ' (control)' : ''} ${l.patients} patients/${l.faces} faces`).join('; ')}`,
   ];
   for (const s of a.spaces) {
     lines.push(
-      `${s.space} space (${s.note}), ${s.dim} dimensions; PCA axes explain ${s.pcaExplained.map((v) => `${(100 * v).toFixed(1)}%`).join(', ')}`,
+      printable`${s.space} space (${s.note}), ${s.dim} dimensions; PCA axes explain ${s.pcaExplained.map((v) => printable`${(100 * v).toFixed(1)}%`).join(', ')}`,
     );
     for (const c of [s.clusters.dbscan, s.clusters.agglomerative])
       lines.push(
-        `  ${c.method}: ${c.clusters} clusters${c.noise ? `, ${c.noise} noise` : ''}; ARI ${f(c.adjustedRandIndex)}, NMI ${f(c.normalisedMutualInformation)}, purity ${f(c.overallPurity)}` +
+        printable`  ${c.method}: ${c.clusters} clusters${c.noise ? printable`, ${c.noise} noise` : ''}; ARI ${f(c.adjustedRandIndex)}, NMI ${f(c.normalisedMutualInformation)}, purity ${f(c.overallPurity)}` +
           (c.shared.length
-            ? `; sharing clusters: ${c.shared.map((x) => `${x.labels.join(' & ')} (${x.clusters.length})`).join(', ')}`
+            ? printable`; sharing clusters: ${c.shared.map((x) => printable`${x.labels.join(' & ')} (${x.clusters.length})`).join(', ')}`
             : ''),
       );
     if (s.placement)
       lines.push(
-        `  ${s.placement.patient} placed among ${s.placement.neighbours
+        printable`  ${s.placement.patient} placed among ${s.placement.neighbours
           .slice(0, 5)
-          .map((n) => `${n.patient} [${n.label}] ${f(n.similarity)}`)
+          .map((n) => printable`${n.patient} [${n.label}] ${f(n.similarity)}`)
           .join(', ')}`,
       );
-    lines.push(`  timings (ms): ${JSON.stringify(s.timingsMs)}`);
+    lines.push(printable`  timings (ms): ${JSON.stringify(s.timingsMs)}`);
   }
   for (const v of a.averages)
     lines.push(
-      `average face ${v.label}: ${v.cases} cases, ${v.controls} matched controls; mean landmark displacement ${v.displacement.meanPx.toFixed(2)} px (max ${v.displacement.maxPx.toFixed(2)}) on a 256 px face`,
+      printable`average face ${v.label}: ${v.cases} cases, ${v.controls} matched controls; mean landmark displacement ${v.displacement.meanPx.toFixed(2)} px (max ${v.displacement.maxPx.toFixed(2)}) on a 256 px face`,
     );
   if (heatmap)
     lines.push(
-      `heatmap ${heatmap.patient} for ${heatmap.label}: score ${f(heatmap.baseline)}, ${heatmap.patches} patches`,
+      printable`heatmap ${heatmap.patient} for ${heatmap.label}: score ${f(heatmap.baseline)}, ${heatmap.patches} patches`,
     );
-  if (files.length) lines.push(`wrote ${files.length} files: ${files.join(', ')}`);
+  if (files.length) lines.push(printable`wrote ${files.length} files: ${files.join(', ')}`);
   return lines.join('\n');
 }
 

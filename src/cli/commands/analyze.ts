@@ -10,6 +10,7 @@ import {
 } from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno analyze IMAGE|DIR... [--json] [--save-aligned DIR]
 
@@ -65,22 +66,23 @@ function measurementsJson(m: EyeMeasurements) {
 }
 
 function describe(o: Outcome): string {
-  if (o.error !== null) return `${o.file}: error: ${o.error}`;
+  if (o.error !== null) return printable`${o.file}: error: ${o.error}`;
   const { faces, primary } = o.analysis;
-  if (primary === null) return `${o.file}: no face found`;
+  if (primary === null) return printable`${o.file}: no face found`;
   const p = faces[primary] as DetectedFace;
   const q = p.quality;
-  const others = faces.length > 1 ? ` (+${faces.length - 1} other face${faces.length > 2 ? 's' : ''})` : '';
+  const others =
+    faces.length > 1 ? printable` (+${faces.length - 1} other face${faces.length > 2 ? 's' : ''})` : '';
   return (
-    `${o.file}: face at ${Math.round(p.box.x)},${Math.round(p.box.y)} ${Math.round(p.box.width)}x${Math.round(p.box.height)}` +
-    `${others}; eyes ${Math.round(q.interocularPx)} px apart, yaw ${Math.round(q.yaw)}°, pitch ${Math.round(q.pitch)}°,` +
-    ` roll ${Math.round(q.roll)}°, blur ${Math.round(q.blur)}, exposure ${q.exposure.toFixed(2)}` +
+    printable`${o.file}: face at ${Math.round(p.box.x)},${Math.round(p.box.y)} ${Math.round(p.box.width)}x${Math.round(p.box.height)}` +
+    printable`${others}; eyes ${Math.round(q.interocularPx)} px apart, yaw ${Math.round(q.yaw)}°, pitch ${Math.round(q.pitch)}°,` +
+    printable` roll ${Math.round(q.roll)}°, blur ${Math.round(q.blur)}, exposure ${q.exposure.toFixed(2)}` +
     (p.measurements
-      ? `; pupils ${Math.round(p.measurements.interpupillaryPx)} px apart, inner canthal` +
-        ` ${p.measurements.innerCanthalRatio.toFixed(2)} and interpupillary` +
-        ` ${p.measurements.interpupillaryRatio.toFixed(2)} of the outer canthal width`
+      ? printable`; pupils ${Math.round(p.measurements.interpupillaryPx)} px apart, inner canthal` +
+        printable` ${p.measurements.innerCanthalRatio.toFixed(2)} and interpupillary` +
+        printable` ${p.measurements.interpupillaryRatio.toFixed(2)} of the outer canthal width`
       : '') +
-    (q.flags.length ? `; ${q.flags.join(', ')}` : '')
+    (q.flags.length ? printable`; ${q.flags.join(', ')}` : '')
   );
 }
 
@@ -130,7 +132,7 @@ export const command: Command = {
     }
     if (outcomes.every((o) => o.error !== null)) {
       console.error(
-        `facepheno analyze: no photo could be analysed${outcomes.length === 1 ? ` (${outcomes[0]?.error})` : ''}`,
+        printable`facepheno analyze: no photo could be analysed${outcomes.length === 1 ? printable` (${outcomes[0]?.error})` : ''}`,
       );
       return 1;
     }

@@ -2,6 +2,7 @@ import { UsageError } from '../../main/errors.js';
 import { backupCases } from '../../main/usecases/backup.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno backup --db FILE OUT [--json]
 
@@ -28,8 +29,8 @@ export const command: Command = {
     if (values.json) console.log(JSON.stringify(m, null, 2));
     else
       console.log(
-        `backed up ${values.db} to ${out}: database ${m.database.bytes} bytes, ${m.photos.length} photo file(s); ` +
-          `manifest ${out}/manifest.json`,
+        printable`backed up ${values.db} to ${out}: database ${m.database.bytes} bytes, ${m.photos.length} photo file(s); ` +
+          printable`manifest ${out}/manifest.json`,
       );
     return 0;
   },

@@ -2,6 +2,7 @@ import { UsageError } from '../../main/errors.js';
 import { benchPipeline } from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno bench DIR [--json]
 
@@ -23,11 +24,11 @@ export const command: Command = {
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else {
       console.log(
-        `${report.photos} photos, ${report.photos_per_s} photos/s end to end (provider ${provider})`,
+        printable`${report.photos} photos, ${report.photos_per_s} photos/s end to end (provider ${provider})`,
       );
       console.log(
         Object.entries(ms)
-          .map(([s, t]) => `${s} ${t} ms`)
+          .map(([s, t]) => printable`${s} ${t} ms`)
           .join(', ') + ' (mean per photo)',
       );
     }

@@ -15,6 +15,7 @@ import { addPhotos } from '../../main/usecases/photos.js';
 import { withWorkspace, type Workspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage:
   facepheno case create --id ID [--sex female|male|other|unknown] [--birth-year YYYY] [--control]
@@ -100,7 +101,7 @@ const subcommands: Record<string, Subcommand> = {
         isControl: values.control ?? false,
       }),
     );
-    print(values.json, p, () => `created case ${p.pseudonym}`);
+    print(values.json, p, () => printable`created case ${p.pseudonym}`);
     return 0;
   },
 
@@ -119,13 +120,13 @@ const subcommands: Record<string, Subcommand> = {
       }),
     );
     print(values.json, list, () => {
-      const head = `${list.total} case${list.total === 1 ? '' : 's'}${values.filter ? ` matching '${values.filter}'` : ''}`;
+      const head = printable`${list.total} case${list.total === 1 ? '' : 's'}${values.filter ? printable` matching '${values.filter}'` : ''}`;
       const rows = list.rows.map(
         (r) =>
-          `${r.pseudonym.padEnd(16)} ${r.sex.padEnd(8)} ${String(r.birthDate ?? r.birthYear ?? '-').padEnd(10)} ` +
-          `${r.photos} photo(s), ${r.faces} face(s), ${r.terms} term(s)` +
+          printable`${r.pseudonym.padEnd(16)} ${r.sex.padEnd(8)} ${String(r.birthDate ?? r.birthYear ?? '-').padEnd(10)} ` +
+          printable`${r.photos} photo(s), ${r.faces} face(s), ${r.terms} term(s)` +
           (r.isControl ? '; unaffected control' : '') +
-          (r.diagnoses.length ? `; ${r.diagnoses.join(', ')}` : ''),
+          (r.diagnoses.length ? printable`; ${r.diagnoses.join(', ')}` : ''),
       );
       return [head, ...rows].join('\n');
     });
@@ -149,8 +150,8 @@ const subcommands: Record<string, Subcommand> = {
       added
         .map((a) =>
           a.faceFound
-            ? `${a.file}: stored as photo ${a.photoId}, ${a.faces} face${a.faces === 1 ? '' : 's'}`
-            : `${a.file}: stored as photo ${a.photoId}, but no face was found in it`,
+            ? printable`${a.file}: stored as photo ${a.photoId}, ${a.faces} face${a.faces === 1 ? '' : 's'}`
+            : printable`${a.file}: stored as photo ${a.photoId}, but no face was found in it`,
         )
         .join('\n'),
     );
@@ -162,7 +163,7 @@ const subcommands: Record<string, Subcommand> = {
     const id = need(values.id, '--id');
     const out = need(values.phenopacket, '--phenopacket');
     await withStore(values, (ws) => exportCase(ws, id, out));
-    console.log(`wrote case ${id} to ${out}`);
+    console.log(printable`wrote case ${id} to ${out}`);
     return 0;
   },
 
@@ -174,8 +175,8 @@ const subcommands: Record<string, Subcommand> = {
       values.json,
       view,
       () =>
-        `created case ${view.patient.pseudonym} from ${file}: ${view.terms.length} term(s), ` +
-        `${view.diagnoses.length} diagnosis(es)`,
+        printable`created case ${view.patient.pseudonym} from ${file}: ${view.terms.length} term(s), ` +
+        printable`${view.diagnoses.length} diagnosis(es)`,
     );
     return 0;
   },
@@ -184,33 +185,34 @@ const subcommands: Record<string, Subcommand> = {
 function describeCase(v: CaseView): string {
   const p = v.patient;
   const lines = [
-    `case ${p.pseudonym}: ${p.sex}, born ${p.birthDate ?? p.birthYear ?? 'unknown'}` +
+    printable`case ${p.pseudonym}: ${p.sex}, born ${p.birthDate ?? p.birthYear ?? 'unknown'}` +
       (p.isControl ? ', unaffected control' : ''),
   ];
-  if (p.notes) lines.push(`  notes: ${p.notes}`);
-  lines.push(`  photos: ${v.photos.length}`);
+  if (p.notes) lines.push(printable`  notes: ${p.notes}`);
+  lines.push(printable`  photos: ${v.photos.length}`);
   for (const ph of v.photos) {
     const primary = ph.faces.find((f) => f.isPrimary);
     const face = primary
-      ? `primary face ${Math.round(primary.box.width)}x${Math.round(primary.box.height)} px` +
-        (primary.quality.flags.length ? ` (${primary.quality.flags.join(', ')})` : '') +
-        `, embeddings: ${primary.embeddingModels.join(', ') || 'none'}`
+      ? printable`primary face ${Math.round(primary.box.width)}x${Math.round(primary.box.height)} px` +
+        (primary.quality.flags.length ? printable` (${primary.quality.flags.join(', ')})` : '') +
+        printable`, embeddings: ${primary.embeddingModels.join(', ') || 'none'}`
       : 'no face found';
     lines.push(
-      `    #${ph.id} ${ph.originalName} ${ph.width}x${ph.height}, ${ph.faces.length} face(s); ${face}`,
+      printable`    #${ph.id} ${ph.originalName} ${ph.width}x${ph.height}, ${ph.faces.length} face(s); ${face}`,
     );
   }
-  lines.push(`  diagnoses: ${v.diagnoses.length}`);
+  lines.push(printable`  diagnoses: ${v.diagnoses.length}`);
   for (const d of v.diagnoses)
     lines.push(
-      `    ${d.status} ${d.syndrome}` +
+      printable`    ${d.status} ${d.syndrome}` +
         [d.omim, d.orpha, d.mondo, d.gene, d.variant, d.date]
           .filter(Boolean)
-          .map((x) => ` ${x}`)
+          .map((x) => printable` ${x}`)
           .join(''),
     );
-  lines.push(`  terms: ${v.terms.length}`);
-  for (const t of v.terms) lines.push(`    ${t.excluded ? 'excluded' : 'present '} ${t.termId} ${t.label}`);
+  lines.push(printable`  terms: ${v.terms.length}`);
+  for (const t of v.terms)
+    lines.push(printable`    ${t.excluded ? 'excluded' : 'present '} ${t.termId} ${t.label}`);
   return lines.join('\n');
 }
 

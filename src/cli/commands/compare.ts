@@ -2,6 +2,7 @@ import { UsageError } from '../../main/errors.js';
 import { comparePhotos } from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno compare IMAGE_A IMAGE_B [--json]
 
@@ -20,7 +21,7 @@ export const command: Command = {
     const [fileA, fileB] = positionals as [string, string];
     const { models } = await comparePhotos(fileA, fileB);
     if (values.json) console.log(JSON.stringify({ images: [fileA, fileB], models }, null, 2));
-    else for (const m of models) console.log(`${m.id}: cosine similarity ${m.cosine.toFixed(4)}`);
+    else for (const m of models) console.log(printable`${m.id}: cosine similarity ${m.cosine.toFixed(4)}`);
     return 0;
   },
 };

@@ -9,6 +9,7 @@ import {
 import { defaultControlLabels } from '../../main/usecases/gallery.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 type SpaceReport = FolderEvaluation['raw'];
 type Interval = SpaceReport['brier'];
@@ -47,40 +48,42 @@ Options:
                       learnt, chosen, confound, pairs, groups}`;
 
 const pct = (iv: Interval | undefined) =>
-  iv ? `${iv.value.toFixed(3)} [${iv.low.toFixed(3)}, ${iv.high.toFixed(3)}]` : 'n/a';
+  iv ? printable`${iv.value.toFixed(3)} [${iv.low.toFixed(3)}, ${iv.high.toFixed(3)}]` : 'n/a';
 
 function reportLines(name: string, r: SpaceReport): string[] {
   return [
-    `${name}: ${r.images} photos, ${r.patients} patients, classes ${r.classes.join(', ')}`,
-    `  top-1 per photo ${pct(r.topKPerImage.top1)}, per label ${pct(r.topKPerLabel.top1)}; top-5 per photo ${pct(r.topKPerImage.top5)}, per label ${pct(r.topKPerLabel.top5)}`,
-    ...r.classes.map((c) => `  ${c}: one-vs-rest AUC ${pct(r.auc[c])}, Brier ${pct(r.brierByLabel[c])}`),
-    `  Brier (multi-class) ${pct(r.brier)}, expected calibration error ${pct(r.ece)}, mean AUC ${macroAuc(r).toFixed(3)}`,
+    printable`${name}: ${r.images} photos, ${r.patients} patients, classes ${r.classes.join(', ')}`,
+    printable`  top-1 per photo ${pct(r.topKPerImage.top1)}, per label ${pct(r.topKPerLabel.top1)}; top-5 per photo ${pct(r.topKPerImage.top5)}, per label ${pct(r.topKPerLabel.top5)}`,
+    ...r.classes.map(
+      (c) => printable`  ${c}: one-vs-rest AUC ${pct(r.auc[c])}, Brier ${pct(r.brierByLabel[c])}`,
+    ),
+    printable`  Brier (multi-class) ${pct(r.brier)}, expected calibration error ${pct(r.ece)}, mean AUC ${macroAuc(r).toFixed(3)}`,
   ];
 }
 
 function text(dir: string, e: FolderEvaluation, exported: string | null): string {
   return [
-    `evaluate ${dir}: model ${e.modelId}, gallery version ${e.galleryVersion}, ${e.folds}-fold by patient (seed ${e.seed})`,
-    `calibration: ${e.calibration}`,
-    `photos: ${e.photos}, used ${e.used}; left out ${e.left.length}${
+    printable`evaluate ${dir}: model ${e.modelId}, gallery version ${e.galleryVersion}, ${e.folds}-fold by patient (seed ${e.seed})`,
+    printable`calibration: ${e.calibration}`,
+    printable`photos: ${e.photos}, used ${e.used}; left out ${e.left.length}${
       e.left.length
-        ? ` (${e.left
+        ? printable` (${e.left
             .slice(0, 5)
-            .map((l) => `${l.file}: ${l.problem}`)
+            .map((l) => printable`${l.file}: ${l.problem}`)
             .join('; ')}${e.left.length > 5 ? '; ...' : ''})`
         : ''
     }`,
-    `controls (as '${UNAFFECTED}'): ${e.controls.join(', ') || 'none'}`,
+    printable`controls (as '${UNAFFECTED}'): ${e.controls.join(', ') || 'none'}`,
     ...reportLines('raw space', e.raw),
     ...(e.learnt ? reportLines('learnt space', e.learnt) : []),
-    `space used: ${e.chosen}${exported ? ` (head written: ${exported})` : ''}`,
+    printable`space used: ${e.chosen}${exported ? printable` (head written: ${exported})` : ''}`,
     ...reportLines('confound check (photo border only, no face)', e.confound),
     ...e.pairs.map(
-      (p) => `${p.labels[0]} vs ${p.labels[1]} (${p.patients} patients only): AUC ${pct(p.auc)}`,
+      (p) => printable`${p.labels[0]} vs ${p.labels[1]} (${p.patients} patients only): AUC ${pct(p.auc)}`,
     ),
     ...e.groups.map(
       (g) =>
-        `group question ${g.label} (${g.patients} patients) vs ${g.controls} control patients: AUC ${pct(g.auc)}, Brier ${pct(g.brier)}, permutation p ${g.permutationP.toFixed(4)} (${g.permutations} permutations)`,
+        printable`group question ${g.label} (${g.patients} patients) vs ${g.controls} control patients: AUC ${pct(g.auc)}, Brier ${pct(g.brier)}, permutation p ${g.permutationP.toFixed(4)} (${g.permutations} permutations)`,
     ),
   ].join('\n');
 }
@@ -120,7 +123,7 @@ export const command: Command = {
       cacheFile: values.cache,
       exportHead: values['export-head'],
       onProgress: (line) => {
-        if (!values.json) process.stderr.write(`${line}\n`);
+        if (!values.json) process.stderr.write(printable`${line}\n`);
       },
     });
     if (values.json) console.log(JSON.stringify({ dir, ...evaluation, exportedHead }, null, 2));

@@ -10,6 +10,7 @@ import {
 import { withWorkspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno match --db FILE IMAGE... [--patient ID]... [--model ID] [--json]
 
@@ -35,17 +36,23 @@ type Result = ({ file: string } | { patient: string }) & Partial<FacesMatch> & {
 const round = (x: number) => Number(x.toFixed(4));
 
 function describe(r: Result): string {
-  const what = 'file' in r ? r.file : `patient ${r.patient}`;
-  if (r.error !== null || !r.ranking) return `${what}: error: ${r.error ?? 'no result'}`;
+  const what = 'file' in r ? r.file : printable`patient ${r.patient}`;
+  if (r.error !== null || !r.ranking) return printable`${what}: error: ${r.error ?? 'no result'}`;
   const top = r.ranking
     .slice(0, 5)
     .map(
       (l) =>
-        `${l.label} ${(100 * l.probability).toFixed(1)}% (nearest: ${l.nearest
-          .map((n) => `${n.patientId}${n.centre ? ` (${n.centre})` : ''} ${n.similarity.toFixed(3)}`)
+        printable`${l.label} ${(100 * l.probability).toFixed(1)}% (nearest: ${l.nearest
+          .map(
+            (n) =>
+              printable`${n.patientId}${n.centre ? printable` (${n.centre})` : ''} ${n.similarity.toFixed(3)}`,
+          )
           .join(', ')})`,
     );
-  return `${what}:${r.noneOfThese ? ' NONE OF THESE (far from every gallery case);' : ''}\n  ${top.join('\n  ')}`;
+  return [
+    printable`${what}:${r.noneOfThese ? ' NONE OF THESE (far from every gallery case);' : ''}`,
+    ...top.map((t) => `  ${t}`),
+  ].join('\n');
 }
 
 export const command: Command = {
@@ -108,9 +115,9 @@ export const command: Command = {
         console.log(JSON.stringify({ ...header, results: json }, null, 2));
       } else {
         console.log(
-          `model ${model.id}, gallery version ${galleryVersion}, calibration: ${CALIBRATION}; held-out log-loss ${header.calibration.logLoss} ` +
-            `(penalty ${header.calibration.lambda}, ${header.calibration.folds}-fold by patient); open set below similarity ${header.openSet.threshold}; ` +
-            `${kept ? 'kept matcher restored' : 'matcher fitted and kept'} in ${ms} ms`,
+          printable`model ${model.id}, gallery version ${galleryVersion}, calibration: ${CALIBRATION}; held-out log-loss ${header.calibration.logLoss} ` +
+            printable`(penalty ${header.calibration.lambda}, ${header.calibration.folds}-fold by patient); open set below similarity ${header.openSet.threshold}; ` +
+            printable`${kept ? 'kept matcher restored' : 'matcher fitted and kept'} in ${ms} ms`,
         );
         for (const r of results) console.log(describe(r));
       }

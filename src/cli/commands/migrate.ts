@@ -3,6 +3,7 @@ import { UsageError } from '../../main/errors.js';
 import { moveCases, type TransferReport } from '../../main/usecases/backup.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno migrate --from FILE.db --to TARGET [--to-photos DIR] [--json]
 
@@ -58,18 +59,20 @@ export const command: Command = {
 function describe(r: TransferReport): string {
   const c = r.counts;
   const lines = [
-    `moved ${c.patients} case(s) from ${r.from} to ${r.to}:`,
-    `  ${c.photos} photo(s) in ${c.photoFiles} photo file(s) (${c.photoFilesWritten} new to the target), ` +
-      `${c.faces} face(s), ${c.embeddings} embedding(s)`,
-    `  ${c.diagnoses} diagnosis(es) of ${c.syndromes} syndrome(s) merged into the catalogue, ${c.terms} term(s)`,
-    `  ${c.vcfImports} VCF import(s) with ${c.variants} variant(s) (${c.variantAnnotations} annotation(s))`,
-    `  ${c.controlSources} control source(s); ${c.galleryPacks} gallery pack(s) with ${c.packMembers} member(s) ` +
-      `and ${c.packEmbeddings} embedding(s)` +
-      (r.packsAlreadyThere ? ` (${r.packsAlreadyThere} pack(s) the target had already)` : ''),
-    `  ${c.auditRows} audit row(s), the move's own included`,
+    printable`moved ${c.patients} case(s) from ${r.from} to ${r.to}:`,
+    printable`  ${c.photos} photo(s) in ${c.photoFiles} photo file(s) (${c.photoFilesWritten} new to the target), ` +
+      printable`${c.faces} face(s), ${c.embeddings} embedding(s)`,
+    printable`  ${c.diagnoses} diagnosis(es) of ${c.syndromes} syndrome(s) merged into the catalogue, ${c.terms} term(s)`,
+    printable`  ${c.vcfImports} VCF import(s) with ${c.variants} variant(s) (${c.variantAnnotations} annotation(s))`,
+    printable`  ${c.controlSources} control source(s); ${c.galleryPacks} gallery pack(s) with ${c.packMembers} member(s) ` +
+      printable`and ${c.packEmbeddings} embedding(s)` +
+      (r.packsAlreadyThere ? printable` (${r.packsAlreadyThere} pack(s) the target had already)` : ''),
+    printable`  ${c.auditRows} audit row(s), the move's own included`,
   ];
   const left = Object.entries(r.notMoved);
   if (left.length)
-    lines.push(`  not moved (department reference data): ${left.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    lines.push(
+      printable`  not moved (department reference data): ${left.map(([t, n]) => printable`${t} ${n}`).join(', ')}`,
+    );
   return lines.join('\n');
 }

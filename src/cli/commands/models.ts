@@ -1,6 +1,7 @@
 import { checkModels } from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 export const command: Command = {
   summary: 'list the face models: sha256, source and the execution provider in use',
@@ -21,14 +22,14 @@ export const command: Command = {
       console.log(JSON.stringify({ modelsDir, provider, providerNotes, models }, null, 2));
       return 0;
     }
-    console.log(`models in ${modelsDir}, execution provider: ${provider}`);
-    for (const note of providerNotes) console.log(`  (${note})`);
+    console.log(printable`models in ${modelsDir}, execution provider: ${provider}`);
+    for (const note of providerNotes) console.log(printable`  (${note})`);
     for (const m of models) {
       const { width, height, layout } = m.input;
       console.log(
-        `${m.id.padEnd(14)} ${m.task.padEnd(15)} ${`${width}x${height} ${layout}`.padEnd(13)} sha256 ${m.sha256}`,
+        printable`${m.id.padEnd(14)} ${m.task.padEnd(15)} ${printable`${width}x${height} ${layout}`.padEnd(13)} sha256 ${m.sha256}`,
       );
-      console.log(`${''.padEnd(14)} from ${m.source.package}@${m.source.version} ${m.source.file}`);
+      console.log(printable`${''.padEnd(14)} from ${m.source.package}@${m.source.version} ${m.source.file}`);
     }
     return 0;
   },

@@ -2,6 +2,7 @@ import { UsageError } from '../../main/errors.js';
 import { restoreCases } from '../../main/usecases/backup.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno restore BACKUP --db FILE [--json]
 
@@ -28,8 +29,8 @@ export const command: Command = {
     if (values.json) console.log(JSON.stringify({ db: r.db, photosDir: r.photosDir, photos: r.photos }));
     else
       console.log(
-        `restored ${backup} (backed up ${r.manifest.createdAt} by FacePheno ${r.manifest.appVersion}) ` +
-          `to ${r.db}: ${r.photos} photo file(s) in ${r.photosDir}`,
+        printable`restored ${backup} (backed up ${r.manifest.createdAt} by FacePheno ${r.manifest.appVersion}) ` +
+          printable`to ${r.db}: ${r.photos} photo file(s) in ${r.photosDir}`,
       );
     return 0;
   },

@@ -8,6 +8,7 @@ import { packageRoot } from '../../main/version.js';
 import { parseCommandArgs } from '../args.js';
 import { displayTarget, isDepartmentDatabase, type StoreConfig } from '../../main/usecases/workspace.js';
 import type { Command, CommandContext } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno serve [--port N] [--data-dir DIR] [--db postgres://... --photos DIR]
 
@@ -56,9 +57,9 @@ export const command: Command = {
       await service.close();
       throw new UserError(`cannot listen on 127.0.0.1:${port} (${(err as Error).message})`);
     }
-    console.log(`FacePheno at ${server.url}`);
-    console.log(`data directory: ${dir}`);
-    if (database) console.log(`case database: ${database}`);
+    console.log(printable`FacePheno at ${server.url}`);
+    console.log(printable`data directory: ${dir}`);
+    if (database) console.log(printable`case database: ${database}`);
 
     const running = server;
     await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import { appVersion } from '../../main/version.js';
 import type { CandidateFilter, RankedVariant } from '../../shared/api.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 import { withExistingWorkspace } from './vcf.js';
 
 const w = DEFAULT_WEIGHTS;
@@ -110,12 +111,12 @@ function line(v: RankedVariant, n: number): string {
   const what = [v.gene ?? '(no gene)', v.hgvsC, v.hgvsP].filter(Boolean).join(' ');
   const syndromes = v.syndromes.map((s) => s.name ?? s.diseaseId).join('; ');
   return [
-    `${String(n).padStart(3)}. ${v.priority.toFixed(3)}  ${what}  ${v.consequence ?? ''}  ${v.genotype ?? '.'} (${v.zygosity})`,
-    `      ${v.variant}  gnomAD ${v.gnomadAf ?? 'absent'}  ClinVar ${v.clinvar ?? '-'}` +
-      `  CADD ${v.cadd ?? '-'}  REVEL ${v.revel ?? '-'}`,
-    `      deleteriousness ${c.deleteriousness.toFixed(2)} (impact ${c.impact.toFixed(2)}, ClinVar ${c.clinvar.toFixed(2)}, ` +
-      `in silico ${c.inSilico === null ? '-' : c.inSilico.toFixed(2)})  rarity ${c.rarity.toFixed(2)}  face ${c.face.toFixed(3)}: ${c.faceNote}`,
-    ...(syndromes ? [`      syndromes: ${syndromes}`] : []),
+    printable`${String(n).padStart(3)}. ${v.priority.toFixed(3)}  ${what}  ${v.consequence ?? ''}  ${v.genotype ?? '.'} (${v.zygosity})`,
+    printable`      ${v.variant}  gnomAD ${v.gnomadAf ?? 'absent'}  ClinVar ${v.clinvar ?? '-'}` +
+      printable`  CADD ${v.cadd ?? '-'}  REVEL ${v.revel ?? '-'}`,
+    printable`      deleteriousness ${c.deleteriousness.toFixed(2)} (impact ${c.impact.toFixed(2)}, ClinVar ${c.clinvar.toFixed(2)}, ` +
+      printable`in silico ${c.inSilico === null ? '-' : c.inSilico.toFixed(2)})  rarity ${c.rarity.toFixed(2)}  face ${c.face.toFixed(3)}: ${c.faceNote}`,
+    ...(syndromes ? [printable`      syndromes: ${syndromes}`] : []),
   ].join('\n');
 }
 
@@ -163,17 +164,17 @@ export const command: Command = {
       return 0;
     }
     console.log(
-      `${patient}: ${ranking.candidates} candidate variants of ${ranking.stored} carried in ${i.fileName} ` +
-        `(sample ${i.sample}, ${i.build ?? 'build unknown'}, imported ${i.importedAt})`,
+      printable`${patient}: ${ranking.candidates} candidate variants of ${ranking.stored} carried in ${i.fileName} ` +
+        printable`(sample ${i.sample}, ${i.build ?? 'build unknown'}, imported ${i.importedAt})`,
     );
     console.log(
       'unavailable' in face
-        ? `face match: none (${face.unavailable})`
-        : `face match: model ${face.provenance.model.id}, gallery version ${face.provenance.galleryVersion}`,
+        ? printable`face match: none (${face.unavailable})`
+        : printable`face match: model ${face.provenance.model.id}, gallery version ${face.provenance.galleryVersion}`,
     );
     ranking.variants.slice(0, limit).forEach((v, k) => console.log(line(v, k + 1)));
     if (ranking.variants.length > limit)
-      console.log(`... ${ranking.variants.length - limit} more (--limit, --json)`);
+      console.log(printable`... ${ranking.variants.length - limit} more (--limit, --json)`);
     return 0;
   },
 };

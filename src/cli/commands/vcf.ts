@@ -4,6 +4,7 @@ import { Genomics } from '../../main/usecases/variants.js';
 import { withWorkspace, type Workspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage:
   facepheno vcf import --db FILE --patient ID [--sample NAME] [--json] FILE.vcf[.gz]
@@ -69,23 +70,23 @@ async function runImport(
   }
   if (r.alreadyImported) {
     console.log(
-      `${file}: already imported for ${patient} on ${i.importedAt} (sha256 ${i.sha256}); nothing changed`,
+      printable`${file}: already imported for ${patient} on ${i.importedAt} (sha256 ${i.sha256}); nothing changed`,
     );
     return;
   }
   const how =
     r.sampleChosen === 'first' && i.samples.length > 1
-      ? ` (the first of ${i.samples.length} samples: ${i.samples.join(', ')}; choose another with --sample)`
+      ? printable` (the first of ${i.samples.length} samples: ${i.samples.join(', ')}; choose another with --sample)`
       : '';
   console.log(
     [
-      `imported ${file} for ${patient}: ${i.records} records, ${i.variants} alleles carried by the proband, ` +
-        `${i.notCarried} not carried or not called`,
-      `sample: ${i.sample}${how}`,
-      `build: ${i.build ?? 'unknown (no ##contig lengths or ##reference naming it)'}` +
-        (i.buildEvidence ? ` (from ${i.buildEvidence})` : ''),
-      `annotations: ${i.annotationSources.join(', ') || 'none (no CSQ or ANN in the header)'}`,
-      `sha256: ${i.sha256}`,
+      printable`imported ${file} for ${patient}: ${i.records} records, ${i.variants} alleles carried by the proband, ` +
+        printable`${i.notCarried} not carried or not called`,
+      printable`sample: ${i.sample}${how}`,
+      printable`build: ${i.build ?? 'unknown (no ##contig lengths or ##reference naming it)'}` +
+        (i.buildEvidence ? printable` (from ${i.buildEvidence})` : ''),
+      printable`annotations: ${i.annotationSources.join(', ') || 'none (no CSQ or ANN in the header)'}`,
+      printable`sha256: ${i.sha256}`,
     ].join('\n'),
   );
 }
@@ -105,8 +106,10 @@ async function runCatalogue(genomics: Genomics, file: string, json: boolean) {
     );
   else
     console.log(
-      `catalogue ${file} (${c.layout}): ${c.entries.length} gene-syndrome links for ${genes} genes` +
-        (c.skipped ? `; ${c.skipped} phenotypes left out (susceptibilities, non-diseases, no id)` : ''),
+      printable`catalogue ${file} (${c.layout}): ${c.entries.length} gene-syndrome links for ${genes} genes` +
+        (c.skipped
+          ? printable`; ${c.skipped} phenotypes left out (susceptibilities, non-diseases, no id)`
+          : ''),
     );
 }
 

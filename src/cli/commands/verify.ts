@@ -2,6 +2,7 @@ import { UsageError } from '../../main/errors.js';
 import { verifyIdentities } from '../../main/usecases/faces.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { printable } from '../printable.js';
 
 const usage = `Usage: facepheno verify DIR [--json]
 
@@ -26,12 +27,12 @@ export const command: Command = {
       console.log(JSON.stringify(report, null, 2));
     } else {
       console.log(
-        `${report.people} people, ${report.photos} photos (${report.failed} failed), ${report.pairs_same} same-person and ${report.pairs_diff} different-person pairs`,
+        printable`${report.people} people, ${report.photos} photos (${report.failed} failed), ${report.pairs_same} same-person and ${report.pairs_diff} different-person pairs`,
       );
-      for (const f of failures) console.log(`  failed: ${f}`);
+      for (const f of failures) console.log(printable`  failed: ${f}`);
       for (const [id, m] of Object.entries(models))
         console.log(
-          `${id}: AUC ${m.auc.toFixed(4)}, EER ${(100 * m.eer).toFixed(2)}%, TAR@FAR1% ${(100 * m.tar_at_far_1pct).toFixed(1)}%`,
+          printable`${id}: AUC ${m.auc.toFixed(4)}, EER ${(100 * m.eer).toFixed(2)}%, TAR@FAR1% ${(100 * m.tar_at_far_1pct).toFixed(1)}%`,
         );
     }
     return 0;

@@ -6,7 +6,7 @@
 import '../telemetry-off.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, Menu } from 'electron';
 import { resolveDataDir } from '../data-dir.js';
 import { ServiceHost } from '../service/host.js';
 import { appDatabaseKey, exportKeyFile } from '../store/app-key.js';
@@ -17,6 +17,7 @@ import { hardenContents, hardenSession } from './hardening.js';
 import { bindIpc } from './ipc.js';
 import { osKeychain } from './keychain.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
+import { shellPolicy } from './shell-policy.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** `--export-db-key=FILE`: write the keychain's database key to FILE for the command, and quit. */
@@ -48,7 +49,9 @@ if (!app.requestSingleInstanceLock()) {
     if (win?.isMinimized()) win.restore();
     win?.focus();
   });
-  app.on('web-contents-created', (_e, contents) => hardenContents(contents));
+  // Packed: no developer tools, no default menu (which holds them and Reload).
+  const policy = shellPolicy(app.isPackaged, process.platform);
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents, policy));
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (e) => {
     if (!service) return;
@@ -61,7 +64,9 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(async () => {
-      hardenSession();
+      hardenSession(policy);
+      if (policy.menu !== 'default')
+        Menu.setApplicationMenu(policy.menu && Menu.buildFromTemplate([...policy.menu]));
       serveRenderer(join(here, '..', 'renderer'));
       const { dir } = resolveDataDir({ appUserData: app.getPath('userData') });
       // A PostgreSQL database has no key: its server protects it.
@@ -103,6 +108,7 @@ if (!app.requestSingleInstanceLock()) {
           webSecurity: true,
           webviewTag: false,
           spellcheck: false,
+          devTools: policy.devTools,
         },
       });
       const events = service.onEvent((event) => win?.webContents.send('facepheno:event', event));

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { UserError } from '../errors.js';
+import { checkPhotoFormat } from './photo-format.js';
 import type { FaceBox } from './pipeline.js';
 
 /**
@@ -12,6 +13,7 @@ import type { FaceBox } from './pipeline.js';
 export const BORDER_FEATURES = 4 * 6 + 64;
 
 export async function borderFeatures(bytes: Buffer, box: FaceBox, file: string): Promise<Float32Array> {
+  checkPhotoFormat(file, bytes);
   let img;
   try {
     img = await sharp(bytes).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });

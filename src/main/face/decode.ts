@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../errors.js';
 import type { RgbImage } from './image.js';
+import { checkPhotoFormat, photoFormats, readableFormats } from './photo-format.js';
 
 /**
  * The most pixels a photo may have: well above any camera (100 MP), well below what a crafted
@@ -52,17 +53,23 @@ function decodeFailure(file: string, err: unknown, headerRead: boolean): UserErr
 
 /**
  * Decodes a photo into upright 8-bit sRGB: EXIF orientation applied, grey/CMYK/16-bit/alpha converted.
- * The size is checked from the header before any pixel is decoded.
+ * Only the photo formats of photo-format.ts reach a decoder (SVG, PDF and the rest are refused from
+ * their first bytes); the size is checked from the header before any pixel is decoded.
  */
 export async function decodePhoto(file: string, bytes: Buffer): Promise<RgbImage> {
   if (bytes.length === 0) throw new UserError('empty file (0 bytes), not a photo', { file });
+  checkPhotoFormat(file, bytes);
   let width: number | undefined;
   let height: number | undefined;
+  let format: string | undefined;
   try {
-    ({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata());
+    ({ width, height, format } = await sharp(bytes, { limitInputPixels: false }).metadata());
   } catch (err) {
     throw decodeFailure(file, err, false);
   }
+  // libvips names the loader it chose: it must be the one the first bytes said.
+  if (!(photoFormats as readonly string[]).includes(format ?? ''))
+    throw new UserError(`not an image FacePheno can read (${readableFormats}; this is ${format})`, { file });
   if (!width || !height) throw new UserError('the image has no width or height', { file });
   if (width * height > maxPixels)
     throw new UserError(

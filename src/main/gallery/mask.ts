@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { UserError } from '../errors.js';
+import { checkPhotoFormat } from '../face/photo-format.js';
 
 /**
  * Masking printed text in a photo's corner (the 22q11.2DS crops carry the paper's patient number
@@ -21,6 +22,7 @@ export function parseCorner(value: string, where: { file: string; line?: number 
 
 /** The photo, EXIF-oriented, with the corner filled; PNG bytes. */
 export async function maskCorner(bytes: Buffer, corner: Corner, file: string): Promise<Buffer> {
+  checkPhotoFormat(file, bytes);
   let img;
   try {
     img = await sharp(bytes).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -3,6 +3,10 @@
  * model's id and file hash, and per member a fresh random pseudonym, the label with its OMIM / ORPHA / MONDO
  * ids, sex, and one embedding per face with the photo's age band; never a photo, a file name, the store's
  * pseudonym, a date of birth or notes. One JSON document whose content hash covers everything else in it.
+ *
+ * It is still biometric data: the embeddings re-identify the members (a new photo of one finds them). So a
+ * pack is written sealed to its recipient's public key (pack-seal.ts), whom it names in clear; in clear
+ * only where the caller explicitly says so (recipient null).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +15,14 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { appVersion } from '../version.js';
 import { ageBand, sexes } from '../../shared/vocabulary.js';
+import {
+  isSealed,
+  openPack,
+  sealedRecipient,
+  sealPack,
+  type PackRecipient,
+  type RecipientKey,
+} from './pack-seal.js';
 import { Packs, type PackMember } from './repos/packs.js';
 import type { Store } from './store.js';
 
@@ -82,9 +94,11 @@ export interface PackSummary {
   faces: number;
   labels: string[];
   contentSha256: string;
+  /** Whom the pack is encrypted to; null: it is in clear. */
+  encryptedTo: PackRecipient | null;
 }
 
-function summary(file: string, p: PackFile): PackSummary {
+function summary(file: string, p: PackFile, encryptedTo: PackRecipient | null): PackSummary {
   return {
     file,
     centre: p.centre,
@@ -93,17 +107,19 @@ function summary(file: string, p: PackFile): PackSummary {
     faces: p.members.reduce((n, m) => n + m.faces.length, 0),
     labels: [...new Set(p.members.map((m) => m.label))].sort(),
     contentSha256: p.contentSha256,
+    encryptedTo,
   };
 }
 
 /**
  * Writes the store's own gallery in `model` as a pack (members of packs it merged in are theirs to share,
- * not this centre's). Refuses a store whose embeddings of that model id came from another model file.
+ * not this centre's), encrypted to `recipient` (null: in clear, which the caller must have been told to
+ * ask for). Refuses a store whose embeddings of that model id came from another model file.
  */
 export function exportPack(
   store: Store,
   out: string,
-  opts: { centre: string; model: { id: string; sha256: string } },
+  opts: { centre: string; model: { id: string; sha256: string }; recipient: RecipientKey | null },
 ): PackSummary {
   const file = resolve(out);
   const centre = opts.centre.trim();
@@ -153,24 +169,60 @@ export function exportPack(
     members: [...members.values()].sort((a, b) => a.id.localeCompare(b.id)),
   };
   const pack: PackFile = { ...content, contentSha256: contentHash(content) };
+  const plain = Buffer.from(JSON.stringify(pack) + '\n');
+  const encryptedTo = opts.recipient && { name: opts.recipient.name, keySha256: opts.recipient.keySha256 };
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, JSON.stringify(pack) + '\n', { flag: 'wx' });
+    writeFileSync(tmp, opts.recipient ? sealPack(plain, opts.recipient) : plain, { flag: 'wx', mode: 0o600 });
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw new UserError(`cannot write the pack (${(err as Error).message})`, { file, cause: err });
   }
-  store.audit.record('gallery.export', null, { centre, model: opts.model.id, members: members.size });
-  return summary(file, pack);
+  store.audit.record('gallery.export', null, {
+    centre,
+    model: opts.model.id,
+    members: members.size,
+    encryptedTo,
+  });
+  return summary(file, pack, encryptedTo);
 }
 
-/** Reads and checks a pack: a corrupt or altered file is a UserError naming it. */
-export function readPack(path: string): { pack: PackFile; members: PackMember[] } {
+/** A centre's private pack key (pack-seal.ts readPackKey). */
+export type PackKey = Parameters<typeof openPack>[2];
+
+/**
+ * Reads and checks a pack, decrypting a sealed one with `key`: a sealed pack without the key, with
+ * another key, or corrupt or altered in any byte is a UserError naming the file.
+ */
+export function readPack(
+  path: string,
+  key?: PackKey,
+): { pack: PackFile; members: PackMember[]; encryptedTo: PackRecipient | null } {
   const file = resolve(path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new UserError(`not a readable gallery pack (${(err as Error).message})`, { file, cause: err });
+  }
+  let encryptedTo: PackRecipient | null = null;
+  if (isSealed(bytes)) {
+    if (!key) {
+      const recipient = sealedRecipient(bytes, file);
+      throw new UserError(
+        `the pack is encrypted to '${recipient.name}' (key sha256 ${recipient.keySha256}): ` +
+          "give that centre's private key with --key FILE",
+        { file },
+      );
+    }
+    const opened = openPack(bytes, file, key);
+    bytes = opened.plain;
+    encryptedTo = opened.recipient;
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw new UserError(`not a readable gallery pack (${(err as Error).message})`, { file, cause: err });
   }
@@ -199,20 +251,22 @@ export function readPack(path: string): { pack: PackFile; members: PackMember[] 
       return { ageBand: f.ageBand, vector };
     }),
   }));
-  return { pack, members };
+  return { pack, members, encryptedTo };
 }
 
 /**
  * Merges a pack into the store's gallery, all or nothing. Refuses a pack of another embedding model (id
- * or model file) than this FacePheno's, a corrupt one, and one already merged.
+ * or model file) than this FacePheno's, a corrupt one, one already merged, and a sealed one that `key`
+ * does not open.
  */
 export function addPack(
   store: Store,
   path: string,
   localModels: readonly { id: string; sha256: string }[],
+  key?: PackKey,
 ): PackSummary {
   const file = resolve(path);
-  const { pack, members } = readPack(file);
+  const { pack, members, encryptedTo } = readPack(file, key);
   const local = localModels.find((m) => m.id === pack.model.id);
   if (!local)
     throw new UserError(
@@ -239,7 +293,8 @@ export function addPack(
       model: pack.model.id,
       members: members.length,
       contentSha256: pack.contentSha256,
+      encryptedTo,
     });
   });
-  return summary(file, pack);
+  return summary(file, pack, encryptedTo);
 }

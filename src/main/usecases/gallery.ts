@@ -11,12 +11,13 @@ import { placeText, type GalleryPhoto } from '../gallery/photo.js';
 import { defaultControlLabels, readGallery } from '../gallery/source.js';
 import type { GalleryWritten } from '../store/gallery-import.js';
 import { addPack, exportPack, type PackSummary } from '../store/gallery-pack.js';
+import { readPackKey, readRecipientKey, writePackKeys, type PackKeyFiles } from '../store/pack-seal.js';
 import { sha256Hex } from '../store/photo-files.js';
 import type { PhotoAnalyzer, Store } from '../store/store.js';
 import type { Workspace } from './workspace.js';
 
 export { defaultControlLabels };
-export type { PackSummary };
+export type { PackKeyFiles, PackSummary };
 
 /** What an import needs of a workspace: the store, and the pipeline that analyses each photo. */
 export interface ImportWorkspace {
@@ -180,19 +181,39 @@ function checkDuplicates(analysed: readonly AnalysedPhoto[]): void {
 
 /**
  * Writes the store's own gallery in one embedding model (default: the manifest's) as a gallery pack: no
- * photo, file name, pseudonym, date of birth or notes.
+ * photo, file name, pseudonym, date of birth or notes, but embeddings that re-identify the members, so
+ * encrypted to the recipient's public key; in clear only when asked for (`recipient: 'none'`).
  */
 export function exportGalleryPack(
   ws: Workspace,
   out: string,
-  opts: { centre: string; modelId?: string },
+  opts: { centre: string; modelId?: string; recipient: { keyFile: string; name: string } | 'none' },
 ): PackSummary & { galleryVersion: string } {
-  const pack = exportPack(ws.store, out, { centre: opts.centre, model: ws.embeddingModel(opts.modelId) });
+  const recipient =
+    opts.recipient === 'none' ? null : readRecipientKey(opts.recipient.keyFile, opts.recipient.name);
+  const pack = exportPack(ws.store, out, {
+    centre: opts.centre,
+    model: ws.embeddingModel(opts.modelId),
+    recipient,
+  });
   return { ...pack, galleryVersion: ws.store.galleryVersion() };
 }
 
-/** Merges another centre's gallery pack into the store's gallery, all or nothing. */
-export function addGalleryPack(ws: Workspace, file: string): PackSummary & { galleryVersion: string } {
-  const pack = addPack(ws.store, file, ws.embeddingModels());
+/**
+ * Merges another centre's gallery pack into the store's gallery, all or nothing; an encrypted pack is
+ * opened with this centre's private key file.
+ */
+export function addGalleryPack(
+  ws: Workspace,
+  file: string,
+  opts: { keyFile?: string } = {},
+): PackSummary & { galleryVersion: string } {
+  const key = opts.keyFile === undefined ? undefined : readPackKey(opts.keyFile);
+  const pack = addPack(ws.store, file, ws.embeddingModels(), key);
   return { ...pack, galleryVersion: ws.store.galleryVersion() };
+}
+
+/** Makes this centre's pack key pair in `dir`: the private key stays, the public key goes to senders. */
+export function makePackKeys(dir: string): PackKeyFiles {
+  return writePackKeys(dir);
 }
