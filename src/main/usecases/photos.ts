@@ -60,6 +60,9 @@ export async function photoImage(
 ): Promise<{ mime: string; data: string }> {
   const photo = ws.store.photos.get(photoId);
   if (!photo) throw new UserError(`no photo ${photoId}`);
+  // Recorded before it is shown: a view the log cannot take is refused.
+  const patient = ws.store.patients.getById(photo.patientId).pseudonym;
+  ws.store.audit.record('photo.view', patient, { photoId: photo.id, kind });
   if (kind === 'original') return displayCopy(await readFile(photo.path));
   const face = ws.store.faces.forPhoto(photo.id).find((f) => f.isPrimary);
   if (!face) throw new UserError(`${photo.originalName}: no face found in this photo`);
