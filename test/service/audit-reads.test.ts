@@ -4,6 +4,7 @@
  * (test/cli/audit.test.ts). The synthetic store runs no ONNX model.
  */
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import { Service } from '../../src/main/service/service.js';
@@ -86,12 +87,36 @@ describe('the Service records every read of patient data', () => {
     ]);
   });
 
-  it('keeps one intact chain through all of it', async () => {
+  it('keeps one intact chain through all of it, which Settings shows (app.info), and then where it breaks', async () => {
     const store = Store.open(storeFileIn(dataDir), { osUser: 'auditor' });
+    let head: { id: number; hash: string } | null = null;
     try {
-      expect(store.audit.verify()).toMatchObject({ ok: true, unchained: 0 });
+      const r = store.audit.verify();
+      expect(r).toMatchObject({ ok: true, unchained: 0 });
+      if (r.ok) head = r.head;
     } finally {
       store.close();
     }
+    expect(await call('app.info', {})).toMatchObject({
+      audit: { ok: true, head, brokenAt: null, problem: null },
+    });
+    // Someone with write access to the file deletes the last comparison's entry.
+    const raw = new Database(storeFileIn(dataDir));
+    const victim = Number(
+      raw.prepare("SELECT max(id) FROM audit_log WHERE action = 'compare'").pluck().get(),
+    );
+    raw.exec('DROP TRIGGER audit_log_no_delete');
+    raw.prepare('DELETE FROM audit_log WHERE id = ?').run(victim);
+    raw.close();
+    expect(await call('app.info', {})).toMatchObject({
+      audit: {
+        ok: false,
+        head: null,
+        brokenAt: victim + 1,
+        problem: expect.stringMatching(
+          new RegExp(`^entry ${victim + 1} does not follow entry ${victim - 1}`),
+        ),
+      },
+    });
   });
 });

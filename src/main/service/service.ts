@@ -176,6 +176,7 @@ export class Service {
           })),
           hpo: release(info.hpo),
           gallery: info.gallery,
+          audit: info.audit,
         };
       },
 

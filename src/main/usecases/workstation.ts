@@ -8,6 +8,8 @@ import { dialectOf } from '../store/db.js';
 import type { Role } from '../store/roles.js';
 import { hpoRelease, type HpoRelease } from './phenotype.js';
 import type { Workspace } from './workspace.js';
+import { verifyAudit, type AuditChainReport } from './audit.js';
+import type { AuditState } from '../../shared/api.js';
 
 export interface WorkstationInfo {
   manifest: Manifest;
@@ -17,6 +19,8 @@ export interface WorkstationInfo {
   provider: string | null;
   database: { kind: 'sqlite' | 'postgres'; location: string; role: Role };
   hpo: HpoRelease | null;
+  /** The audit log's chain, verified on each ask (a walk of the whole log). */
+  audit: AuditState;
   gallery: {
     version: string;
     patients: number;
@@ -51,6 +55,7 @@ export async function workstationInfo(ws: Workspace): Promise<WorkstationInfo> {
     provider: pipeline?.provider ?? null,
     database: { kind: dialectOf(store.db), location: store.file, role: store.patients.role },
     hpo: hpoRelease(ws),
+    audit: auditState(verifyAudit(ws)),
     gallery: {
       version: store.galleryVersion(),
       patients: new Set(rows.map((r) => r.patient)).size,
@@ -63,4 +68,18 @@ export async function workstationInfo(ws: Workspace): Promise<WorkstationInfo> {
       })),
     },
   };
+}
+
+/** The chain's report in the API's one shape. */
+function auditState(r: AuditChainReport): AuditState {
+  return r.ok
+    ? { ok: true, entries: r.entries, unchained: r.unchained, head: r.head, brokenAt: null, problem: null }
+    : {
+        ok: false,
+        entries: r.entries,
+        unchained: r.unchained,
+        head: null,
+        brokenAt: r.brokenAt,
+        problem: r.problem,
+      };
 }
