@@ -7,9 +7,10 @@ import * as allMigrations from '../../src/main/store/migrations/index.js';
 import { orderedMigrations } from '../../src/main/store/migrate.js';
 import { PostgresDb } from '../../src/main/store/postgres/database.js';
 import { isPostgresUrl, parsePostgresTarget } from '../../src/main/store/postgres/target.js';
-import { CHAIN_START, entryHash, verifyChain } from '../../src/main/store/repos/audit.js';
+import { CHAIN_START, appendEntry, entryHash, verifyChain } from '../../src/main/store/repos/audit.js';
 import { Store } from '../../src/main/store/store.js';
 import { repoRoot } from '../support/paths.js';
+import { adminConnection, postgresSkip } from '../support/postgres.js';
 import { eachBackend, tempDir, tempStore, type TempStore } from './support.js';
 
 const migrations = orderedMigrations(Object.values(allMigrations));
@@ -263,3 +264,49 @@ describe('the audit log of a database from before the chain (migration 0004)', (
     }
   });
 });
+
+describe.skipIf(postgresSkip !== false)(
+  'the audit chain on PostgreSQL, appended by a login that may only insert',
+  () => {
+    it('needs INSERT on audit_log and SELECT of audit_log (id) and store_meta (audit_head_hash), no UPDATE', () => {
+      t = tempStore('postgres');
+      t.store.patients.create({ pseudonym: 'P-1' });
+      const url = new URL(t.target);
+      const schema = url.searchParams.get('schema') ?? '';
+      const role = `${schema}_appender`;
+      const admin = adminConnection();
+      try {
+        admin.exec(`CREATE ROLE ${role} LOGIN;
+        GRANT USAGE ON SCHEMA ${schema} TO ${role};
+        GRANT INSERT ON ${schema}.audit_log TO ${role};
+        GRANT SELECT (id) ON ${schema}.audit_log TO ${role};
+        GRANT SELECT (id, audit_head_hash) ON ${schema}.store_meta TO ${role}`);
+        url.username = role;
+        // Without ?schema=, which would CREATE SCHEMA IF NOT EXISTS (a privilege on the database): set here.
+        url.searchParams.delete('schema');
+        const db = PostgresDb.connect(parsePostgresTarget(url.toString()), { lockTimeoutMs: 10_000 });
+        try {
+          db.exec(`SET search_path TO ${schema}`);
+          for (let i = 0; i < 3; i++)
+            db.transaction(() =>
+              appendEntry(db, {
+                at: new Date().toISOString(),
+                osUser: 'researcher',
+                action: 'case.list',
+                patient: null,
+                details: null,
+              }),
+            ).immediate();
+          expect(() => db.exec("UPDATE audit_log SET action = 'x'")).toThrow(/permission denied/);
+          expect(() => db.exec('UPDATE store_meta SET audit_chained = 0')).toThrow(/permission denied/);
+        } finally {
+          db.close();
+        }
+        expect(t.store.audit.verify()).toMatchObject({ ok: true, entries: 4, head: { id: 4 } });
+      } finally {
+        admin.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+        admin.close();
+      }
+    });
+  },
+);
