@@ -4,6 +4,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { fixture, scratch } from '../genomics/support.js';
+import { PostgresDb } from '../../src/main/store/postgres/database.js';
+import { parsePostgresTarget } from '../../src/main/store/postgres/target.js';
+import { freshSchema, postgresSkip } from '../support/postgres.js';
 
 const tmp = scratch();
 const db = join(tmp.dir, 'cases.db');
@@ -105,5 +108,36 @@ describe('facepheno audit', () => {
     expect(runCli(['audit', 'frob', '--db', db]).code).toBe(2);
     expect(runCli(['audit', 'verify', '--db', db, '--anchor', 'abc']).code).toBe(2);
     expect(runCli(['audit', 'list', '--db', db, '--limit', '0']).code).toBe(2);
+  });
+});
+
+describe.skipIf(postgresSkip !== false)('facepheno audit on a department database (PostgreSQL)', () => {
+  it("verifies the chain, and exits 1 when the log's last entry was deleted", () => {
+    const pg = freshSchema();
+    const env = { FACEPHENO_PHOTOS_DIR: join(tmp.dir, 'pg-photos') };
+    try {
+      for (const args of [
+        ['case', 'create', '--db', pg.url, '--id', 'P1'],
+        ['case', 'show', '--db', pg.url, '--id', 'P1'],
+        ['case', 'list', '--db', pg.url],
+      ])
+        expect(runCli(args, env)).toMatchObject({ code: 0, stderr: '' });
+      const ok = runCli(['audit', 'verify', '--db', pg.url], env);
+      expect(ok).toMatchObject({ code: 0, stderr: '' });
+      expect(ok.stdout).toMatch(
+        /^audit log OK: 3 entries, chain intact\nhead: entry 3 sha256 [0-9a-f]{64}\n/,
+      );
+
+      const owner = PostgresDb.connect(parsePostgresTarget(pg.url), { lockTimeoutMs: 10_000 });
+      owner.exec('ALTER TABLE audit_log DISABLE TRIGGER USER; DELETE FROM audit_log WHERE id = 3');
+      owner.close();
+      expect(runCli(['audit', 'verify', '--db', pg.url], env)).toMatchObject({
+        code: 1,
+        stdout:
+          "audit log BROKEN at entry 3: the log ends at entry 2, but the chain's head (store_meta) is entry 3: its last entries were deleted\n",
+      });
+    } finally {
+      pg.drop();
+    }
   });
 });
