@@ -436,6 +436,7 @@ export const AuditState = z.object({
   /** Entries from before the chain (schema migration 0004): counted, not covered. */
   unchained: count,
   head: z.object({ id: z.number().int(), hash: z.string() }).nullable(),
+  /** The first entry found wrong; null with a problem when the chain could not be read here. */
   brokenAt: z.number().int().nullable(),
   problem: z.string().nullable(),
 });

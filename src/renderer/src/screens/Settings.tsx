@@ -89,7 +89,14 @@ export function SettingsScreen() {
 /** The chain as verified when Settings opened: its head to write down elsewhere, or where it breaks. */
 function AuditChain({ state: a }: { state: AuditState }) {
   const before = a.unchained ? `, ${a.unchained} from before the chain (not covered)` : '';
-  if (!a.ok) return <ErrorBox error={`Broken at entry ${a.brokenAt}: ${a.problem}`} />;
+  if (!a.ok)
+    return (
+      <ErrorBox
+        error={
+          a.brokenAt === null ? `Not verified: ${a.problem}` : `Broken at entry ${a.brokenAt}: ${a.problem}`
+        }
+      />
+    );
   return (
     <>
       Verified: {a.entries} entries{before}, chain intact
