@@ -80,6 +80,8 @@ describe('the Service records every read of patient data', () => {
       ['compare', 'Kabuki-0'],
     ]);
     expect(await leaves(() => call('match.case', { caseId: 'P1' }))).toEqual([['match', 'P1']]);
+    // Studies of the whole gallery (jobs): recorded when asked for.
+    expect(await leaves(() => call('model.evaluate', { folds: 3 }))).toEqual([['gallery.evaluate', null]]);
     // The ranked variants and the face match they are linked to.
     expect(await leaves(() => call('variants.list', { caseId: 'P1', filter: null }))).toEqual([
       ['match', 'P1'],
