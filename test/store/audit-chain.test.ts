@@ -162,7 +162,7 @@ eachBackend((backend) => {
         ok: false,
         brokenAt: 4,
         problem:
-          'entry 4 does not follow entry 2 (ids 3-3 are missing): the entries between them were deleted, or entry 4 was inserted out of chain',
+          'entry 4 does not follow entry 2 (id 3 is missing): the entries between them were deleted, or entry 4 was inserted out of chain',
       });
     });
 

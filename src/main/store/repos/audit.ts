@@ -157,7 +157,12 @@ export function verifyChain(db: Db, opts: { anchor?: string } = {}): AuditChainR
       const before = prev === null ? 'the chain start' : `entry ${prev.id}`;
       const ahead = pending[0] ?? (page.all(id, 1) as AuditRow[])[0];
       const insertedHere = ahead !== undefined && ahead.prev_hash === expected;
-      const gap = prev !== null && id > prev.id + 1 ? ` (ids ${prev.id + 1}-${id - 1} are missing)` : '';
+      const gap =
+        prev === null || id <= prev.id + 1
+          ? ''
+          : id === prev.id + 2
+            ? ` (id ${prev.id + 1} is missing)`
+            : ` (ids ${prev.id + 1}-${id - 1} are missing)`;
       return broken(
         id,
         insertedHere
