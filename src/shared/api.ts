@@ -426,6 +426,22 @@ export type JobResult = z.infer<typeof JobResult>;
 export const HpoRelease = z.object({ version: z.string(), terms: count, loadedAt: z.string() });
 export type HpoRelease = z.infer<typeof HpoRelease>;
 
+/**
+ * The audit log's hash chain as `facepheno audit verify` checks it: intact (with its head, to be written
+ * down elsewhere), or the first entry found edited, deleted or out of chain.
+ */
+export const AuditState = z.object({
+  ok: z.boolean(),
+  entries: count,
+  /** Entries from before the chain (schema migration 0004): counted, not covered. */
+  unchained: count,
+  head: z.object({ id: z.number().int(), hash: z.string() }).nullable(),
+  /** The first entry found wrong; null with a problem when the chain could not be read here. */
+  brokenAt: z.number().int().nullable(),
+  problem: z.string().nullable(),
+});
+export type AuditState = z.infer<typeof AuditState>;
+
 export const AppInfo = z.object({
   version: z.string(),
   host: z.enum(['electron', 'browser']),
@@ -456,6 +472,7 @@ export const AppInfo = z.object({
   gallery: GalleryInfo,
   /** The loaded HPO release that term search uses, or null before one is loaded. */
   hpo: HpoRelease.nullable(),
+  audit: AuditState,
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 

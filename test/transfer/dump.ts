@@ -15,8 +15,14 @@ type Row = Record<string, unknown>;
 /** Columns holding JSON text: compared as values, since a backend may store them as JSON (key order). */
 const jsonColumns = new Set(['points5', 'quality', 'details', 'samples', 'annotation_sources', 'json']);
 
-/** Row ids and the columns that hold another table's row id: they differ between databases. */
+/**
+ * Row ids and the columns that hold another table's row id: they differ between databases. So do an audit
+ * entry's chain hashes (prev_hash, hash): they cover its id and its database's chain, and a moved entry
+ * joins the target's chain.
+ */
 const idColumns = new Set([
+  'prev_hash',
+  'hash',
   'pack_id',
   'member_id',
   'id',

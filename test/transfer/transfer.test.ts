@@ -242,6 +242,8 @@ eachBackend((backend) => {
     expect(
       withStore(target, ({ db }) => ({ cases: dumpCases(db, ['D-1', 'D-2', 'D-3']), packs: dumpPacks(db) })),
     ).toEqual(before);
+    // The moved entries joined the target's own audit chain, after its own entries.
+    expect(withStore(target, (s) => s.audit.verify())).toMatchObject({ ok: true, unchained: 0 });
     const idOf = (db: Db | Database.Database, table: string, name: string) =>
       Number(
         db

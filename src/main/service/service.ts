@@ -20,7 +20,7 @@ import {
   updateCase,
 } from '../usecases/cases.js';
 import { compareFaces } from '../usecases/compare.js';
-import { evaluateGallery } from '../usecases/evaluation.js';
+import { evaluateGallery, galleryForStudy } from '../usecases/evaluation.js';
 import { importGallery } from '../usecases/gallery.js';
 import { LearntSpaces } from '../usecases/learnt-space.js';
 import { Matching } from '../usecases/matching.js';
@@ -176,6 +176,7 @@ export class Service {
           })),
           hpo: release(info.hpo),
           gallery: info.gallery,
+          audit: info.audit,
         };
       },
 
@@ -295,7 +296,7 @@ export class Service {
       },
       'model.evaluate': async ({ folds }) => {
         const model = this.matchModel();
-        const rows = store.galleryEmbeddings(model.id);
+        const rows = galleryForStudy(store, model, 'gallery.evaluate');
         return this.jobs.start('model.evaluate', async (job) => ({
           kind: 'model.evaluate',
           report: await evaluateGallery(rows, model, folds, job),
@@ -304,7 +305,7 @@ export class Service {
       'model.train': async () => {
         const model = this.matchModel();
         const galleryVersion = store.galleryVersion();
-        const rows = store.galleryEmbeddings(model.id);
+        const rows = galleryForStudy(store, model, 'space.train');
         return this.jobs.start('model.train', async (job) => ({
           kind: 'model.train',
           summary: await this.spaces.train(rows, model, galleryVersion, job),

@@ -81,7 +81,7 @@ export interface KeyOption {
 export async function backupStore(
   dbFile: string,
   out: string,
-  opts: KeyOption = {},
+  opts: KeyOption & { osUser?: string } = {},
 ): Promise<BackupManifest> {
   notPostgres(
     dbFile,
@@ -99,8 +99,16 @@ export async function backupStore(
   try {
     const { key } = opts;
     // The copy is whole whoever runs it: no role, no environment, only the key it was given.
-    const store = Store.openConfig(storeConfig(dbFile, key === undefined ? {} : { key }, {}));
+    const store = Store.openConfig(
+      storeConfig(
+        dbFile,
+        { ...(key === undefined ? {} : { key }), ...(opts.osUser ? { osUser: opts.osUser } : {}) },
+        {},
+      ),
+    );
     try {
+      // Before the copy, so that the backup holds the entry recording it.
+      store.audit.record('backup', null, { to: target });
       store.db.prepare('VACUUM INTO ?').run(join(tmp, dbName));
       const files = new PhotoFiles(join(tmp, 'photos'));
       const photos = referencedPhotos(join(tmp, dbName), key).map((sha256) => {

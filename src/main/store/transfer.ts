@@ -7,6 +7,7 @@ import { unlockDatabase } from './encryption.js';
 import { migrationSha256, orderedMigrations } from './migrate.js';
 import * as allMigrations from './migrations/index.js';
 import { PhotoFiles, sha256Hex } from './photo-files.js';
+import { appendEntry } from './repos/audit.js';
 import { photosDirFor, type Store } from './store.js';
 
 /** A workstation's case database, opened read-only: the transfer never writes to it. */
@@ -85,6 +86,11 @@ interface Step {
   count: keyof TransferCounts;
   /** A unique column by which a row the target already has is recognised: not copied, nor its children. */
   mergeOn?: string;
+  /**
+   * The audit log: its entries are appended to the target's own chain (new ids, new hashes over the same
+   * who, what and when), since the source's hashes cover its own ids and chain.
+   */
+  chained?: true;
 }
 
 /** Case records in dependency order; each row gets a new id in the target (never assumed equal). */
@@ -128,7 +134,7 @@ const steps: Step[] = [
   { table: 'pack_members', orderBy: 'id', refs: { pack_id: 'gallery_packs' }, count: 'packMembers' },
   { table: 'pack_embeddings', orderBy: 'id', refs: { member_id: 'pack_members' }, count: 'packEmbeddings' },
   // The log names patients by pseudonym, which the move keeps, so its rows need no remapping.
-  { table: 'audit_log', orderBy: 'id', refs: {}, count: 'auditRows' },
+  { table: 'audit_log', orderBy: 'id', refs: {}, count: 'auditRows', chained: true },
 ];
 
 /**
@@ -484,8 +490,10 @@ function copyTable(
       continue;
     }
     if (!insert) {
-      columns = Object.keys(row).filter((c) => c !== 'id');
-      insert = inserter(target, step.table, columns, 'id' in row);
+      columns = Object.keys(row).filter((c) => c !== 'id' && !(step.chained && chainColumns.includes(c)));
+      insert = step.chained
+        ? chainAppender(target, columns)
+        : inserter(target, step.table, columns, 'id' in row);
     }
     const values = columns.map((c) => translate(step, c, row[c], ids));
     if (values.includes(skipped)) {
@@ -507,6 +515,22 @@ function translate(step: Step, column: string, value: unknown, ids: ReadonlyMap<
   const to = ids.get(table)?.get(value as number);
   if (to === undefined) throw new Error(`${step.table}.${column} = ${String(value)}: no moved ${table} row`);
   return to ?? skipped;
+}
+
+const chainColumns = ['prev_hash', 'hash'];
+
+/** Appends a source audit entry (its columns as read) to the target's chain; returns its new id. */
+function chainAppender(target: Db, columns: string[]): (values: unknown[]) => number {
+  return (values) => {
+    const v = Object.fromEntries(columns.map((c, i) => [c, values[i]])) as Record<string, string | null>;
+    return appendEntry(target, {
+      at: v.at ?? '',
+      osUser: v.os_user ?? '',
+      action: v.action ?? '',
+      patient: v.patient ?? null,
+      details: v.details ?? null,
+    }).id;
+  };
 }
 
 function inserter(

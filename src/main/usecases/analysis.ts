@@ -53,6 +53,8 @@ export class Analyses {
   ) {}
 
   async space(model: ModelRef, seed: number, ctx: JobContext): Promise<SpaceView> {
+    // Every gallery patient's face is read into the map: recorded, kept or computed.
+    this.store.audit.record('analysis.space', null, { model: model.id, seed });
     // The gallery version changes with every gallery change, so a kept map is never stale.
     const key = `${model.id}@${this.store.galleryVersion()}/${seed}`;
     const kept = this.spaces.get(key);
@@ -70,10 +72,9 @@ export class Analyses {
   }
 
   heatmap(model: ModelRef, caseId: string, label: string): Promise<HeatmapView> {
-    const photos = this.store
-      .caseView(caseId)
-      .photos.map((p) => p.id)
-      .join(',');
+    const view = this.store.caseView(caseId);
+    this.store.audit.record('heatmap', view.patient.pseudonym, { model: model.id, label });
+    const photos = view.photos.map((p) => p.id).join(',');
     const key = `${model.id}@${this.store.galleryVersion()}/${caseId}/${photos}/${label}`;
     let kept = this.heatmaps.get(key);
     if (!kept) {
@@ -138,11 +139,14 @@ export interface SpaceStudy {
 export async function studySpace(ws: Workspace, o: SpaceStudyOptions): Promise<SpaceStudy> {
   const { heatmap: asked, out, ...rest } = o;
   const options: AnalysisOptions = { ...rest, modelId: o.modelId ?? ws.embeddingModel().id };
+  ws.store.audit.record('analysis.space', null, { model: options.modelId });
   const analysis = await analyseStoreGallery(ws.store, options);
   let heatmap: HeatmapReport | null = null;
   if (asked && o.patient !== undefined) {
     const inference = await openInference({ modelsDir: ws.modelsDir });
     try {
+      const patient = ws.store.patients.get(o.patient).pseudonym;
+      ws.store.audit.record('heatmap', patient, { model: options.modelId, label: asked.label });
       const h = await storeHeatmap(ws.store, inference, options.modelId, o.patient, asked.label);
       heatmap = h.report;
       analysis.figures.set(h.report.file, h.png);

@@ -11,7 +11,7 @@ import { openTransferSource, transferCases, type TransferReport } from '../store
 export type { BackupManifest, RestoreReport, TransferReport };
 
 export function backupCases(from: StoreConfig, out: string): Promise<BackupManifest> {
-  return backupStore(from.target, out, keyOf(from));
+  return backupStore(from.target, out, { ...keyOf(from), osUser: from.osUser });
 }
 
 export function restoreCases(backup: string, to: StoreConfig): RestoreReport {

@@ -17,8 +17,15 @@ export function createCase(ws: Workspace, p: NewPatient): Patient {
   return ws.store.transaction(() => ws.store.patients.create(p));
 }
 
+/** A person listing cases: recorded (what they searched for, how many were shown). */
 export function listCases(ws: Workspace, q: CaseListQuery): CaseList {
-  return ws.store.patients.list(q);
+  const list = ws.store.patients.list(q);
+  ws.store.audit.record('case.list', null, {
+    filter: q.filter ?? null,
+    shown: list.rows.length,
+    total: list.total,
+  });
+  return list;
 }
 
 /** A person opening a case: recorded in the audit log (who read which case, when). */

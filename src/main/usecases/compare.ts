@@ -39,12 +39,26 @@ export async function compareFaces(
   if (chosen?.photoId == null)
     throw new UserError(`case '${q.caseId}' has no photo with a face measured by ${model.id}`);
   const patient = await alignedFace(ws, matching, chosen.photoId, model);
+  recordComparison(ws, q.caseId, chosen.photoId, q.galleryPhotoId);
   return {
     patient: patient.view,
     gallery: gallery.view,
     similarity: dot(patient.vector, gallery.vector),
     provenance: matching.provenance(model),
   };
+}
+
+/** Both patients' photos were shown: an entry for each, in one transaction. */
+function recordComparison(ws: Workspace, caseId: string, photoId: number, galleryPhotoId: number): void {
+  const { store } = ws;
+  const own = store.patients.get(caseId).pseudonym;
+  const galleryPhoto = store.photos.get(galleryPhotoId);
+  const other = galleryPhoto ? store.patients.getById(galleryPhoto.patientId).pseudonym : null;
+  store.transaction(() => {
+    store.audit.record('compare', own, { photoId, galleryPhotoId, with: other });
+    if (other !== null && other !== own)
+      store.audit.record('compare', other, { photoId: galleryPhotoId, galleryOf: own });
+  });
 }
 
 /** A stored photo's primary face aligned for the screen, with its embedding in `model`. */

@@ -17,7 +17,7 @@ import type { Interval } from '../match/metrics.js';
 import { headManifestEntry, headToOnnx } from '../match/onnx-head.js';
 import type { Sample } from '../match/samples.js';
 import { jointEmbedding } from '../match/vectors.js';
-import type { GalleryEmbedding } from '../store/store.js';
+import type { GalleryEmbedding, Store } from '../store/store.js';
 import type { EvaluationReport, ModelRef } from '../../shared/api.js';
 import type { EvaluateInput, EvaluateResult } from './evaluate-worker.js';
 import type { JobContext } from './job-context.js';
@@ -32,6 +32,20 @@ function pick(figures: Record<string, Interval>, name: string): Interval {
   const f = figures[name];
   if (!f) throw new Error(`the evaluation report has no ${name}`);
   return f;
+}
+
+/**
+ * The store's gallery in `model`, read for a study of the whole gallery (an evaluation, a learnt space's
+ * training): every gallery patient's face embeddings, so the read is recorded.
+ */
+export function galleryForStudy(
+  store: Store,
+  model: ModelRef,
+  purpose: 'gallery.evaluate' | 'space.train',
+): GalleryEmbedding[] {
+  const rows = store.galleryEmbeddings(model.id);
+  store.audit.record(purpose, null, { model: model.id, photos: rows.length });
+  return rows;
 }
 
 /** The gallery as samples for patient-level K-fold work, or a UserError saying what it lacks. */

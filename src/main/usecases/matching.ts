@@ -66,7 +66,7 @@ export class Matching {
    * store spells it (ids are case-insensitive: every comparison with gallery rows uses this spelling).
    */
   caseVectors(caseId: string, modelId: string): { patient: string; vectors: FaceVector[] } {
-    const view = this.store.openCase(caseId);
+    const view = this.store.caseView(caseId);
     const vectors: FaceVector[] = [];
     for (const photo of view.photos) {
       const face = photo.faces.find((f) => f.isPrimary);
@@ -79,7 +79,7 @@ export class Matching {
   /** The embedding models the case's measured faces have, by id. */
   caseModels(caseId: string): ModelRef[] {
     const models = new Map<string, ModelRef>();
-    for (const photo of this.store.openCase(caseId).photos)
+    for (const photo of this.store.caseView(caseId).photos)
       for (const face of photo.faces.filter((f) => f.isPrimary))
         for (const id of face.embeddingModels) {
           const e = this.store.faces.embedding(face.id, id);
@@ -96,12 +96,17 @@ export class Matching {
         `case '${patient}' has no photo with a measured face yet: add a frontal photo first`,
       );
     }
-    return { caseId: patient, ...this.rank(vectors, model, patient) };
+    const result = { caseId: patient, ...this.rank(vectors, model, patient) };
+    this.store.audit.record('match', patient, { model: model.id });
+    return result;
   }
 
   /** Matches faces of photos that are not in the store, fused, against the whole gallery. */
   matchFaces(vectors: FaceVector[], model: ModelRef): FacesMatch {
-    return this.rank(vectors, model, null);
+    const result = this.rank(vectors, model, null);
+    // The gallery's patients were read: recorded, though no one patient was asked about.
+    this.store.audit.record('match', null, { model: model.id, faces: vectors.length });
+    return result;
   }
 
   /** The gallery's matcher in `model` (fitted, or restored from the store), with how it was had. */

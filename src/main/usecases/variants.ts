@@ -109,7 +109,7 @@ export class Genomics {
 
   /** The case's ranked candidates from its latest VCF, the face component from `face`. */
   async list(caseId: string, filter: CandidateFilter | null, face: CaseFaceMatch): Promise<VariantList> {
-    this.store.patients.get(caseId);
+    this.store.audit.record('variants.list', this.store.patients.get(caseId).pseudonym);
     const latest = this.store.genomics.imports(caseId)[0];
     const faceMatch =
       'unavailable' in face ? { unavailable: face.unavailable } : { provenance: face.provenance };
@@ -144,6 +144,7 @@ export class Genomics {
    * with its components and its gene's syndromes (with the face match where they are in the gallery).
    */
   async rankVariants(caseId: string, opts: RankOptions = {}): Promise<VariantRanking> {
+    this.store.audit.record('variants.list', this.store.patients.get(caseId).pseudonym);
     const latest = this.store.genomics.imports(caseId)[0];
     if (!latest) throw noVcf(caseId);
     return this.rank(latest, opts);

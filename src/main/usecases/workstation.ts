@@ -8,6 +8,8 @@ import { dialectOf } from '../store/db.js';
 import type { Role } from '../store/roles.js';
 import { hpoRelease, type HpoRelease } from './phenotype.js';
 import type { Workspace } from './workspace.js';
+import { verifyAudit, type AuditChainReport } from './audit.js';
+import type { AuditState } from '../../shared/api.js';
 
 export interface WorkstationInfo {
   manifest: Manifest;
@@ -23,6 +25,8 @@ export interface WorkstationInfo {
     connectionWarning: string | null;
   };
   hpo: HpoRelease | null;
+  /** The audit log's chain, verified on each ask (a walk of the whole log). */
+  audit: AuditState;
   gallery: {
     version: string;
     patients: number;
@@ -63,6 +67,7 @@ export async function workstationInfo(ws: Workspace): Promise<WorkstationInfo> {
       connectionWarning: store.connectionWarning,
     },
     hpo: hpoRelease(ws),
+    audit: auditState(ws),
     gallery: {
       version: store.galleryVersion(),
       patients: new Set(rows.map((r) => r.patient)).size,
@@ -75,4 +80,34 @@ export async function workstationInfo(ws: Workspace): Promise<WorkstationInfo> {
       })),
     },
   };
+}
+
+/** The chain's report in the API's one shape. */
+function auditState(ws: Workspace): AuditState {
+  let r: AuditChainReport;
+  try {
+    r = verifyAudit(ws);
+  } catch (err) {
+    // A login that may not read the whole log (a researcher's on a department database): Settings still
+    // opens, saying why the chain was not checked here.
+    const why = (err as Error).message;
+    return {
+      ok: false,
+      entries: 0,
+      unchained: 0,
+      head: null,
+      brokenAt: null,
+      problem: `not verified here: ${why}`,
+    };
+  }
+  return r.ok
+    ? { ok: true, entries: r.entries, unchained: r.unchained, head: r.head, brokenAt: null, problem: null }
+    : {
+        ok: false,
+        entries: r.entries,
+        unchained: r.unchained,
+        head: null,
+        brokenAt: r.brokenAt,
+        problem: r.problem,
+      };
 }

@@ -4,6 +4,7 @@ import { ErrorBox, Loading } from '../components/Notice.js';
 import { HpoLoader } from '../components/HpoLoader.js';
 import { CatalogueLoader } from '../components/CatalogueLoader.js';
 import { appInfoQuery } from '../data/queries.js';
+import type { AuditState } from '../../../shared/api.js';
 
 export function SettingsScreen() {
   const info = useQuery(appInfoQuery());
@@ -51,6 +52,10 @@ export function SettingsScreen() {
         <dd>
           <CatalogueLoader />
         </dd>
+        <dt>Audit log</dt>
+        <dd data-testid="audit-state">
+          <AuditChain state={i.audit} />
+        </dd>
         <dt>Gallery</dt>
         <dd>
           {i.gallery.patients} patients, {i.gallery.photos} photos, {i.gallery.labels.length} labels (version{' '}
@@ -84,5 +89,29 @@ export function SettingsScreen() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** The chain as verified when Settings opened: its head to write down elsewhere, or where it breaks. */
+function AuditChain({ state: a }: { state: AuditState }) {
+  const before = a.unchained ? `, ${a.unchained} from before the chain (not covered)` : '';
+  if (!a.ok)
+    return (
+      <ErrorBox
+        error={
+          a.brokenAt === null ? `Not verified: ${a.problem}` : `Broken at entry ${a.brokenAt}: ${a.problem}`
+        }
+      />
+    );
+  return (
+    <>
+      Verified: {a.entries} entries{before}, chain intact
+      {a.head && (
+        <div className="muted">
+          Head: entry {a.head.id}, sha256 <code>{a.head.hash}</code>. Write it down elsewhere: facepheno audit
+          verify --anchor HASH later proves the log was not rewritten since.
+        </div>
+      )}
+    </>
   );
 }
