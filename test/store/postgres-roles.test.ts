@@ -232,6 +232,14 @@ describe.skipIf(postgresSkip !== false)(
       } finally {
         owned.close();
       }
+      // Chained by the owner's trigger: a clinician's entry follows the researcher's, and the chain verifies.
+      const clinicianStore = Store.open(urlAs(clinician), { photosDir, osUser: 'clin' });
+      try {
+        clinicianStore.patients.list({ limit: 1 });
+        expect(clinicianStore.audit.verify()).toMatchObject({ ok: true });
+      } finally {
+        clinicianStore.close();
+      }
     });
 
     it('FACEPHENO_ROLE=clinician with a researcher login is refused; a login without a role too', () => {

@@ -132,7 +132,7 @@ export class Store {
     this.connectionWarning = opts.connectionWarning ?? null;
     // A researcher's login reads the research views, where no row names a photo file and nothing is written.
     const research = role === 'researcher' && dialectOf(db) === 'postgres';
-    this.audit = new AuditLog(db, config.osUser, role);
+    this.audit = new AuditLog(db, config.osUser, role, research);
     this.patients = new Patients(db, this.audit, role);
     this.faces = new Faces(db);
     this.photos = new Photos(db, this.files, this.faces, this.audit, role);

@@ -11,7 +11,7 @@ import { translateSql, type TranslatedSql } from './sql.js';
 import type { PostgresTarget } from './target.js';
 
 // The first key of the store's write lock (pg_advisory_xact_lock(key, hashtext(schema))): 'FPHE'.
-const WRITE_LOCK_KEY = 0x46504845;
+export const WRITE_LOCK_KEY = 0x46504845;
 // How long a statement may run before the calling thread stops waiting for it.
 const ANSWER_TIMEOUT_MS = 15 * 60_000;
 

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from '../../errors.js';
 import type { Db } from '../db.js';
 import type { Role } from '../roles.js';
+import { WRITE_LOCK_KEY } from './database.js';
 
 /** Ordinary lower-case names only (as a schema name is): nothing here is ever quoted. */
 const loginPattern = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -298,15 +299,29 @@ export function setupRoles(db: Db): RolesSetup {
       made.push(table);
     }
     // A researcher's reads are audited: its entries reach the base table through the owner's trigger,
-    // naming the real patient (the log is the clinicians'), the researcher's login recorded with them.
+    // naming the real patient (the log is the clinicians'), the researcher's login recorded with them, and
+    // chained there (repos/audit.ts entryHash, the same encoding), since the researcher can read neither the
+    // head nor the real values the hash covers. The clinicians' write lock, then the head's row lock, keep
+    // one chain.
+    const field = (e: string) =>
+      `CASE WHEN ${e} IS NULL THEN '-' ELSE octet_length(convert_to(${e}, 'UTF8')) || ':' || ${e} END`;
     db.exec(`CREATE OR REPLACE FUNCTION ${g.research}.record_audit() RETURNS trigger
       LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+      DECLARE
+        nid BIGINT; prev TEXT; who TEXT; pat TEXT; digest TEXT;
       BEGIN
-        INSERT INTO ${schema}.audit_log (at, os_user, action, patient, details)
-        VALUES (NEW.at, NEW.os_user || ' (' || session_user || ', researcher)', NEW.action,
-          coalesce((SELECT p.pseudonym FROM ${schema}.patients p
-            WHERE ${pseudonymOf(g.research, 'p.pseudonym').replaceAll('nocase(', `${schema}.nocase(`)} = NEW.patient LIMIT 1), NEW.patient),
-          NEW.details);
+        PERFORM pg_advisory_xact_lock(${WRITE_LOCK_KEY}, hashtext('${schema}'));
+        SELECT coalesce(m.audit_head_hash, repeat('0', 64)) INTO prev
+          FROM ${schema}.store_meta m WHERE m.id = 1 FOR UPDATE;
+        SELECT coalesce(max(a.id), 0) + 1 INTO nid FROM ${schema}.audit_log a;
+        who := NEW.os_user || ' (' || session_user || ', researcher)';
+        pat := coalesce((SELECT p.pseudonym FROM ${schema}.patients p
+          WHERE ${pseudonymOf(g.research, 'p.pseudonym').replaceAll('nocase(', `${schema}.nocase(`)} = NEW.patient LIMIT 1), NEW.patient);
+        digest := encode(sha256(convert_to('facepheno-audit-v1' || chr(10) || ${field('nid::text')} ||
+          ${field('NEW.at')} || ${field('who')} || ${field('NEW.action')} || ${field('pat')} ||
+          ${field('NEW.details')} || ${field('prev')}, 'UTF8')), 'hex');
+        INSERT INTO ${schema}.audit_log (id, at, os_user, action, patient, details, prev_hash, hash)
+        VALUES (nid, NEW.at, who, NEW.action, pat, NEW.details, prev, digest);
         RETURN NEW;
       END $$;
       REVOKE ALL ON FUNCTION ${g.research}.record_audit() FROM PUBLIC;
