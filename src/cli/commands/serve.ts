@@ -12,7 +12,8 @@ import type { Command, CommandContext } from '../command.js';
 const usage = `Usage: facepheno serve [--port N] [--data-dir DIR] [--db postgres://... --photos DIR]
 
 Runs FacePheno in a web browser on this computer only (127.0.0.1), for machines without the desktop app.
-The first line printed is the address to open; it holds a random token that every request must carry.
+The first line printed is the address to open: its random path opens the page, and its token, which the
+page then keeps to itself, every call. No cookie is set (cookies reach every port of 127.0.0.1).
 Stop with Ctrl+C.
 
 Options:

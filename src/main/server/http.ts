@@ -1,8 +1,10 @@
 /**
- * The HTTP side of `facepheno serve`: the renderer's files and the API contract on 127.0.0.1 only,
- * every request carrying the random token. API calls need the token in a header (a cookie alone is not
- * enough, so another page in the same browser cannot make calls); the page and its assets may carry it
- * in the query or the cookie set when the page was first opened with it.
+ * The HTTP side of `facepheno serve`: the renderer's files and the API contract on 127.0.0.1 only.
+ * Two random secrets, and no cookie: browsers send cookies to every port of a host, so a cookie would reach
+ * any other local server the browser visits. The page and its assets live under a random path prefix (the
+ * page keeps it in its address, so a reload works); it opens only the renderer's files, which are the same
+ * for everyone. The API token reaches the page once, in the printed address's query, and from then on only
+ * the page's own script holds it and sends it in a header with every call and the event stream.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -24,14 +26,16 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
+  /** The address to open: the page under its prefix, with the API token in the query. */
   url: string;
   port: number;
   token: string;
+  /** The page's path prefix, '/<random>/'. */
+  pagePrefix: string;
   close(): Promise<void>;
 }
 
 export const TOKEN_HEADER = 'x-facepheno-token';
-const COOKIE = 'facepheno_token';
 /** Request bodies are JSON with photos in base64; an uploaded gallery folder is the largest. */
 const MAX_BODY_BYTES = 512 * 1024 * 1024;
 
@@ -46,6 +50,7 @@ const SECURITY_HEADERS = {
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = randomBytes(24).toString('base64url');
+  const pagePrefix = `/${randomBytes(18).toString('base64url')}/`;
   const sockets = new Set<ServerResponse>();
   let origin = '';
 
@@ -60,20 +65,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 sends its own Host.
     if (req.headers.host !== new URL(origin).host) return send(res, 421, 'text/plain', 'wrong host');
-    const url = new URL(req.url ?? '/', origin);
+    const path = requestPath(req.url);
+    if (path === null) return send(res, 400, 'text/plain', 'bad path');
     const fromHeader = req.headers[TOKEN_HEADER];
     const headerOk = typeof fromHeader === 'string' && tokensEqual(fromHeader, token);
 
-    if (url.pathname.startsWith('/api/')) {
-      if (url.pathname === '/api/events' && req.method === 'GET' && (headerOk || cookieOk(req))) {
-        return streamEvents(req, res);
-      }
+    if (path.startsWith('/api/')) {
       if (!headerOk) return send(res, 403, 'text/plain', 'token required');
       // A cross-site form or fetch carries its own Origin; same-origin fetches carry ours or none.
       const from = req.headers.origin;
       if (from !== undefined && !isSameOrigin(from, origin))
         return send(res, 403, 'text/plain', 'wrong origin');
-      const match = /^\/api\/call\/([a-zA-Z.]+)$/.exec(url.pathname);
+      if (path === '/api/events' && req.method === 'GET') return streamEvents(req, res);
+      const match = /^\/api\/call\/([a-zA-Z.]+)$/.exec(path);
       if (!match || req.method !== 'POST') return send(res, 404, 'text/plain', 'not found');
       if (declaredNotJson(req)) return send(res, 415, 'text/plain', 'content-type must be application/json');
       const reply = await callService(match[1] as string, req);
@@ -82,19 +86,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, 'text/plain', 'method not allowed');
-    const fromQuery = url.searchParams.get('token');
-    const queryOk = fromQuery !== null && tokensEqual(fromQuery, token);
-    if (!queryOk && !headerOk && !cookieOk(req)) return send(res, 403, 'text/plain', 'token required');
-    const file = await readRendererFile(opts.rendererDir, url.pathname);
+    if (!path.startsWith(pagePrefix))
+      return send(res, 403, 'text/plain', 'open the address that facepheno serve printed');
+    const file = await readRendererFile(opts.rendererDir, path.slice(pagePrefix.length - 1));
     if (file.status !== 200) return send(res, file.status, 'text/plain', file.reason);
-    if (queryOk) res.setHeader('set-cookie', `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`);
     send(res, 200, file.type, file.body);
-  }
-
-  function cookieOk(req: IncomingMessage): boolean {
-    const cookies = (req.headers.cookie ?? '').split(';').map((c) => c.trim());
-    const value = cookies.find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1);
-    return value !== undefined && tokensEqual(value, token);
   }
 
   async function callService(name: string, req: IncomingMessage): Promise<Reply> {
@@ -132,9 +128,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   origin = `http://127.0.0.1:${address.port}`;
 
   return {
-    url: `${origin}/?token=${token}`,
+    url: `${origin}${pagePrefix}?token=${token}`,
     port: address.port,
     token,
+    pagePrefix,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of sockets) res.end();
@@ -151,6 +148,16 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
     'content-length': Buffer.byteLength(body),
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * The path of a request's target, without its query; null for a target that is not a path (`*`, an
+ * absolute URL). Not through URL: it resolves dot segments and reads `/\\host` as another host (and
+ * throws on some), where the server should see the path exactly as sent.
+ */
+function requestPath(target: string | undefined): string | null {
+  if (target === undefined || !target.startsWith('/')) return null;
+  return target.split(/[?#]/, 1)[0] as string;
 }
 
 /**
