@@ -11,6 +11,8 @@ export interface Served {
   /** The page's address without the token, '<origin>/<prefix>' (no trailing slash). */
   page: string;
   token: string;
+  /** The server's process id (its memory is read from /proc). */
+  pid: number;
   stderr: () => string;
   stop: () => Promise<void>;
 }
@@ -81,6 +83,7 @@ export async function startServe(dataDir: string): Promise<Served> {
     origin: m[1] as string,
     page: `${m[1]}${m[2]}`,
     token: m[3] as string,
+    pid: child.pid as number,
     stderr: () => stderr,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileTokens } from '../../src/main/app/files.js';
+import { FileTokens } from '../../src/main/service/file-tokens.js';
 
 describe('dialog file tokens', () => {
   it('resolves only tokens the shell issued, wherever they sit in a call', () => {

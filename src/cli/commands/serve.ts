@@ -52,7 +52,7 @@ export const command: Command = {
     const service = await ServiceHost.start({ dataDir: dir, host: 'browser', store });
     let server;
     try {
-      server = await startServer({ service, rendererDir, port });
+      server = await startServer({ service, rendererDir, port, uploadDir: dir });
     } catch (err) {
       await service.close();
       throw new UserError(`cannot listen on 127.0.0.1:${port} (${(err as Error).message})`);

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 
 /**
- * Files the user chose in the shell's open dialog, by token. The renderer only ever holds tokens, so
- * it cannot make the Service read a path of its own choosing.
+ * Files by token: those the user chose in the shell's open dialog, and those serve received as streamed
+ * uploads. The renderer only ever holds tokens, so it cannot make the Service read a path of its own
+ * choosing.
  */
 export class FileTokens {
   private readonly paths = new Map<string, string>();
@@ -12,6 +13,11 @@ export class FileTokens {
     const token = randomBytes(18).toString('base64url');
     this.paths.set(token, path);
     return { token, name: basename(path) };
+  }
+
+  /** The path of one token, or undefined for a token never issued. */
+  pathOf(token: string): string | undefined {
+    return this.paths.get(token);
   }
 
   /** The paths of the tokens found anywhere in a call's input; unknown tokens are left to the Service to refuse. */
