@@ -97,9 +97,42 @@ function httpApi(token: string): Api {
   };
 }
 
+/** A file serve received: the token calls name it by, its folder's token, and its name as sent. */
+export interface Uploaded {
+  token: string;
+  folder: string;
+  name: string;
+}
+
+/** Streams a file the page holds to serve's upload folder: `path` in the user's folder, `folder` to add to. */
+export type Upload = (file: Blob, path: string, folder?: string) => Promise<Uploaded>;
+
+function httpUpload(token: string): Upload {
+  return async (file, path, folder) => {
+    const query = new URLSearchParams({ path, ...(folder === undefined ? {} : { folder }) });
+    let res: Response;
+    try {
+      // The File itself as the body: the browser streams it from the disk, the page never holds its bytes.
+      res = await fetch(`/api/upload?${query.toString()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', [TOKEN_HEADER]: token },
+        body: file,
+      });
+    } catch (err) {
+      throw new CallFailed(
+        `FacePheno is not answering (${(err as Error).message}). Is facepheno serve still running?`,
+      );
+    }
+    if (!res.ok) throw new CallFailed(await res.text());
+    const reply = (await res.json()) as Reply;
+    if (!reply.ok) throw new CallFailed(reply.error);
+    return reply.value as Uploaded;
+  };
+}
+
 /** The preload's API in Electron; otherwise the HTTP one, taking the token from the address once. */
-function resolveApi(): Api {
-  if (window.api) return window.api;
+function resolveApi(): { api: Api; upload: Upload | null } {
+  if (window.api) return { api: window.api, upload: null };
   const params = new URLSearchParams(window.location.search);
   const token = params.get('token') ?? sessionStorage.getItem('facepheno-token');
   if (!token)
@@ -110,10 +143,13 @@ function resolveApi(): Api {
   // reads the address.
   if (params.has('token'))
     window.history.replaceState(null, '', `${window.location.pathname}${window.location.hash}`);
-  return httpApi(token);
+  return { api: httpApi(token), upload: httpUpload(token) };
 }
 
-export const api: Api = resolveApi();
+const resolved = resolveApi();
+export const api: Api = resolved.api;
+/** In a browser (serve), files go up as streamed uploads; the desktop app's page sends them in the call. */
+export const upload: Upload | null = resolved.upload;
 
 /** Converts what a call threw into words for the screen. */
 export function errorText(err: unknown): string {
