@@ -31,4 +31,15 @@ describe('dialog file tokens', () => {
       {},
     );
   });
+
+  it('walks an input nested as deep as JSON allows, and one with a million items, without a throw', () => {
+    const tokens = new FileTokens();
+    const a = tokens.issue('/home/u/photos/a.jpg');
+    const deep = JSON.parse(
+      `${'['.repeat(100_000)}{"kind":"token","token":"${a.token}"}${']'.repeat(100_000)}`,
+    );
+    expect(tokens.resolveIn(deep)).toEqual({ [a.token]: '/home/u/photos/a.jpg' });
+    const wide = [...Array.from({ length: 1_000_000 }, () => 0), { kind: 'token', token: a.token }];
+    expect(tokens.resolveIn(wide)).toEqual({ [a.token]: '/home/u/photos/a.jpg' });
+  });
 });

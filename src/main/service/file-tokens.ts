@@ -23,18 +23,19 @@ export class FileTokens {
   /** The paths of the tokens found anywhere in a call's input; unknown tokens are left to the Service to refuse. */
   resolveIn(input: unknown): Record<string, string> {
     const found: Record<string, string> = {};
-    const visit = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach(visit);
-      else if (v !== null && typeof v === 'object') {
-        const o = v as Record<string, unknown>;
-        if (o.kind === 'token' && typeof o.token === 'string') {
-          const path = this.paths.get(o.token);
-          if (path !== undefined) found[o.token] = path;
-        }
-        Object.values(o).forEach(visit);
+    // A stack, not recursion: a call's input is whatever a page sent, nested as deep as JSON allows.
+    const stack: unknown[] = [input];
+    while (stack.length > 0) {
+      const v = stack.pop();
+      if (v === null || typeof v !== 'object') continue;
+      const o = v as Record<string, unknown>;
+      if (o.kind === 'token' && typeof o.token === 'string') {
+        const path = this.paths.get(o.token);
+        if (path !== undefined) found[o.token] = path;
       }
-    };
-    visit(input);
+      // One by one, not spread: an array may hold more items than a call takes arguments.
+      for (const item of Object.values(o)) if (item !== null && typeof item === 'object') stack.push(item);
+    }
     return found;
   }
 }
