@@ -44,7 +44,7 @@ describe('FacePheno in a browser (facepheno serve)', () => {
 
   it('drops the token from the address bar and shows the case list', async () => {
     await page.getByRole('heading', { name: 'Cases' }).waitFor();
-    expect(page.url()).toBe(`${served.origin}/#/cases`);
+    expect(page.url()).toBe(`${served.page}/#/cases`);
   });
 
   it('imports a small gallery through the folder picker', async () => {

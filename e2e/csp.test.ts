@@ -117,7 +117,9 @@ describe('CSP, path traversal and loopback only', () => {
 
   it('serves nothing outside the renderer folder, with the token, however the path is written', async () => {
     const q = `?token=${token}`;
-    expect((await rawGet(served.origin, `/index.html${q}`)).status).toBe(200);
+    // The page's files live under its random prefix; the attempts go through it and outside it.
+    const prefix = new URL(served.page).pathname;
+    expect((await rawGet(served.origin, `${prefix}/index.html${q}`)).status).toBe(200);
     // package.json lies two folders above out/renderer; /etc/passwd is anywhere's favourite.
     const attempts = [
       '/../../package.json',
@@ -136,7 +138,7 @@ describe('CSP, path traversal and loopback only', () => {
       '/%00../../package.json',
       '/C:/Windows/win.ini',
     ];
-    for (const path of attempts) {
+    for (const path of attempts.flatMap((p) => [p, `${prefix}${p}`])) {
       const r = await rawGet(served.origin, `${path}${q}`);
       expect.soft(r.status, path).not.toBe(200);
       expect.soft(r.body, path).not.toMatch(/"name": "facepheno"|root:/);

@@ -51,28 +51,28 @@ describe('routes: addresses, Back and Forward', () => {
     await page.getByLabel('Case id').fill('ROUTE-1');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await caseHeading(page, 'ROUTE-1').waitFor();
-    expect(page.url()).toBe(`${served.origin}/#/cases/ROUTE-1`);
+    expect(page.url()).toBe(`${served.page}/#/cases/ROUTE-1`);
 
     // The list's search is in the address too, and the case opened from it.
     await page.getByRole('link', { name: 'Cases', exact: true }).click();
     await page.getByLabel('Search cases').fill('ROUTE');
     await page.getByText('1 of 1').waitFor();
-    await expect.poll(() => page.url()).toBe(`${served.origin}/#/cases?filter=ROUTE`);
+    await expect.poll(() => page.url()).toBe(`${served.page}/#/cases?filter=ROUTE`);
     await page.getByRole('button', { name: /^ROUTE-1/ }).click();
     await caseHeading(page, 'ROUTE-1').waitFor();
-    expect(page.url()).toBe(`${served.origin}/#/cases/ROUTE-1`);
+    expect(page.url()).toBe(`${served.page}/#/cases/ROUTE-1`);
     expect(await page.getByRole('link', { name: 'Cases', exact: true }).getAttribute('aria-current')).toBe(
       'page',
     );
 
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
-    expect(page.url()).toBe(`${served.origin}/#/settings`);
+    expect(page.url()).toBe(`${served.page}/#/settings`);
     expect(await page.getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
 
     await page.goBack();
     await caseHeading(page, 'ROUTE-1').waitFor();
-    expect(page.url()).toBe(`${served.origin}/#/cases/ROUTE-1`);
+    expect(page.url()).toBe(`${served.page}/#/cases/ROUTE-1`);
     await page.goBack();
     await page.getByText('1 of 1').waitFor();
     expect(await page.getByLabel('Search cases').inputValue()).toBe('ROUTE');
@@ -83,15 +83,15 @@ describe('routes: addresses, Back and Forward', () => {
   it('opens the case from its address after a reload, and in a fresh page given the token', async () => {
     await page.reload();
     await caseHeading(page, 'ROUTE-1').waitFor();
-    expect(page.url()).toBe(`${served.origin}/#/cases/ROUTE-1`);
+    expect(page.url()).toBe(`${served.page}/#/cases/ROUTE-1`);
 
     const token = new URL(served.url).searchParams.get('token') as string;
     const fresh = await context.newPage();
     try {
-      await fresh.goto(`${served.origin}/?token=${token}#/cases/ROUTE-1`);
+      await fresh.goto(`${served.page}/?token=${token}#/cases/ROUTE-1`);
       await caseHeading(fresh, 'ROUTE-1').waitFor();
       // The token leaves the address bar; the route stays.
-      expect(fresh.url()).toBe(`${served.origin}/#/cases/ROUTE-1`);
+      expect(fresh.url()).toBe(`${served.page}/#/cases/ROUTE-1`);
     } finally {
       await fresh.close();
     }

@@ -5,8 +5,14 @@ import { createInterface } from 'node:readline';
 import { cliPath, repoRoot } from '../../test/support/paths.js';
 
 export interface Served {
+  /** The printed address: the page under its random prefix, the token in the query. */
   url: string;
   origin: string;
+  /** The page's address without the token, '<origin>/<prefix>' (no trailing slash). */
+  page: string;
+  token: string;
+  /** The server's process id (its memory is read from /proc). */
+  pid: number;
   stderr: () => string;
   stop: () => Promise<void>;
 }
@@ -67,11 +73,17 @@ export async function startServe(dataDir: string): Promise<Served> {
       reject(new Error(`facepheno serve exited (${code}) before its address:\n${stderr}`)),
     );
   });
-  const m = /^FacePheno at (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([A-Za-z0-9_-]{20,})$/.exec(first);
+  const m =
+    /^FacePheno at (http:\/\/127\.0\.0\.1:\d+)(\/[A-Za-z0-9_-]{20,})\/\?token=([A-Za-z0-9_-]{20,})$/.exec(
+      first,
+    );
   if (!m) throw new Error(`unexpected first line from facepheno serve: ${first}`);
   return {
     url: first.slice('FacePheno at '.length),
     origin: m[1] as string,
+    page: `${m[1]}${m[2]}`,
+    token: m[3] as string,
+    pid: child.pid as number,
     stderr: () => stderr,
     stop: () =>
       new Promise<void>((resolve) => {

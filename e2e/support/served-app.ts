@@ -8,6 +8,9 @@ import { startServe, type Served } from './serve.js';
 export interface ServedApp {
   served: Served;
   page: Page;
+  /** The test's temporary folder, and the data directory serve runs on inside it. */
+  tmp: string;
+  dataDir: string;
   close: () => Promise<void>;
 }
 
@@ -20,7 +23,8 @@ export async function openServedApp(
   outside: (url: string) => void = () => {},
 ): Promise<ServedApp> {
   const tmp = mkdtempSync(join(tmpdir(), prefix));
-  const served = await startServe(join(tmp, 'data'));
+  const dataDir = join(tmp, 'data');
+  const served = await startServe(dataDir);
   const browser = await launchChromium();
   const close = async () => {
     await browser.close();
@@ -39,7 +43,7 @@ export async function openServedApp(
     const page = await context.newPage();
     await page.goto(served.url);
     await page.getByRole('heading', { name: 'Cases' }).waitFor();
-    return { served, page, close };
+    return { served, page, tmp, dataDir, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileTokens } from '../../src/main/app/files.js';
+import { FileTokens } from '../../src/main/service/file-tokens.js';
 
 describe('dialog file tokens', () => {
   it('resolves only tokens the shell issued, wherever they sit in a call', () => {
@@ -30,5 +30,16 @@ describe('dialog file tokens', () => {
     expect(tokens.resolveIn({ files: [{ kind: 'path', path: '/etc/passwd' }], token: '/etc/hosts' })).toEqual(
       {},
     );
+  });
+
+  it('walks an input nested as deep as JSON allows, and one with a million items, without a throw', () => {
+    const tokens = new FileTokens();
+    const a = tokens.issue('/home/u/photos/a.jpg');
+    const deep = JSON.parse(
+      `${'['.repeat(100_000)}{"kind":"token","token":"${a.token}"}${']'.repeat(100_000)}`,
+    );
+    expect(tokens.resolveIn(deep)).toEqual({ [a.token]: '/home/u/photos/a.jpg' });
+    const wide = [...Array.from({ length: 1_000_000 }, () => 0), { kind: 'token', token: a.token }];
+    expect(tokens.resolveIn(wide)).toEqual({ [a.token]: '/home/u/photos/a.jpg' });
   });
 });

@@ -13,8 +13,8 @@ describe('uploaded gallery folders', () => {
   });
   afterEach(() => rmSync(parent, { recursive: true, force: true }));
 
-  it('rebuilds the folder inside a private directory', () => {
-    const root = writeUpload(parent, [
+  it('rebuilds the folder inside a private directory', async () => {
+    const root = await writeUpload(parent, [
       { path: 'down_syndrome/a.jpg', data: b64('A') },
       { path: 'down_syndrome/metadata.csv', data: b64('file,patient\na.jpg,P1\n') },
       { path: 'controls/b c.jpg', data: b64('B') },
@@ -25,7 +25,7 @@ describe('uploaded gallery folders', () => {
     expect(existsSync(root)).toBe(false);
   });
 
-  it('refuses a path that leaves the folder and leaves nothing behind', () => {
+  it('refuses a path that leaves the folder and leaves nothing behind', async () => {
     for (const path of [
       '../evil.jpg',
       'a/../../evil.jpg',
@@ -35,14 +35,13 @@ describe('uploaded gallery folders', () => {
       'a//b.jpg',
       './a.jpg',
     ]) {
-      expect(
-        () =>
-          writeUpload(parent, [
-            { path: 'ok/first.jpg', data: b64('x') },
-            { path, data: b64('x') },
-          ]),
+      await expect(
+        writeUpload(parent, [
+          { path: 'ok/first.jpg', data: b64('x') },
+          { path, data: b64('x') },
+        ]),
         path,
-      ).toThrow(/outside the uploaded folder/);
+      ).rejects.toThrow(/outside the uploaded folder/);
     }
     expect(readdirSync(parent)).toEqual([]);
   });

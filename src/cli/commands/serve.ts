@@ -13,7 +13,8 @@ import { printable } from '../printable.js';
 const usage = `Usage: facepheno serve [--port N] [--data-dir DIR] [--db postgres://... --photos DIR]
 
 Runs FacePheno in a web browser on this computer only (127.0.0.1), for machines without the desktop app.
-The first line printed is the address to open; it holds a random token that every request must carry.
+The first line printed is the address to open: its random path opens the page, and its token, which the
+page then keeps to itself, every call. No cookie is set (cookies reach every port of 127.0.0.1).
 Stop with Ctrl+C.
 
 Options:
@@ -52,7 +53,7 @@ export const command: Command = {
     const service = await ServiceHost.start({ dataDir: dir, host: 'browser', store });
     let server;
     try {
-      server = await startServer({ service, rendererDir, port });
+      server = await startServer({ service, rendererDir, port, uploadDir: dir });
     } catch (err) {
       await service.close();
       throw new UserError(`cannot listen on 127.0.0.1:${port} (${(err as Error).message})`);

@@ -12,7 +12,7 @@ import { ServiceHost } from '../service/host.js';
 import { appDatabaseKey, exportKeyFile } from '../store/app-key.js';
 import { dataDirStoreConfig, isDepartmentDatabase } from '../store/config.js';
 import { APP_ORIGIN } from '../../shared/security.js';
-import { FileTokens } from './files.js';
+import { FileTokens } from '../service/file-tokens.js';
 import { hardenContents, hardenSession } from './hardening.js';
 import { bindIpc } from './ipc.js';
 import { osKeychain } from './keychain.js';

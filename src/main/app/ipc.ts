@@ -9,7 +9,7 @@ import {
 } from '../../shared/api.js';
 import { APP_ORIGIN, isTrustedSender } from '../../shared/security.js';
 import type { ServiceHost } from '../service/host.js';
-import type { FileTokens } from './files.js';
+import type { FileTokens } from '../service/file-tokens.js';
 
 const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'gif', 'heic', 'heif', 'avif'];
 

@@ -31,7 +31,7 @@ import { caseDetail, caseSummary } from '../usecases/views.js';
 import { dataDirStoreConfig, Workspace, type StoreConfig } from '../usecases/workspace.js';
 import { workstationInfo } from '../usecases/workstation.js';
 import { Jobs } from './jobs.js';
-import { dropUpload, withUploadedFile, writeUpload } from './uploads.js';
+import { dropUpload, uploadRootOf, withoutUploadFolders, withUploadedFile, writeUpload } from './uploads.js';
 import { ApiError, isCallName, parseInput } from '../../shared/api.js';
 import type {
   AnyEvent,
@@ -138,15 +138,32 @@ export class Service {
       throw new UserError(`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
         file: path,
       });
+    } finally {
+      this.dropIfUploaded(path);
     }
   }
 
   /** Runs `use` on the file's path: the dialog's file itself, or the uploaded bytes written briefly. */
-  private withFile<T>(f: FileSource, ctx: CallContext, use: (path: string) => Promise<T>): Promise<T> {
+  private async withFile<T>(f: FileSource, ctx: CallContext, use: (path: string) => Promise<T>): Promise<T> {
     if (f.kind === 'bytes') return withUploadedFile(this.opts.dataDir, { name: f.name, data: f.data }, use);
     const path = ctx.paths[f.token];
     if (path === undefined) throw new ApiError('that file is no longer available: choose it again');
-    return use(path);
+    try {
+      return await use(path);
+    } finally {
+      this.dropIfUploaded(path);
+    }
+  }
+
+  /** A file serve received as a streamed upload is read once: its folder goes once it has been used. */
+  private dropIfUploaded(path: string): void {
+    const root = uploadRootOf(this.opts.dataDir, path);
+    if (root !== null) dropUpload(root);
+  }
+
+  /** A file as its messages name it: an upload by its name in the user's folder, a chosen file by its path. */
+  private shownName(path: string): string {
+    return withoutUploadFolders(path, this.opts.dataDir);
   }
 
   private buildHandlers(): Handlers {
@@ -210,7 +227,7 @@ export class Service {
         const results = [];
         // Each file on its own: one unreadable photo must not keep the others out.
         for (const f of files) {
-          const name = f.kind === 'bytes' ? f.name : (ctx.paths[f.token] ?? 'file');
+          const name = f.kind === 'bytes' ? f.name : this.shownName(ctx.paths[f.token] ?? 'file');
           try {
             const [added] = await addPhotos(ws, caseId, [await this.readSource(f, ctx)]);
             results.push({
@@ -220,7 +237,7 @@ export class Service {
             });
           } catch (err) {
             if (!(err instanceof UserError || err instanceof ApiError)) throw err;
-            results.push({ name, photoId: null, error: err.message });
+            results.push({ name, photoId: null, error: this.shownName(err.message) });
           }
         }
         return { case: detail(caseId), results };
@@ -266,8 +283,10 @@ export class Service {
           const path = ctx.paths[source.token];
           if (path === undefined) throw new ApiError('that folder is no longer available: choose it again');
           dir = path;
+          // A folder serve received as streamed uploads goes once imported, as one sent as JSON does.
+          upload = uploadRootOf(this.opts.dataDir, path);
         } else {
-          upload = writeUpload(this.opts.dataDir, source.files);
+          upload = await writeUpload(this.opts.dataDir, source.files);
           dir = upload;
         }
         try {

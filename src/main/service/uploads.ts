@@ -1,7 +1,13 @@
-/** A gallery folder uploaded file by file (the browser's folder picker), rebuilt in a private temporary folder. */
+/**
+ * Uploads from the browser, in private temporary folders of the data directory: a gallery folder file by
+ * file (the browser's folder picker) or one file (a photo, a VCF, an ontology), streamed by serve or
+ * written from a JSON call's base64.
+ */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
 import { processGone } from '../process-alive.js';
 import { storageError } from '../store/storage-errors.js';
@@ -12,25 +18,95 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const uploadName = new RegExp(`^upload-(\\d+)-${UUID}`);
 const uploadFolder = new RegExp(`${uploadName.source}$`);
 
+/** The most bytes one uploaded file may hold: refused beyond it while streaming, before the disk fills. */
+export const MAX_UPLOAD_FILE_BYTES = 512 * 1024 * 1024;
+
+/** A streamed upload that went past MAX_UPLOAD_FILE_BYTES (HTTP 413); nothing of it is kept. */
+export class UploadTooLarge extends UserError {}
+
 /**
- * Writes the files under `<parent>/upload-<pid>-<uuid>/` and returns that folder; the caller removes it
- * with dropUpload (or, when the process is killed first, sweepUploads on the next start).
+ * A new private upload folder, `<parent>/upload-<pid>-<uuid>/`; the caller removes it with dropUpload (or,
+ * when the process is killed first, sweepUploads on the next start).
  */
-export function writeUpload(parent: string, files: { path: string; data: string }[]): string {
+export function createUpload(parent: string): string {
   const root = join(parent, `upload-${process.pid}-${randomUUID()}`);
   try {
     // Not `recursive` for the folder itself: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
-    mkdirSync(root);
+    mkdirSync(root, { mode: 0o700 });
+  } catch (err) {
+    throw storageError(err, parent);
+  }
+  return root;
+}
+
+/**
+ * Where a file of the upload goes: `path` (as the user's folder has it, '/'-separated) inside `root`.
+ * The contract refuses '..' and absolute paths for JSON uploads, a streamed upload's path comes straight
+ * from the request: this is the last check before writing, the path must come out of the guard unchanged
+ * and land inside the folder.
+ */
+export function uploadTarget(root: string, path: string): string {
+  const rel = safeRelativePath(path.split('/').map(encodeURIComponent).join('/'));
+  const target = rel === null || rel !== path ? null : resolve(root, rel);
+  if (target === null || relative(root, target).startsWith('..') || !target.startsWith(root + sep)) {
+    throw new UserError(`refused a file path outside the uploaded folder: '${path}'`);
+  }
+  return target;
+}
+
+/**
+ * The one way an upload's bytes reach the disk: a writable stream to a new file of the upload (never an
+ * existing one), readable by this user only. Whatever is done to uploads at rest is done here.
+ */
+export function uploadFileStream(target: string): Writable {
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  return createWriteStream(target, { flags: 'wx', mode: 0o600 });
+}
+
+/**
+ * Streams `body` into the upload file at `path` of `root`, at most `maxBytes` of it (UploadTooLarge
+ * beyond, the partial file removed); resolves with the file's path. Memory stays a few chunks, whatever
+ * the size.
+ */
+export async function streamUpload(
+  root: string,
+  path: string,
+  body: AsyncIterable<Uint8Array>,
+  maxBytes = MAX_UPLOAD_FILE_BYTES,
+): Promise<string> {
+  const target = uploadTarget(root, path);
+  let size = 0;
+  const counted = async function* (source: AsyncIterable<Uint8Array>) {
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > maxBytes)
+        throw new UploadTooLarge(`${path}: larger than ${maxBytes / 1024 / 1024} MB, not uploaded`);
+      yield chunk;
+    }
+  };
+  let created = false;
+  try {
+    const out = uploadFileStream(target);
+    out.once('open', () => (created = true));
+    await pipeline(body, counted, out);
+  } catch (err) {
+    // Only a file this call created is removed: 'wx' refused one that was there before.
+    if (created) rmSync(target, { force: true });
+    throw storageError(err, target);
+  }
+  return target;
+}
+
+/**
+ * Writes the files (base64, from a JSON call) under a new upload folder and returns that folder; the
+ * caller removes it with dropUpload.
+ */
+export async function writeUpload(parent: string, files: { path: string; data: string }[]): Promise<string> {
+  const root = createUpload(parent);
+  try {
     for (const f of files) {
-      const rel = safeRelativePath(f.path.split('/').map(encodeURIComponent).join('/'));
-      // The contract already refused '..' and absolute paths; this is the last check before writing: the
-      // path must come out of the guard unchanged and land inside the folder.
-      const target = rel === null || rel !== f.path ? null : resolve(root, rel);
-      if (target === null || relative(root, target).startsWith('..') || !target.startsWith(root + sep)) {
-        throw new UserError(`refused a file path outside the uploaded folder: '${f.path}'`);
-      }
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, Buffer.from(f.data, 'base64'), { flag: 'wx' });
+      const target = uploadTarget(root, f.path);
+      await pipeline([Buffer.from(f.data, 'base64')], uploadFileStream(target));
     }
   } catch (err) {
     dropUpload(root);
@@ -38,6 +114,14 @@ export function writeUpload(parent: string, files: { path: string; data: string 
     throw storageError(err, parent);
   }
   return root;
+}
+
+/** The upload folder under `parent` that `path` lies in (a streamed upload's file or folder), or null. */
+export function uploadRootOf(parent: string, path: string): string | null {
+  const rel = relative(parent, path);
+  const first = rel.split(sep, 1)[0] ?? '';
+  if (rel.startsWith('..') || !uploadFolder.test(first)) return null;
+  return join(parent, first);
 }
 
 /**
@@ -90,7 +174,7 @@ export async function withUploadedFile<T>(
   file: { name: string; data: string },
   use: (path: string) => Promise<T>,
 ): Promise<T> {
-  const dir = writeUpload(parent, [{ path: file.name, data: file.data }]);
+  const dir = await writeUpload(parent, [{ path: file.name, data: file.data }]);
   const temp = join(dir, file.name);
   try {
     return await use(temp);

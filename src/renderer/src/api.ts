@@ -25,17 +25,47 @@ export class CallFailed extends Error {}
 
 const TOKEN_HEADER = 'x-facepheno-token';
 
+/** Reads a server-sent event stream's `data:` lines, one event per blank-line-ended block. */
+async function readEvents(body: ReadableStream<Uint8Array>, onData: (data: string) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let pending = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    pending += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = pending.indexOf('\n\n')) !== -1) {
+      const block = pending.slice(0, end);
+      pending = pending.slice(end + 2);
+      const data = block
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice('data: '.length))
+        .join('\n');
+      if (data !== '') onData(data);
+    }
+  }
+}
+
 function httpApi(token: string): Api {
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  let source: EventSource | null = null;
+  let connected = false;
 
   function connect(): void {
-    // Same origin, so the session cookie set with the page carries the token.
-    source = new EventSource('/api/events');
-    source.onmessage = (msg: MessageEvent<string>) => {
-      const event = JSON.parse(msg.data) as AnyEvent;
-      for (const l of listeners.get(event.name) ?? []) l(event.payload);
-    };
+    connected = true;
+    // Over fetch, not EventSource, which cannot send a header: the token never travels in a cookie or an
+    // address. Reconnects after a pause when the stream ends (the server restarted, the laptop slept).
+    void fetch('/api/events', { headers: { [TOKEN_HEADER]: token } })
+      .then((res) => {
+        if (!res.ok || !res.body) throw new Error(`${res.status}`);
+        return readEvents(res.body, (data) => {
+          const event = JSON.parse(data) as AnyEvent;
+          for (const l of listeners.get(event.name) ?? []) l(event.payload);
+        });
+      })
+      .catch(() => undefined)
+      .finally(() => setTimeout(connect, 2000));
   }
 
   return {
@@ -58,7 +88,7 @@ function httpApi(token: string): Api {
       return reply.value as CallOutput<K>;
     },
     on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
-      if (!source) connect();
+      if (!connected) connect();
       const set = listeners.get(name) ?? new Set();
       set.add(listener as (payload: unknown) => void);
       listeners.set(name, set);
@@ -67,21 +97,59 @@ function httpApi(token: string): Api {
   };
 }
 
+/** A file serve received: the token calls name it by, its folder's token, and its name as sent. */
+export interface Uploaded {
+  token: string;
+  folder: string;
+  name: string;
+}
+
+/** Streams a file the page holds to serve's upload folder: `path` in the user's folder, `folder` to add to. */
+export type Upload = (file: Blob, path: string, folder?: string) => Promise<Uploaded>;
+
+function httpUpload(token: string): Upload {
+  return async (file, path, folder) => {
+    const query = new URLSearchParams({ path, ...(folder === undefined ? {} : { folder }) });
+    let res: Response;
+    try {
+      // The File itself as the body: the browser streams it from the disk, the page never holds its bytes.
+      res = await fetch(`/api/upload?${query.toString()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', [TOKEN_HEADER]: token },
+        body: file,
+      });
+    } catch (err) {
+      throw new CallFailed(
+        `FacePheno is not answering (${(err as Error).message}). Is facepheno serve still running?`,
+      );
+    }
+    if (!res.ok) throw new CallFailed(await res.text());
+    const reply = (await res.json()) as Reply;
+    if (!reply.ok) throw new CallFailed(reply.error);
+    return reply.value as Uploaded;
+  };
+}
+
 /** The preload's API in Electron; otherwise the HTTP one, taking the token from the address once. */
-function resolveApi(): Api {
-  if (window.api) return window.api;
+function resolveApi(): { api: Api; upload: Upload | null } {
+  if (window.api) return { api: window.api, upload: null };
   const params = new URLSearchParams(window.location.search);
   const token = params.get('token') ?? sessionStorage.getItem('facepheno-token');
   if (!token)
     throw new Error('Open FacePheno with the address that facepheno serve printed (it holds the token).');
   sessionStorage.setItem('facepheno-token', token);
-  // Keep the token out of the address bar (screenshots, shoulder surfing); the session keeps it. The hash
-  // is the route (a case's address), kept; this runs before the router reads the address.
-  if (params.has('token')) window.history.replaceState(null, '', `/${window.location.hash}`);
-  return httpApi(token);
+  // Keep the token out of the address bar (screenshots, shoulder surfing); the session keeps it. The path
+  // (the page's prefix) and the hash (the route, a case's address) are kept; this runs before the router
+  // reads the address.
+  if (params.has('token'))
+    window.history.replaceState(null, '', `${window.location.pathname}${window.location.hash}`);
+  return { api: httpApi(token), upload: httpUpload(token) };
 }
 
-export const api: Api = resolveApi();
+const resolved = resolveApi();
+export const api: Api = resolved.api;
+/** In a browser (serve), files go up as streamed uploads; the desktop app's page sends them in the call. */
+export const upload: Upload | null = resolved.upload;
 
 /** Converts what a call threw into words for the screen. */
 export function errorText(err: unknown): string {

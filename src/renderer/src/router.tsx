@@ -109,8 +109,8 @@ const routeTree = root.addChildren([
 ]);
 
 /**
- * The router, on the address's hash: `facepheno serve` serves the page at / with its token in the query,
- * and Electron's app:// protocol serves files, so neither server ever sees a route. Made once the API has
+ * The router, on the address's hash: `facepheno serve` serves the page under a random path prefix with its
+ * token in the query, and Electron's app:// protocol serves files, so neither server ever sees a route. Made once the API has
  * taken the token from the address (api.ts), which would otherwise be read as a search parameter.
  */
 export function createAppRouter() {

@@ -1,13 +1,15 @@
+import { useState } from 'react';
 import type { CallInput, FileSource } from '../../../shared/api.js';
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 import { hasFileDialog } from '../host.js';
-import { fileToBase64 } from './files.js';
+import { toFileSource } from './files.js';
+import { ErrorBox } from './Notice.js';
 
 type DialogKind = CallInput<'files.open'>['kind'];
 
 /**
  * One file from the user: the desktop app's open dialog (a token), or in a browser the file input (the
- * bytes). Never a path the page makes up.
+ * file streamed up to serve, named by its upload token). Never a path the page makes up.
  */
 export function FilePicker({
   kind,
@@ -30,6 +32,8 @@ export function FilePicker({
   onPick?: () => void;
   onFile: (file: FileSource) => void;
 }) {
+  // A file that could not be sent (too large, serve gone): said here, since no call was made.
+  const [error, setError] = useState<string | null>(null);
   async function choose() {
     const first = (await api.call('files.open', { kind })).files[0];
     if (!first) return;
@@ -41,17 +45,21 @@ export function FilePicker({
       {button}
     </button>
   ) : (
-    <input
-      type="file"
-      accept={accept}
-      aria-label={label}
-      disabled={disabled}
-      onChange={(e) => {
-        const f = e.target.files?.[0];
-        if (!f) return;
-        onPick?.();
-        void fileToBase64(f).then((data) => onFile({ kind: 'bytes', name: f.name, data }));
-      }}
-    />
+    <>
+      <input
+        type="file"
+        accept={accept}
+        aria-label={label}
+        disabled={disabled}
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (!f) return;
+          onPick?.();
+          setError(null);
+          toFileSource(f).then(onFile, (err: unknown) => setError(errorText(err)));
+        }}
+      />
+      <ErrorBox error={error} />
+    </>
   );
 }

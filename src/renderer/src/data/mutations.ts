@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { CallInput, CaseDetail, FileSource } from '../../../shared/api.js';
 import { api } from '../api.js';
+import { toFileSource } from '../components/files.js';
 import { caseQuery, catalogueQuery, keys } from './queries.js';
 
 /** The case as a call saved it becomes the cached copy; the lists show its photos, diagnosis and notes. */
@@ -31,7 +32,12 @@ export function useCaseEdit<K extends CaseEdit>(name: K) {
 export function useAddPhotos(caseId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (files: FileSource[]) => api.call('photos.add', { caseId, files }),
+    // Files the page holds are sent (streamed up under serve) first, as part of adding them.
+    mutationFn: async (files: (FileSource | File)[]) =>
+      api.call('photos.add', {
+        caseId,
+        files: await Promise.all(files.map((f) => (f instanceof File ? toFileSource(f) : f))),
+      }),
     onSuccess: (r) => {
       remember(client, r.case);
       // A new face changes the case's matches and the face component of its variants.

@@ -1,11 +1,11 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
-import type { CaseDetail, FileSource, Photo } from '../../../shared/api.js';
+import type { CaseDetail, Photo } from '../../../shared/api.js';
 import { api, errorMessage, errorText } from '../api.js';
 import { FaceView, meshPoints, viewAround } from '../components/FaceView.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
-import { dataUrl, fileToBase64 } from '../components/files.js';
+import { dataUrl } from '../components/files.js';
 import { useDebounced } from '../components/useDebounced.js';
 import { useAddPhotos, useCaseEdit } from '../data/mutations.js';
 import { caseQuery, photoImageQuery, syndromeSearchQuery, termSearchQuery } from '../data/queries.js';
@@ -121,14 +121,7 @@ function Photos({ detail }: { detail: CaseDetail }) {
     if (!list || list.length === 0) return;
     // The last photos' messages go as soon as these are picked, not once they are read.
     add.reset();
-    const files = await Promise.all(
-      [...list].map(async (f): Promise<FileSource> => ({
-        kind: 'bytes',
-        name: f.name,
-        data: await fileToBase64(f),
-      })),
-    );
-    add.mutate(files);
+    add.mutate([...list]);
   }
   async function choose() {
     if (!hasFileDialog) return input.current?.click();

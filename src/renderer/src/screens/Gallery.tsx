@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { EvaluationReport } from '../../../shared/api.js';
-import { api, errorMessage } from '../api.js';
+import { api, errorMessage, upload as uploadFile } from '../api.js';
 import { JobStatus } from '../components/JobStatus.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { fileToBase64 } from '../components/files.js';
@@ -61,15 +61,22 @@ function Import() {
     // The last folder's outcome goes as soon as this one is picked, not once its files are read.
     job.reset();
     // webkitRelativePath is 'chosen-folder/label/photo.jpg': the folder's own name is dropped.
-    const files = await Promise.all(
-      [...list].map(async (f) => ({
-        path: f.webkitRelativePath.split('/').slice(1).join('/') || f.name,
-        data: await fileToBase64(f),
-      })),
-    );
-    await job.start(() =>
-      api.call('gallery.import', { source: { kind: 'files', files }, controls: controlLabels }),
-    );
+    const pathOf = (f: File) => f.webkitRelativePath.split('/').slice(1).join('/') || f.name;
+    await job.start(async () => {
+      if (!uploadFile) {
+        const files = await Promise.all(
+          [...list].map(async (f) => ({ path: pathOf(f), data: await fileToBase64(f) })),
+        );
+        return api.call('gallery.import', { source: { kind: 'files', files }, controls: controlLabels });
+      }
+      // Under serve, file by file into one upload folder (each streamed from the disk), then imported.
+      let folder: string | undefined;
+      for (const f of list) folder = (await uploadFile(f, pathOf(f), folder)).folder;
+      return api.call('gallery.import', {
+        source: { kind: 'token', token: folder as string },
+        controls: controlLabels,
+      });
+    });
   }
   async function chooseFolder() {
     const picked = await api.call('files.open', { kind: 'folder' });
