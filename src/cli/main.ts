@@ -4,8 +4,13 @@ import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, UserError } from '../main/errors.js';
-import { readKeyFile, storeConfig } from '../main/usecases/workspace.js';
-import { takeKeyFile } from './args.js';
+import {
+  displayTarget,
+  encryptedStoreConfig,
+  isDepartmentDatabase,
+  readKeyFile,
+} from '../main/usecases/workspace.js';
+import { takeKeyFile, takeNoEncryption } from './args.js';
 import type { Command, CommandContext } from './command.js';
 
 const commandsDir = fileURLToPath(new URL('./commands', import.meta.url));
@@ -36,16 +41,19 @@ async function overview(): Promise<string> {
   lines.push(
     '',
     'Every command that opens a case database also takes:',
-    '  --key-file FILE the passphrase of an encrypted database, read from FILE (else FACEPHENO_DB_KEY);',
-    '                  a new database opened with a key is created encrypted',
+    '  --key-file FILE the passphrase of an encrypted database, read from FILE (else FACEPHENO_DB_KEY;',
+    '                  else the key FacePheno keeps for that database in ~/.config/facepheno/keys, or',
+    '                  $XDG_CONFIG_HOME/facepheno/keys, made with a new database: every database is encrypted)',
+    '  --no-encryption open or create the database and its photos unencrypted (said on stderr)',
   );
   return lines.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   let taken: ReturnType<typeof takeKeyFile>;
+  const { args: rawArgs, noEncryption } = takeNoEncryption(argv);
   try {
-    taken = takeKeyFile(argv);
+    taken = takeKeyFile(rawArgs);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`facepheno: ${err.message} (see facepheno --help)`);
@@ -67,12 +75,21 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const key = taken.keyFile === undefined ? undefined : readKeyFile(taken.keyFile);
+    const warned = new Set<string>();
     const ctx: CommandContext = {
-      storeConfig: (target, photosDir) =>
-        storeConfig(target, {
+      storeConfig: (target, photosDir) => {
+        if (noEncryption && !isDepartmentDatabase(target) && !warned.has(target)) {
+          warned.add(target);
+          console.error(
+            `facepheno: --no-encryption: ${displayTarget(target)} and its photos are kept unencrypted`,
+          );
+        }
+        return encryptedStoreConfig(target, {
           ...(key !== undefined ? { key } : {}),
           ...(photosDir !== undefined ? { photosDir } : {}),
-        }),
+          plaintext: noEncryption,
+        });
+      },
     };
     return await cmd.run(rest, ctx);
   } catch (err) {

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Point } from '../face/geometry.js';
 import type { Member } from '../analysis/gallery.js';
+import type { StoredPhoto } from '../analysis/average-face.js';
 import {
   analyseGallery,
   caseHeatmap,
@@ -192,7 +193,7 @@ function galleryData(store: Store, modelId: string, patient: string | undefined)
     storedFace: (m) => {
       const mesh = store.faces.mesh(m.faceId);
       const photo = store.photos.get(m.photoId);
-      return mesh && photo ? { mesh, photo: photo.path } : null;
+      return mesh && photo ? { mesh, photo: storedPhoto(store, photo) } : null;
     },
   };
 }
@@ -261,8 +262,13 @@ function heatmapFace(store: Store, pseudonym: string, modelId: string): HeatmapF
     throw new UserError(`case '${pseudonym}' has no face embedded with model '${modelId}'`);
   return {
     patient: pseudonym,
-    photo: photo.path,
+    photo: storedPhoto(store, photo),
     points5: face.points5 as Point[],
     vector: store.faces.embedding(face.id, modelId)?.vector as Float32Array,
   };
+}
+
+/** A stored photo as the analyses read it: unsealed by the store's photo folder, checked against its sha256. */
+function storedPhoto(store: Store, photo: { path: string; sha256: string }): StoredPhoto {
+  return { file: photo.path, read: () => store.files.read(photo.sha256) };
 }

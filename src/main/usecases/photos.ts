@@ -60,9 +60,14 @@ export async function photoImage(
 ): Promise<{ mime: string; data: string }> {
   const photo = ws.store.photos.get(photoId);
   if (!photo) throw new UserError(`no photo ${photoId}`);
-  if (kind === 'original') return displayCopy(await readFile(photo.path));
+  if (kind === 'original') return displayCopy(ws.store.files.read(photo.sha256));
   const face = ws.store.faces.forPhoto(photo.id).find((f) => f.isPrimary);
   if (!face) throw new UserError(`${photo.originalName}: no face found in this photo`);
-  const v = await alignedView(photo.originalName, await readFile(photo.path), face.points5 as Point[], null);
+  const v = await alignedView(
+    photo.originalName,
+    ws.store.files.read(photo.sha256),
+    face.points5 as Point[],
+    null,
+  );
   return { mime: 'image/png', data: v.png.toString('base64') };
 }

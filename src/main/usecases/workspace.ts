@@ -15,6 +15,7 @@ import type { ModelRef } from '../../shared/api.js';
 export {
   dataDirStoreConfig,
   displayTarget,
+  encryptedStoreConfig,
   isDepartmentDatabase,
   storeConfig,
   type StoreConfig,
