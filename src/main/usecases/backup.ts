@@ -33,6 +33,10 @@ export function moveCases(from: StoreConfig, to: StoreConfig): TransferReport {
   }
 }
 
-function keyOf(c: StoreConfig): { key?: string } {
-  return c.key === undefined ? {} : { key: c.key };
+function keyOf(c: StoreConfig): { key?: string; keyFile?: string; newKey?: boolean } {
+  return {
+    ...(c.key === undefined ? {} : { key: c.key }),
+    ...(c.keyFile === undefined ? {} : { keyFile: c.keyFile }),
+    ...(c.newKey ? { newKey: true } : {}),
+  };
 }
