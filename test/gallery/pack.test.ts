@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/main/store/gallery-pack.js';
 import { Store } from '../../src/main/store/store.js';
 import { runCli } from '../support/cli.js';
+import { commandKey } from '../support/command-key.js';
 import { facedata } from '../support/paths.js';
 import { testModelsDir } from '../store/support.js';
 
@@ -76,7 +77,7 @@ describe('gallery packs', () => {
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
     // Identifiers the pack must not carry: dates of birth and notes beside the pseudonyms and file names.
-    const store = Store.open(source);
+    const store = Store.open(source, commandKey(source));
     try {
       store.patients.list({ limit: 1000 }).rows.forEach((p, i) =>
         store.patients.update(p.pseudonym, {
@@ -109,7 +110,7 @@ describe('gallery packs', () => {
   });
 
   it('keeps each control source: learnt apart, reported as one unaffected', () => {
-    const store = Store.open(source);
+    const store = Store.open(source, commandKey(source));
     try {
       const rows = store.galleryEmbeddings('faceres');
       expect([...new Set(rows.filter((r) => r.isControl).map((r) => r.source))].sort()).toEqual([
@@ -139,7 +140,7 @@ describe('gallery packs', () => {
     for (const s of strings.filter((s) => s.length > 80)) expect(vectors.has(s)).toBe(true);
     for (const v of vectors) expect(Buffer.from(v, 'base64').byteLength).toBe(4 * json.model.dim);
 
-    const db = Store.open(source);
+    const db = Store.open(source, commandKey(source));
     try {
       const identifiers = db.db
         .prepare(
@@ -162,7 +163,7 @@ describe('gallery packs', () => {
     const added = cli('gallery', 'add-pack', '--db', target, pack, '--json');
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
-    const s = Store.open(source);
+    const s = Store.open(source, commandKey(source));
     const own = s.galleryEmbeddings('faceres');
     s.close();
     expect(JSON.parse(added.stdout)).toMatchObject({
@@ -188,7 +189,7 @@ describe('gallery packs', () => {
     const target = join(root, 'refusals.db');
     expect(cli('gallery', 'add-pack', '--db', target, pack).code).toBe(0);
     const version = () => {
-      const s = Store.open(target);
+      const s = Store.open(target, commandKey(target));
       try {
         return s.galleryVersion();
       } finally {
