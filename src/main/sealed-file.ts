@@ -121,7 +121,9 @@ export function writeSealedFile(
   }
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    write(tmp, 'w');
+    // Created exclusively: a leftover of this pid (or a link planted under its name) is removed, never followed.
+    rmSync(tmp, { force: true });
+    write(tmp, 'wx');
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -20,7 +20,8 @@ export function writeUpload(parent: string, files: { path: string; data: string 
   const root = join(parent, `upload-${process.pid}-${randomUUID()}`);
   try {
     // Not `recursive` for the folder itself: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
-    mkdirSync(root);
+    // Patient data: the folder and its files are the user's alone, whatever the umask.
+    mkdirSync(root, { mode: 0o700 });
     for (const f of files) {
       const rel = safeRelativePath(f.path.split('/').map(encodeURIComponent).join('/'));
       // The contract already refused '..' and absolute paths; this is the last check before writing: the
@@ -29,8 +30,8 @@ export function writeUpload(parent: string, files: { path: string; data: string 
       if (target === null || relative(root, target).startsWith('..') || !target.startsWith(root + sep)) {
         throw new UserError(`refused a file path outside the uploaded folder: '${f.path}'`);
       }
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, Buffer.from(f.data, 'base64'), { flag: 'wx' });
+      mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+      writeFileSync(target, Buffer.from(f.data, 'base64'), { flag: 'wx', mode: 0o600 });
     }
   } catch (err) {
     dropUpload(root);

@@ -70,9 +70,12 @@ export function saveUserKey(file: string, key: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       if (readKeyFile(file) === key) return;
-      throw new UserError('another FacePheno created this database with its own key at the same time: run again', {
-        file,
-      });
+      throw new UserError(
+        'another FacePheno created this database with its own key at the same time: run again',
+        {
+          file,
+        },
+      );
     }
     throw new UserError(`cannot save the database key: ${(err as Error).message}`, { file, cause: err });
   }
@@ -82,4 +85,14 @@ export function saveUserKey(file: string, key: string): void {
 export function existingUserKey(dbFile: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const file = userKeyFileFor(dbFile, env);
   return existsSync(file) ? readKeyFile(file) : undefined;
+}
+
+/**
+ * The key of a configuration whose database a command does not open but whose key it seals files with
+ * (the data directory's caches): a new key is saved first, so that the next run finds the same one.
+ */
+export function keptKey(config: { key?: string; keyFile?: string; newKey?: boolean }): string | undefined {
+  if (config.key !== undefined && config.newKey && config.keyFile !== undefined)
+    saveUserKey(config.keyFile, config.key);
+  return config.key;
 }

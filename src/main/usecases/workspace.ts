@@ -21,6 +21,7 @@ export {
   type StoreConfig,
 } from '../store/config.js';
 export { readKeyFile } from '../store/encryption.js';
+export { keptKey } from '../store/user-keys.js';
 
 export class Workspace {
   private pipeline: Promise<FacePipeline> | null = null;
