@@ -77,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
     const key = taken.keyFile === undefined ? undefined : readKeyFile(taken.keyFile);
     const warned = new Set<string>();
     const ctx: CommandContext = {
+      givenKey: key ?? process.env.FACEPHENO_DB_KEY,
+      noEncryption,
       storeConfig: (target, photosDir) => {
         if (noEncryption && !isDepartmentDatabase(target) && !warned.has(target)) {
           warned.add(target);
