@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { keyedSettings } from '../support/command-key.js';
 import {
   copyFileSync,
   cpSync,
@@ -143,7 +144,8 @@ const train = (dataDir: string) => [trainChild, dist, dataDir, training.modelsDi
 
 /** What a restart must find: SQLite's checks pass, every photo row's file holds its bytes, no stray file. */
 function checkAfterRestart(db: string): { swept: number } {
-  const store = Store.open(db);
+  // A serve-made database is encrypted under the user's key file; a Service-made one (no key) is not.
+  const store = Store.open(db, keyedSettings(db));
   try {
     expect(store.checkConsistency()).toEqual({
       integrity: 'ok',
@@ -152,7 +154,7 @@ function checkAfterRestart(db: string): { swept: number } {
       unreferencedFiles: [],
     });
     for (const sha of store.photos.referenced())
-      expect(sha256Hex(readFileSync(store.files.path(sha))), `photo file ${sha}`).toBe(sha);
+      expect(sha256Hex(store.files.unsealed(sha)), `photo file ${sha}`).toBe(sha);
     return { swept: store.swept };
   } finally {
     store.close();

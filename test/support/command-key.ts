@@ -27,3 +27,9 @@ export function commandDataDirStore(dataDir: string): StoreConfig {
 export function keyOfFile(db: string): string | undefined {
   return startsPlain(db) ? undefined : existingUserKey(db);
 }
+
+/** The store settings an existing database file opens with: its key from the user's key file if encrypted. */
+export function keyedSettings(db: string): StoreSettings {
+  const key = keyOfFile(db);
+  return key === undefined ? {} : { key };
+}
