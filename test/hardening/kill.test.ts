@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { keyedSettings } from '../support/command-key.js';
+import { commandKey, keyedSettings } from '../support/command-key.js';
 import {
   copyFileSync,
   cpSync,
@@ -163,7 +163,7 @@ function checkAfterRestart(db: string): { swept: number } {
 
 /** The gallery as matching sees it: patients, photos, diagnoses and every model's vectors; no ids or times. */
 function galleryResult(db: string): string {
-  const store = Store.open(db);
+  const store = Store.open(db, keyedSettings(db));
   try {
     const rows = (sql: string) => store.db.prepare(sql).raw().all();
     return sha256Hex(
@@ -191,7 +191,7 @@ function galleryResult(db: string): string {
 
 /** A patient's imported variants with every stored field but ids and times; '' when none are stored. */
 function vcfResult(db: string, patient: string): string {
-  const store = Store.open(db);
+  const store = Store.open(db, keyedSettings(db));
   try {
     const rows = store.db
       .prepare(
@@ -212,7 +212,8 @@ function vcfResult(db: string, patient: string): string {
 }
 
 function createPatient(db: string, pseudonym: string): void {
-  const store = Store.open(db);
+  // Made (or opened) as the command makes it: encrypted under the user's key file, which `vcf import` finds.
+  const store = Store.open(db, commandKey(db));
   try {
     store.transaction(() => store.patients.create({ pseudonym, sex: 'unknown' }));
   } finally {
