@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { storeFileIn } from '../src/main/data-dir.js';
 import { Store } from '../src/main/store/store.js';
 import { launchChromium } from './support/browser.js';
+import { commandKey } from '../test/support/command-key.js';
 import { startServe, type Served } from './support/serve.js';
 
 const CASES = 10_000;
@@ -22,7 +23,9 @@ describe('a case list of 10,000', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'facepheno-cases-'));
-    const store = Store.open(storeFileIn(join(tmp, 'data')));
+    // Made as facepheno serve makes its database: encrypted under the user's key file.
+    const db = storeFileIn(join(tmp, 'data'));
+    const store = Store.open(db, commandKey(db));
     store.transaction(() => {
       for (let i = 0; i < CASES; i++) {
         store.patients.create({

@@ -16,6 +16,7 @@ import { makeCorpus, type Corpus, type CorpusItem } from '../tools/corpus/make-c
 import { facedata, repoRoot } from '../test/support/paths.js';
 import { logicalDump, photoFileNames } from '../test/hardening/support.js';
 import { launchChromium } from './support/browser.js';
+import { commandKey } from '../test/support/command-key.js';
 import { startServe, type Served } from './support/serve.js';
 
 const patient = 'CORPUS-1';
@@ -35,7 +36,8 @@ beforeAll(async () => {
     longLineMb: 20,
   });
   // A store with something in it (an HPO release, a case), so that an unchanged dump means something.
-  const store = Store.open(db, { osUser: 'corpus-e2e' });
+  // Made as facepheno serve makes its database: encrypted under the user's key file.
+  const store = Store.open(db, { ...commandKey(db), osUser: 'corpus-e2e' });
   try {
     store.hpo.load(join(repoRoot, 'test', 'fixtures', 'hpo', 'hp.obo'));
     store.transaction(() => store.patients.create({ pseudonym: patient, sex: 'female' }));

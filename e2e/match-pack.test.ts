@@ -14,6 +14,7 @@ import { readPackKey, readRecipientKey, writePackKeys } from '../src/main/store/
 import { Store } from '../src/main/store/store.js';
 import { fillSyntheticStore, model, syntheticCaseStore } from '../test/support/synthetic-store.js';
 import { launchChromium } from './support/browser.js';
+import { commandKey } from '../test/support/command-key.js';
 import { startServe, type Served } from './support/serve.js';
 
 describe('the match view with a gallery pack', () => {
@@ -26,7 +27,8 @@ describe('the match view with a gallery pack', () => {
     tmp = mkdtempSync(join(tmpdir(), 'facepheno-e2e-pack-'));
     const dataDir = join(tmp, 'data');
     const modelsDir = join(tmp, 'models');
-    await syntheticCaseStore(dataDir, modelsDir);
+    // Made as facepheno serve makes its database: encrypted under the user's key file.
+    await syntheticCaseStore(dataDir, modelsDir, commandKey(storeFileIn(dataDir)));
     const other = join(tmp, 'centre-b.db');
     await fillSyntheticStore(other);
     const pack = join(tmp, 'centre-b.pack');
@@ -42,7 +44,7 @@ describe('the match view with a gallery pack', () => {
     } finally {
       b.close();
     }
-    const a = Store.open(storeFileIn(dataDir));
+    const a = Store.open(storeFileIn(dataDir), commandKey(storeFileIn(dataDir)));
     try {
       addPack(a, pack, [model], readPackKey(keys.privateKey));
     } finally {

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeFileIn } from '../src/main/data-dir.js';
+import { commandKey } from '../test/support/command-key.js';
 import { syntheticCaseStore } from '../test/support/synthetic-store.js';
 import { launchChromium } from './support/browser.js';
 import { startServe, type Served } from './support/serve.js';
@@ -25,7 +27,9 @@ describe('routes: addresses, Back and Forward', () => {
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'facepheno-e2e-routing-'));
     const modelsDir = join(tmp, 'models');
-    await syntheticCaseStore(join(tmp, 'data'), modelsDir);
+    // Made as facepheno serve makes its database: encrypted under the user's key file.
+    const db = storeFileIn(join(tmp, 'data'));
+    await syntheticCaseStore(join(tmp, 'data'), modelsDir, commandKey(db));
     // The served Service reads the stand-in model's manifest (the child inherits this environment).
     process.env.FACEPHENO_MODELS_DIR = modelsDir;
     served = await startServe(join(tmp, 'data'));

@@ -50,3 +50,15 @@ export function takeKeyFile(argv: readonly string[]): { args: string[]; keyFile:
   }
   return { args, keyFile };
 }
+
+/** The option that opens (or creates) a case database and its photo folder without encryption. */
+export const noEncryptionOption = '--no-encryption';
+
+/** Takes `--no-encryption` out of a command line (before `--`), like --key-file: every store command takes it. */
+export function takeNoEncryption(argv: readonly string[]): { args: string[]; noEncryption: boolean } {
+  const end = argv.indexOf('--');
+  const head = end === -1 ? [...argv] : argv.slice(0, end);
+  const tail = end === -1 ? [] : argv.slice(end);
+  const args = head.filter((a) => a !== noEncryptionOption);
+  return { args: [...args, ...tail], noEncryption: args.length !== head.length };
+}

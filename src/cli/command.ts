@@ -8,6 +8,10 @@ export interface CommandContext {
    * `photosDir` is a command's own photo-folder option, where it has one.
    */
   storeConfig(target: string, photosDir?: string): StoreConfig;
+  /** The key given on the command line's edge: --key-file's, else FACEPHENO_DB_KEY; none: not given. */
+  givenKey: string | undefined;
+  /** --no-encryption was given. */
+  noEncryption: boolean;
 }
 
 /** One `facepheno` subcommand; each lives in its own module under ./commands, named as typed. */

@@ -4,8 +4,14 @@ import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, UserError } from '../main/errors.js';
-import { connectionWarning, readKeyFile, storeConfig } from '../main/usecases/workspace.js';
-import { takeKeyFile } from './args.js';
+import {
+  connectionWarning,
+  displayTarget,
+  encryptedStoreConfig,
+  isDepartmentDatabase,
+  readKeyFile,
+} from '../main/usecases/workspace.js';
+import { takeKeyFile, takeNoEncryption } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { printable } from './printable.js';
 
@@ -37,16 +43,19 @@ async function overview(): Promise<string> {
   lines.push(
     '',
     'Every command that opens a case database also takes:',
-    '  --key-file FILE the passphrase of an encrypted database, read from FILE (else FACEPHENO_DB_KEY);',
-    '                  a new database opened with a key is created encrypted',
+    '  --key-file FILE the passphrase of an encrypted database, read from FILE (else FACEPHENO_DB_KEY;',
+    '                  else the key FacePheno keeps for that database in ~/.config/facepheno/keys, or',
+    '                  $XDG_CONFIG_HOME/facepheno/keys, made with a new database: every database is encrypted)',
+    '  --no-encryption open or create the database and its photos unencrypted (said on stderr)',
   );
   return lines.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   let taken: ReturnType<typeof takeKeyFile>;
+  const { args: rawArgs, noEncryption } = takeNoEncryption(argv);
   try {
-    taken = takeKeyFile(argv);
+    taken = takeKeyFile(rawArgs);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(printable`facepheno: ${err.message} (see facepheno --help)`);
@@ -68,18 +77,25 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const key = taken.keyFile === undefined ? undefined : readKeyFile(taken.keyFile);
-    // Said once per run, however many times a command opens the database.
+    // Each notice said once per run, however many times a command opens the database.
     const warned = new Set<string>();
+    const sayOnce = (notice: string) => {
+      if (warned.has(notice)) return;
+      warned.add(notice);
+      console.error(notice);
+    };
     const ctx: CommandContext = {
+      givenKey: key ?? process.env.FACEPHENO_DB_KEY,
+      noEncryption,
       storeConfig: (target, photosDir) => {
         const warning = connectionWarning(target);
-        if (warning !== null && !warned.has(warning)) {
-          warned.add(warning);
-          console.error(`facepheno: warning: ${warning}`);
-        }
-        return storeConfig(target, {
+        if (warning !== null) sayOnce(`facepheno: warning: ${warning}`);
+        if (noEncryption && !isDepartmentDatabase(target))
+          sayOnce(`facepheno: --no-encryption: ${displayTarget(target)} and its photos are kept unencrypted`);
+        return encryptedStoreConfig(target, {
           ...(key !== undefined ? { key } : {}),
           ...(photosDir !== undefined ? { photosDir } : {}),
+          plaintext: noEncryption,
         });
       },
     };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { commandKey } from '../support/command-key.js';
 import { facedata } from '../support/paths.js';
 import { sharedPipeline, tempDir, testModelsDir } from '../store/support.js';
 import { Store } from '../../src/main/store/store.js';
@@ -68,7 +69,7 @@ beforeAll(async () => {
   ];
   const csv = join(tmp.dir, 'gallery.csv');
   writeFileSync(csv, ['patient,photo,syndrome,sex,age', ...rows.map((r) => r.join(','))].join('\n') + '\n');
-  const store = Store.open(db, { osUser: 'test' });
+  const store = Store.open(db, { ...commandKey(db), osUser: 'test' });
   try {
     await importGallery({ store, facePipeline: pipeline.get }, csv);
   } finally {
@@ -180,7 +181,7 @@ describe('facepheno analyze-space', () => {
   });
 
   it('gives the app a view of the analysis that its schema accepts', async () => {
-    const store = Store.open(db);
+    const store = Store.open(db, commandKey(db));
     try {
       const a = await analyseStoreGallery(store, {
         modelId: 'mobilefacenet',
@@ -205,7 +206,7 @@ describe('facepheno analyze-space', () => {
 
   it('says a gallery too small to map is too small', () => {
     const empty = join(tmp.dir, 'empty.db');
-    Store.open(empty).close();
+    Store.open(empty, commandKey(empty)).close();
     const r = runCli(['analyze-space', '--db', empty], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/a map needs at least 5/);

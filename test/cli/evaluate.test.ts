@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,27 @@ describe('facepheno evaluate', () => {
     const again = JSON.parse(runCli(args, env).stdout) as typeof out;
     expect(again.galleryVersion).toBe(out.galleryVersion);
     expect(again.raw.auc).toEqual(out.raw.auc);
+    // The cache holds embeddings of patients' photos: sealed, the user's alone.
+    expect(readFileSync(cache).subarray(0, 6).toString('latin1')).toBe('FPSEAL');
+    expect(statSync(cache).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps its default cache in the data directory, sealed, never in the shared temporary folder', () => {
+    const data = join(root, 'data');
+    const inTmp = () =>
+      readdirSync(tmpdir()).filter((f) => f.startsWith('facepheno-evaluate-') && f.endsWith('.json'));
+    const before = inTmp();
+    const r = runCli(['evaluate', dir, '--folds', '3', '--no-learnt', '--data-dir', data, '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(inTmp()).toEqual(before);
+    const caches = join(data, 'caches');
+    expect(statSync(caches).mode & 0o777).toBe(0o700);
+    const files = readdirSync(caches);
+    expect(files).toHaveLength(1);
+    const file = join(caches, files[0] ?? '');
+    expect(files[0]).toMatch(/^evaluate-[0-9a-f]{16}\.json$/);
+    expect(readFileSync(file).subarray(0, 6).toString('latin1')).toBe('FPSEAL');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('refuses wrong arguments with exit code 2 and a folder without labels with exit code 1', () => {

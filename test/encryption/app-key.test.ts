@@ -6,6 +6,7 @@ import { storeFileIn } from '../../src/main/data-dir.js';
 import { UserError } from '../../src/main/errors.js';
 import { appDatabaseKey, appKeyFileIn, exportKeyFile, type Keychain } from '../../src/main/store/app-key.js';
 import { Store } from '../../src/main/store/store.js';
+import { userKeyFileFor } from '../../src/main/store/user-keys.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../store/support.js';
 import { clearText, patient, recordPatient } from './support.js';
@@ -39,6 +40,8 @@ beforeEach(() => {
 afterEach(() => work.remove());
 
 const noEnv = {};
+/** Only the user's config directory (this test file's own, as the app would find it). */
+const userConfig = () => ({ XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME });
 
 describe("the app's database key", () => {
   it('is created on first run, sealed in the data directory, and the same on every later run', () => {
@@ -103,19 +106,44 @@ describe("the app's database key", () => {
     expect(existsSync(appKeyFileIn(work.dir))).toBe(false);
   });
 
-  it('is none for a database made before without one, or where there is no keychain', () => {
-    const plain = appDatabaseKey(work.dir, testKeychain(false), noEnv);
-    expect(plain).toEqual({
-      key: undefined,
-      reason: 'this system offers no keychain to keep a database key in',
-    });
+  it("falls back to the user's own key file where there is no keychain, never to plaintext", () => {
+    const db = storeFileIn(work.dir);
+    const fallback = appDatabaseKey(work.dir, testKeychain(false), userConfig());
+    expect(fallback).toMatchObject({ source: 'user-key-file', keyFile: userKeyFileFor(db), newKey: true });
+    const key = fallback.key ?? '';
+    expect(key).toMatch(/^x'[0-9a-f]{64}'$/);
+    // Nothing beside the database, and the key saved only as the database is made.
     expect(readdirSync(work.dir)).toEqual([]);
-    Store.open(storeFileIn(work.dir), { key: undefined }).close();
-    expect(appDatabaseKey(work.dir, testKeychain(), noEnv)).toEqual({
+    const store = Store.open(db, { key, keyFile: userKeyFileFor(db), newKey: true, osUser: 'app-key-test' });
+    recordPatient(store);
+    store.close();
+    expect(clearText(db)).toEqual([]);
+    expect(statSync(userKeyFileFor(db)).mode & 0o777).toBe(0o600);
+    expect(readdirSync(work.dir).some((f) => f.endsWith('.key'))).toBe(false);
+    expect(appDatabaseKey(work.dir, testKeychain(false), userConfig())).toEqual({
+      key,
+      source: 'user-key-file',
+      keyFile: userKeyFileFor(db),
+      newKey: false,
+    });
+  });
+
+  it('refuses a database made before without a key, unless started with --no-encryption', () => {
+    const db = storeFileIn(work.dir);
+    Store.open(db, { key: undefined }).close();
+    expect(() => appDatabaseKey(work.dir, testKeychain(), userConfig())).toThrow(
+      new UserError(
+        'this case database is not encrypted: convert it with `facepheno encrypt --db FILE` (its photos too), ' +
+          'or open it unencrypted with --no-encryption',
+        { file: db },
+      ),
+    );
+    expect(appDatabaseKey(work.dir, testKeychain(), userConfig(), { plaintext: true })).toEqual({
       key: undefined,
-      reason: 'the case database was created unencrypted',
+      reason: 'started with --no-encryption',
     });
     expect(existsSync(appKeyFileIn(work.dir))).toBe(false);
+    expect(existsSync(userKeyFileFor(db))).toBe(false);
   });
 
   it('refuses, naming the key file, when the keychain is gone or cannot unseal it, or the key is damaged', () => {

@@ -62,7 +62,10 @@ describe('facepheno with --key-file', () => {
 
   it('refuses without the key, or with a wrong one, in one line naming the database', () => {
     const before = readFileSync(db);
-    expect(failure(['case', 'list', '--db', db])).toContain(`${db}: cannot open the case database`);
+    // No key given, and none in the user's key files (the database was made with --key-file).
+    expect(failure(['case', 'list', '--db', db])).toContain(
+      `${db}: this case database is encrypted and its key is not in `,
+    );
     expect(failure(['case', 'create', '--db', db, '--id', 'X-1', '--key-file', wrongKeyFile])).toBe(
       `facepheno case: ${db}: wrong key or not a FacePheno database`,
     );
@@ -96,10 +99,18 @@ describe('facepheno with --key-file', () => {
     expect(inClear(join(backup, 'facepheno.db'))).toEqual([]);
 
     const restored = join(work.dir, 'restored', 'cases.db');
+    // Made with --key-file: the backup names no key file of the user's, so the restore needs that key.
     expect(failure(['restore', backup, '--db', restored])).toBe(
+      `facepheno restore: ${backup}: this backup is encrypted with the key of the database it was taken ` +
+        `from, which is not in ${join(process.env.XDG_CONFIG_HOME ?? '', 'facepheno', 'keys')}: give it with --key-file FILE`,
+    );
+    const plain = runCli(['restore', backup, '--db', restored, '--no-encryption']);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr.trim().split('\n')).toEqual([
+      `facepheno: --no-encryption: ${restored} and its photos are kept unencrypted`,
       `facepheno restore: ${join(backup, 'facepheno.db')}: cannot open the case database: it is encrypted ` +
         '(give its key with --key-file FILE or FACEPHENO_DB_KEY) or not a FacePheno database',
-    );
+    ]);
     expect(existsSync(restored)).toBe(false);
     ok(['restore', backup, '--db', restored, '--key-file', keyFile]);
     expect(inClear(restored)).toEqual([]);
@@ -110,14 +121,17 @@ describe('facepheno with --key-file', () => {
   });
 });
 
-describe('facepheno without a key', () => {
-  it('keeps an unencrypted database as plain SQLite, and refuses a key for it', () => {
+describe('facepheno --no-encryption', () => {
+  it('keeps an unencrypted database as plain SQLite, says so, and refuses a key for it', () => {
     const plain = join(work.dir, 'plain.db');
-    ok(['case', 'create', '--db', plain, '--id', 'ENC-CLI-0815']);
-    expect(listed(ok(['case', 'list', '--db', plain, '--json']))).toEqual(['ENC-CLI-0815']);
+    ok(['case', 'create', '--db', plain, '--id', 'ENC-CLI-0815', '--no-encryption']);
+    expect(listed(ok(['case', 'list', '--db', plain, '--json', '--no-encryption']))).toEqual([
+      'ENC-CLI-0815',
+    ]);
     expect(startsAsPlainSqlite(plain)).toBe(true);
     expect(failure(['case', 'list', '--db', plain, '--key-file', keyFile])).toBe(
-      `facepheno case: ${plain}: this database is not encrypted: open it without a key`,
+      `facepheno case: ${plain}: this database is not encrypted: convert it with \`facepheno encrypt --db FILE\`, ` +
+        'or open it without a key (--no-encryption)',
     );
   });
 });

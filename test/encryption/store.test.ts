@@ -88,7 +88,10 @@ describe('an encrypted case database', () => {
     const { store, file } = storeWithPatient();
     store.close();
     expect(() => Store.open(file, { key })).toThrow(
-      new UserError('this database is not encrypted: open it without a key', { file }),
+      new UserError(
+        'this database is not encrypted: convert it with `facepheno encrypt --db FILE`, or open it without a key (--no-encryption)',
+        { file },
+      ),
     );
     expect(() => Store.open(file, { key: '' })).toThrow(new UserError('the database key is empty', { file }));
   });

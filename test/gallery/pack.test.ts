@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/main/store/gallery-pack.js';
 import { Store } from '../../src/main/store/store.js';
 import { runCli } from '../support/cli.js';
+import { commandKey } from '../support/command-key.js';
 import { facedata } from '../support/paths.js';
 import { testModelsDir } from '../store/support.js';
 
@@ -86,7 +87,7 @@ describe('gallery packs', () => {
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
     // Identifiers the pack must not carry: dates of birth and notes beside the pseudonyms and file names.
-    const store = Store.open(source);
+    const store = Store.open(source, commandKey(source));
     try {
       store.patients.list({ limit: 1000 }).rows.forEach((p, i) =>
         store.patients.update(p.pseudonym, {
@@ -132,7 +133,7 @@ describe('gallery packs', () => {
   });
 
   it('keeps each control source: learnt apart, reported as one unaffected', () => {
-    const store = Store.open(source);
+    const store = Store.open(source, commandKey(source));
     try {
       const rows = store.galleryEmbeddings('faceres');
       expect([...new Set(rows.filter((r) => r.isControl).map((r) => r.source))].sort()).toEqual([
@@ -214,7 +215,7 @@ describe('gallery packs', () => {
     for (const s of strings.filter((s) => s.length > 80)) expect(vectors.has(s)).toBe(true);
     for (const v of vectors) expect(Buffer.from(v, 'base64').byteLength).toBe(4 * json.model.dim);
 
-    const db = Store.open(source);
+    const db = Store.open(source, commandKey(source));
     try {
       const identifiers = db.db
         .prepare(
@@ -240,7 +241,7 @@ describe('gallery packs', () => {
     expect(JSON.parse(added.stdout)).toMatchObject({
       encryptedTo: { name: 'Centre B', keySha256: keysB.keySha256 },
     });
-    const s = Store.open(source);
+    const s = Store.open(source, commandKey(source));
     const own = s.galleryEmbeddings('faceres');
     s.close();
     expect(JSON.parse(added.stdout)).toMatchObject({
@@ -319,7 +320,7 @@ describe('gallery packs', () => {
     const target = join(root, 'refusals.db');
     expect(cli('gallery', 'add-pack', '--db', target, plainPack).code).toBe(0);
     const version = () => {
-      const s = Store.open(target);
+      const s = Store.open(target, commandKey(target));
       try {
         return s.galleryVersion();
       } finally {

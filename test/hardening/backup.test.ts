@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PhotoFiles } from '../../src/main/store/photo-files.js';
+import { PhotoFiles, photoSealKey } from '../../src/main/store/photo-files.js';
 import { photosDirFor, Store } from '../../src/main/store/store.js';
 import { runCli } from '../support/cli.js';
+import { commandKey, keyOfFile } from '../support/command-key.js';
+import { userKeyFileFor } from '../../src/main/store/user-keys.js';
 import { facedata, repoRoot } from '../support/paths.js';
 import { tempDir, testModelsDir } from '../store/support.js';
 import { logicalDump, photoFileNames } from './support.js';
@@ -17,7 +19,7 @@ let models: { dir: string; cleanup: () => void };
 beforeAll(async () => {
   models = await testModelsDir();
   const env = { FACEPHENO_MODELS_DIR: models.dir };
-  const store = Store.open(db, { osUser: 'backup-test' });
+  const store = Store.open(db, { ...commandKey(db), osUser: 'backup-test' });
   store.hpo.load(fixture('hpo', 'hp.obo'));
   store.close();
   const steps = [
@@ -54,12 +56,10 @@ afterAll(() => {
   work.remove();
 });
 
-/** Every photo file's name and bytes. */
+/** Every photo file's name and (unsealed: each sealing draws its own nonce) bytes. */
 function photoBytes(dbFile: string): Record<string, string> {
-  const files = new PhotoFiles(photosDirFor(dbFile));
-  return Object.fromEntries(
-    photoFileNames(dbFile).map((f) => [f, readFileSync(files.path(f)).toString('hex')]),
-  );
+  const files = new PhotoFiles(photosDirFor(dbFile), photoSealKey(keyOfFile(dbFile)));
+  return Object.fromEntries(photoFileNames(dbFile).map((f) => [f, files.read(f).toString('hex')]));
 }
 
 describe('facepheno backup and restore', () => {
@@ -78,7 +78,7 @@ describe('facepheno backup and restore', () => {
     expect(dump.rows).toBeGreaterThan(20);
     expect(dump).toEqual(logicalDump(db));
     expect(photoBytes(restored)).toEqual(photoBytes(db));
-    const store = Store.open(restored);
+    const store = Store.open(restored, commandKey(restored));
     try {
       expect(store.checkConsistency()).toEqual({
         integrity: 'ok',
@@ -126,12 +126,12 @@ describe('facepheno backup and restore', () => {
     const target = join(work.dir, 'from-damaged', 'cases.db');
     const r = runCli(['restore', copy, '--db', target]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      new RegExp(
-        `^facepheno restore: ${photo}: a backed-up photo is damaged: its sha256 is [0-9a-f]{64}, not ${sha}\\n$`,
-      ),
+    // The photos are sealed: a flipped byte fails the seal's tag before any sha256 is compared.
+    expect(r.stderr).toBe(
+      `facepheno restore: ${photo}: a sealed file is damaged or was sealed with another key: refused\n`,
     );
     expect(readdirSync(join(work.dir, 'from-damaged'))).toEqual([]);
+    expect(existsSync(userKeyFileFor(target))).toBe(false);
 
     writeFileSync(join(copy, 'manifest.json'), '{"format": "something else"}');
     const m = runCli(['restore', copy, '--db', target]);

@@ -9,6 +9,7 @@ import { Store } from '../../src/main/store/store.js';
 import { parseInput, type AnyEvent, type CallInput, type CallName } from '../../src/shared/api.js';
 import { makeCorpus, type Corpus, type CorpusItem } from '../../tools/corpus/make-corpus.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { commandDataDirStore, commandKey } from '../support/command-key.js';
 import { jobEnd } from '../support/job-events.js';
 import { facedata, repoRoot } from '../support/paths.js';
 import { tempDir, testModelsDir } from '../store/support.js';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   ]);
   env = { FACEPHENO_MODELS_DIR: models.dir };
   // A store with something in it, so that an unchanged dump means something.
-  const store = Store.open(db, { osUser: 'corpus-test' });
+  const store = Store.open(db, { ...commandKey(db), osUser: 'corpus-test' });
   try {
     store.hpo.load(join(repoRoot, 'test', 'fixtures', 'hpo', 'hp.obo'));
     store.transaction(() => store.patients.create({ pseudonym: patient, sex: 'female' }));
@@ -146,7 +147,7 @@ describe('the hardening corpus', () => {
       const p = accepted[i];
       if (p?.minFaces) expect(a.faces, p.what).toBeGreaterThanOrEqual(p.minFaces);
     }
-    const store = Store.open(db);
+    const store = Store.open(db, commandKey(db));
     try {
       expect(store.checkConsistency()).toMatchObject({
         integrity: 'ok',
@@ -162,7 +163,7 @@ describe('the hardening corpus', () => {
   it('loading a broken HPO file refuses it and keeps the loaded release', () => {
     for (const i of of('hpo')) {
       const before = snapshot();
-      const store = Store.open(db, { osUser: 'corpus-test' });
+      const store = Store.open(db, { ...commandKey(db), osUser: 'corpus-test' });
       let err: unknown;
       try {
         store.hpo.load(path(i));
@@ -185,7 +186,7 @@ describe('the hardening corpus through the Service API', () => {
   beforeAll(async () => {
     // The Service in its worker thread, as the app runs it: the compiled worker.
     host = await ServiceHost.start(
-      { dataDir, host: 'electron', modelsDir: models.dir },
+      { dataDir, host: 'electron', modelsDir: models.dir, store: commandDataDirStore(dataDir) },
       pathToFileURL(join(repoRoot, 'dist', 'src', 'main', 'service', 'service-worker.js')),
     );
     host.onEvent((e) => events.push(e));

@@ -1,6 +1,5 @@
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import { Service } from '../../src/main/service/service.js';
@@ -8,6 +7,8 @@ import { Store } from '../../src/main/store/store.js';
 import type { AnyEvent } from '../../src/shared/api.js';
 import { makeVcf } from '../../tools/genomics/make-vcf.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { commandDataDirStore, commandKey, keyOfFile } from '../support/command-key.js';
+import { openDatabaseFile } from '../../src/main/store/encryption.js';
 import { jobEnd } from '../support/job-events.js';
 import { facedata, repoRoot } from '../support/paths.js';
 import { tempDir, testModelsDir } from '../store/support.js';
@@ -87,7 +88,7 @@ function filesUnder(dir: string): string[] {
 }
 
 function integrity(db: string): string {
-  const d = new Database(db, { readonly: true, fileMustExist: true });
+  const d = openDatabaseFile(db, { readonly: true, key: keyOfFile(db) });
   try {
     return d.pragma('integrity_check', { simple: true }) as string;
   } finally {
@@ -106,7 +107,7 @@ describe.skipIf(why !== undefined)('a full disk', () => {
     // The photo that fitted stays until the next open sweeps it (the store's rule for any failed write);
     // the one cut short by the full disk leaves no temporary file.
     expect(filesUnder(photos).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    const again = Store.open(db);
+    const again = Store.open(db, commandKey(db));
     try {
       expect(again.checkConsistency()).toEqual({
         integrity: 'ok',
@@ -127,6 +128,7 @@ describe.skipIf(why !== undefined)('a full disk', () => {
     const events: AnyEvent[] = [];
     const service = await Service.open({
       dataDir: mount.dir,
+      store: commandDataDirStore(mount.dir),
       modelsDir: models?.dir,
       host: 'browser',
       emit: (e) => events.push(e),
@@ -191,7 +193,13 @@ describe.skipIf(why !== undefined)('a full disk', () => {
     expect(readdirSync(work.dir).filter((f) => f.startsWith('backup-of-full'))).toEqual([]);
     fill(mount.dir);
     await expect(
-      Service.open({ dataDir: mount.dir, modelsDir: models?.dir, host: 'browser', emit: () => undefined }),
+      Service.open({
+        dataDir: mount.dir,
+        store: commandDataDirStore(mount.dir),
+        modelsDir: models?.dir,
+        host: 'browser',
+        emit: () => undefined,
+      }),
     ).rejects.toThrow(`${db}: the disk is full: nothing was saved (SQLITE_IOERR_SHMSIZE)`);
     rmSync(join(mount.dir, 'filler'));
     expect(logicalDump(db)).toEqual(before);
@@ -204,6 +212,7 @@ describe.skipIf(why !== undefined)('a full disk', () => {
     const db = storeFileIn(mount.dir);
     const service = await Service.open({
       dataDir: mount.dir,
+      store: commandDataDirStore(mount.dir),
       modelsDir: models?.dir,
       host: 'browser',
       emit: () => undefined,

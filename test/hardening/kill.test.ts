@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { commandKey, keyedSettings } from '../support/command-key.js';
 import {
   copyFileSync,
   cpSync,
@@ -143,7 +144,8 @@ const train = (dataDir: string) => [trainChild, dist, dataDir, training.modelsDi
 
 /** What a restart must find: SQLite's checks pass, every photo row's file holds its bytes, no stray file. */
 function checkAfterRestart(db: string): { swept: number } {
-  const store = Store.open(db);
+  // A serve-made database is encrypted under the user's key file; a Service-made one (no key) is not.
+  const store = Store.open(db, keyedSettings(db));
   try {
     expect(store.checkConsistency()).toEqual({
       integrity: 'ok',
@@ -152,7 +154,7 @@ function checkAfterRestart(db: string): { swept: number } {
       unreferencedFiles: [],
     });
     for (const sha of store.photos.referenced())
-      expect(sha256Hex(readFileSync(store.files.path(sha))), `photo file ${sha}`).toBe(sha);
+      expect(sha256Hex(store.files.unsealed(sha)), `photo file ${sha}`).toBe(sha);
     return { swept: store.swept };
   } finally {
     store.close();
@@ -161,7 +163,7 @@ function checkAfterRestart(db: string): { swept: number } {
 
 /** The gallery as matching sees it: patients, photos, diagnoses and every model's vectors; no ids or times. */
 function galleryResult(db: string): string {
-  const store = Store.open(db);
+  const store = Store.open(db, keyedSettings(db));
   try {
     const rows = (sql: string) => store.db.prepare(sql).raw().all();
     return sha256Hex(
@@ -189,7 +191,7 @@ function galleryResult(db: string): string {
 
 /** A patient's imported variants with every stored field but ids and times; '' when none are stored. */
 function vcfResult(db: string, patient: string): string {
-  const store = Store.open(db);
+  const store = Store.open(db, keyedSettings(db));
   try {
     const rows = store.db
       .prepare(
@@ -210,7 +212,8 @@ function vcfResult(db: string, patient: string): string {
 }
 
 function createPatient(db: string, pseudonym: string): void {
-  const store = Store.open(db);
+  // Made (or opened) as the command makes it: encrypted under the user's key file, which `vcf import` finds.
+  const store = Store.open(db, commandKey(db));
   try {
     store.transaction(() => store.patients.create({ pseudonym, sex: 'unknown' }));
   } finally {

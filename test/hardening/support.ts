@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openDatabaseFile } from '../../src/main/store/encryption.js';
+import { keyOfFile } from '../support/command-key.js';
 import { PhotoFiles } from '../../src/main/store/photo-files.js';
 import { photosDirFor } from '../../src/main/store/store.js';
 
@@ -9,7 +10,7 @@ import { photosDirFor } from '../../src/main/store/store.js';
  * blobs by their bytes. Equal before and after means nothing was written, whatever the file's pages say.
  */
 export function logicalDump(file: string): { sha256: string; rows: number } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openDatabaseFile(file, { readonly: true, key: keyOfFile(file) });
   try {
     const hash = createHash('sha256');
     let rows = 0;

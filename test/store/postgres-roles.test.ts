@@ -211,7 +211,7 @@ describe.skipIf(postgresSkip !== false)(
         expect(view.photos[0]?.originalName).toMatch(/^photo \d+$/);
         // No photo file: the row names none a researcher could open, and reading one is refused, saying why.
         const shown = view.photos[0];
-        if (shown) expect(() => store.photoFile(shown)).toThrow(/a researcher's login sees no photos/);
+        if (shown) expect(() => store.photoBytes(shown)).toThrow(/a researcher's login sees no photos/);
         // The gallery is there to match against: embeddings and labels, under the pseudonyms.
         const gallery = store.galleryEmbeddings(model.id);
         expect(gallery.length).toBe(12);

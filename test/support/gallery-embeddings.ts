@@ -1,12 +1,14 @@
 import { readManifest } from '../../src/main/models/manifest.js';
 import { Store, type GalleryEmbedding } from '../../src/main/store/store.js';
+import { keyedSettings } from './command-key.js';
 
 /** Each gallery face's embedding by label and patient, for every embedding model in the manifest. */
 export function storedEmbeddings(db: string, modelsDir: string): Map<string, GalleryEmbedding> {
   const ids = readManifest(modelsDir)
     .models.filter((m) => m.task === 'face-embedding')
     .map((m) => m.id);
-  const store = Store.open(db);
+  // A database the command made is encrypted under the user's key file; one the Service made in a test is not.
+  const store = Store.open(db, keyedSettings(db));
   try {
     return new Map(
       ids.flatMap((id) =>

@@ -114,8 +114,12 @@ export async function fillSyntheticStore(dbFile: string, opts: StoreOptions = {}
 }
 
 /** The synthetic store in a data directory, with the stand-in model's manifest for the Service. */
-export async function syntheticCaseStore(dataDir: string, modelsDir: string): Promise<void> {
+export async function syntheticCaseStore(
+  dataDir: string,
+  modelsDir: string,
+  opts: StoreOptions = {},
+): Promise<void> {
   writeManifest(modelsDir);
   mkdirSync(dataDir, { recursive: true });
-  await fillSyntheticStore(storeFileIn(dataDir));
+  await fillSyntheticStore(storeFileIn(dataDir), opts);
 }

@@ -305,11 +305,16 @@ eachBackend((backend) => {
   });
 });
 
+/** What --no-encryption prints for each SQLite database it opens unencrypted. */
+const plainNotice = (db: string) => `facepheno: --no-encryption: ${db} and its photos are kept unencrypted`;
+
+// The workstation database here is an unencrypted one made before encryption was the default: the
+// command opens it (and a file target) only with --no-encryption, which it says on stderr.
 describe('facepheno migrate', () => {
   it('prints the counts it read back from the target as one JSON document', () => {
     const target = newFile();
-    const r = runCli(['migrate', '--from', source, '--to', target, '--json']);
-    expect(r.stderr).toBe('');
+    const r = runCli(['migrate', '--from', source, '--to', target, '--json', '--no-encryption']);
+    expect(r.stderr).toBe(`${plainNotice(source)}\n${plainNotice(target)}\n`);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as TransferReport;
     expect(report).toMatchObject({
@@ -317,7 +322,7 @@ describe('facepheno migrate', () => {
       to: target,
       counts: readOnly(target, (db) => countCases(db, pseudonyms)),
     });
-    const text = runCli(['migrate', '--from', source, '--to', newFile()]);
+    const text = runCli(['migrate', '--from', source, '--to', newFile(), '--no-encryption']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
       /^moved 15 case\(s\) from .*workstation\.db to .*target-\d+\.db:\n {2}15 photo\(s\) in 2 photo file\(s\)/,
@@ -345,9 +350,11 @@ describe('facepheno migrate', () => {
 
     const target = newTarget('sqlite');
     await usedTarget(target, (s) => s.patients.create({ pseudonym: 'P1' }));
-    const clash = runCli(['migrate', '--from', source, '--to', target.to]);
+    const clash = runCli(['migrate', '--from', source, '--to', target.to, '--no-encryption']);
     expect(clash.code).toBe(1);
     expect(clash.stderr.trim().split('\n')).toEqual([
+      plainNotice(source),
+      plainNotice(target.to),
       expect.stringMatching(/: already holds a case with the same id as .*: 'P1'/),
     ]);
     expectSourceUnchanged();
@@ -366,8 +373,9 @@ describe('facepheno migrate', () => {
         '--to-photos',
         target.photosDir,
         '--json',
+        '--no-encryption',
       ]);
-      expect(r.stderr).toBe('');
+      expect(r.stderr).toBe(`${plainNotice(source)}\n`);
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as TransferReport;
       expect(report.to).toBe(target.to);
@@ -375,7 +383,9 @@ describe('facepheno migrate', () => {
       expect(new PhotoFiles(target.photosDir).list().sort()).toEqual(sourceState.photos);
       // Without a photo folder a PostgreSQL target is refused before anything is written.
       const bare = newTarget('postgres');
-      const refused = runCli(['migrate', '--from', source, '--to', bare.to], { FACEPHENO_PHOTOS_DIR: '' });
+      const refused = runCli(['migrate', '--from', source, '--to', bare.to, '--no-encryption'], {
+        FACEPHENO_PHOTOS_DIR: '',
+      });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/FACEPHENO_PHOTOS_DIR/);
       expectSourceUnchanged();

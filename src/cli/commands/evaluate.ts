@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { resolveDataDir, storeFileIn } from '../../main/data-dir.js';
 import { UsageError } from '../../main/errors.js';
 import {
   evaluateGallerySource,
@@ -7,15 +8,17 @@ import {
   type FolderEvaluation,
 } from '../../main/usecases/evaluation.js';
 import { defaultControlLabels } from '../../main/usecases/gallery.js';
+import { keptKey } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 import { printable } from '../printable.js';
 
 type SpaceReport = FolderEvaluation['raw'];
 type Interval = SpaceReport['brier'];
 
 const usage = `Usage: facepheno evaluate DIR [--json] [--folds K] [--seed N] [--controls LABEL]... [--model ID]
-                          [--no-learnt] [--permutations N] [--cache FILE] [--export-head DIR]
+                          [--no-learnt] [--permutations N] [--cache FILE] [--data-dir DIR]
+                          [--export-head DIR]
 
 Patient-level K-fold evaluation over DIR/<label>/<photos> (no photo of a test patient is ever in
 training). A photo is its own patient unless DIR/<label>/metadata.csv has 'file' and 'patient' (or
@@ -41,7 +44,9 @@ Options:
                       joint space of several models (concatenated unit embeddings, renormalised)
   --no-learnt         skip the learnt space
   --permutations N    run the group question with N permutations (default 0: skip)
-  --cache FILE        embeddings cache (default: a file in the temporary folder named by DIR)
+  --cache FILE        embeddings cache (default: a file named by DIR in the data directory's caches
+                      folder), sealed with the data directory's database key (--no-encryption: not)
+  --data-dir DIR      data directory (default: FACEPHENO_DATA_DIR, else the app's own)
   --export-head DIR   when the learnt space wins, train it on all of DIR and write DIR/<id>.onnx and
                       DIR/<id>.json (its manifest entry)
   --json              print one JSON document: {dir, model, galleryVersion, calibration, ..., raw,
@@ -99,7 +104,7 @@ function intOption(value: string | undefined, name: string, fallback: number, mi
 export const command: Command = {
   summary: 'patient-level cross-validated evaluation of matching over a labelled photo folder',
   usage,
-  async run(args) {
+  async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, {
       json: { type: 'boolean' },
       folds: { type: 'string' },
@@ -109,6 +114,7 @@ export const command: Command = {
       'no-learnt': { type: 'boolean' },
       permutations: { type: 'string' },
       cache: { type: 'string' },
+      'data-dir': { type: 'string' },
       'export-head': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('name one folder: DIR/<label>/<photos>');
@@ -121,6 +127,7 @@ export const command: Command = {
       learnt: !values['no-learnt'],
       permutations: intOption(values.permutations, 'permutations', 0, 0),
       cacheFile: values.cache,
+      ...cacheOf(ctx, values['data-dir']),
       exportHead: values['export-head'],
       onProgress: (line) => {
         if (!values.json) process.stderr.write(printable`${line}\n`);
@@ -131,3 +138,13 @@ export const command: Command = {
     return 0;
   },
 };
+
+/**
+ * Where the default embeddings cache lives and what seals it: the data directory's caches folder, under
+ * a key derived from the data directory's database key (saved now if that database is still to be made).
+ */
+function cacheOf(ctx: CommandContext, dataDir: string | undefined): { cacheDir: string; cacheKey?: string } {
+  const { dir } = resolveDataDir({ option: dataDir });
+  const key = keptKey(ctx.storeConfig(storeFileIn(dir)));
+  return { cacheDir: join(dir, 'caches'), ...(key !== undefined ? { cacheKey: key } : {}) };
+}

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { decodePhoto } from '../face/decode.js';
 import type { Point } from '../face/geometry.js';
@@ -16,7 +15,13 @@ export interface FaceSource {
   ageYears: number | null;
   /** Mesh x, y, z per point in the photo's (EXIF-oriented) pixels. */
   mesh: Float32Array;
-  photo: string;
+  photo: StoredPhoto;
+}
+
+/** A stored photo: its file (for messages) and its bytes, unsealed by the store that keeps it. */
+export interface StoredPhoto {
+  file: string;
+  read(): Buffer;
 }
 
 /**
@@ -99,7 +104,7 @@ export async function averageFaces(
   const render = async (faces: readonly FaceSource[], target: Point[]) => {
     const acc = accumulator(size, size);
     for (const f of faces) {
-      const img = await decodePhoto(f.photo, await readFile(f.photo));
+      const img = await decodePhoto(f.photo.file, f.photo.read());
       addWarped(acc, img, shapeOf(f.mesh), target, triangles);
     }
     return sharp(averageImage(acc), { raw: { width: size, height: size, channels: 3 } })

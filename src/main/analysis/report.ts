@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { decodePhoto } from '../face/decode.js';
 import type { Point } from '../face/geometry.js';
@@ -9,7 +8,7 @@ import { SearchIndex } from '../match/topk.js';
 import { l2Normalize, stack } from '../match/vectors.js';
 import { appVersion } from '../version.js';
 import type { Agreement } from './agreement.js';
-import { averageFaces, type FaceSource, matchControls } from './average-face.js';
+import { averageFaces, type FaceSource, matchControls, type StoredPhoto } from './average-face.js';
 import { ageBand } from '../../shared/vocabulary.js';
 import { categoryOf, type Colouring, type Member } from './gallery.js';
 import { placeAmongNeighbours, type Placement } from './layout.js';
@@ -258,8 +257,8 @@ export interface HeatmapReport {
 export interface HeatmapFace {
   /** The case id as asked for. */
   patient: string;
-  /** The file of the case's first photo whose primary face has an embedding in the model; */
-  photo: string;
+  /** The case's first photo whose primary face has an embedding in the model; */
+  photo: StoredPhoto;
   /** that face's alignment points and embedding. */
   points5: Point[];
   vector: Float32Array;
@@ -285,7 +284,7 @@ export async function caseHeatmap(
     throw new UserError(
       `no '${label ?? 'syndrome'}' patients in the gallery of model '${model.id}' to score case '${pseudonym}' against`,
     );
-  const img = await decodePhoto(face.photo, await readFile(face.photo));
+  const img = await decodePhoto(face.photo.file, face.photo.read());
   const map = await occlusionMap(inference, model, img, face.points5, index, {
     label: target,
     excludePatient: pseudonym,

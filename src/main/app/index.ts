@@ -31,6 +31,8 @@ const database = argValue('db');
 const photosOption = argValue('photos');
 const photosDir = photosOption === undefined ? undefined : resolve(photosOption);
 const onPostgres = isDepartmentDatabase(database ?? process.env.FACEPHENO_DB ?? '');
+// `--no-encryption`: the user's explicit choice of an unencrypted case database (said on stderr).
+const plaintext = process.argv.includes('--no-encryption');
 
 // userData would follow the package name ('facepheno'); the command looks in <appData>/FacePheno, and both
 // must open the same store by default. Set first: the single-instance lock lives in userData.
@@ -72,7 +74,7 @@ if (!app.requestSingleInstanceLock()) {
       // A PostgreSQL database has no key: its server protects it.
       const dbKey = onPostgres
         ? { key: undefined, reason: 'the case database is PostgreSQL' }
-        : appDatabaseKey(dir, osKeychain);
+        : appDatabaseKey(dir, osKeychain, process.env, { plaintext });
       if (exportTo !== undefined) {
         if (dbKey.key === undefined) throw new Error(`the case database has no key: ${dbKey.reason}`);
         exportKeyFile(dbKey.key, exportTo);
@@ -81,7 +83,11 @@ if (!app.requestSingleInstanceLock()) {
         return;
       }
       if (dbKey.key === undefined && !onPostgres)
-        console.warn(`FacePheno: the case database is not encrypted: ${dbKey.reason}`);
+        console.warn(`FacePheno: the case database and its photos are not encrypted: ${dbKey.reason}`);
+      if ('source' in dbKey && dbKey.source === 'user-key-file')
+        console.warn(
+          `FacePheno: no OS keychain to seal the database key with: it is kept in ${dbKey.keyFile} (only you may read it)`,
+        );
       // Packed, the models sit in the app's resources (electron-builder.yml); FACEPHENO_MODELS_DIR still wins.
       const modelsDir =
         app.isPackaged && !process.env.FACEPHENO_MODELS_DIR
@@ -91,6 +97,7 @@ if (!app.requestSingleInstanceLock()) {
         database,
         photosDir,
         ...(dbKey.key !== undefined ? { key: dbKey.key } : {}),
+        ...('keyFile' in dbKey ? { keyFile: dbKey.keyFile, newKey: dbKey.newKey } : {}),
       });
       service = await ServiceHost.start({ dataDir: dir, host: 'electron', modelsDir, store });
       bindIpc(service, new FileTokens());

@@ -81,7 +81,7 @@ export class Service {
   ) {
     const store = ws.store;
     this.jobs = new Jobs(opts.emit);
-    this.spaces = new LearntSpaces(opts.dataDir);
+    this.spaces = new LearntSpaces(opts.dataDir, store.config.key);
     this.matching = new Matching(store, this.spaces);
     this.analyses = new Analyses(store, ws.modelsDir);
     this.genomics = new Genomics(store);
@@ -90,7 +90,8 @@ export class Service {
 
   static async open(opts: ServiceOptions): Promise<Service> {
     try {
-      mkdirSync(opts.dataDir, { recursive: true });
+      // A new data directory is the user's alone (an existing one keeps the mode the user gave it).
+      mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     } catch (err) {
       throw new UserError(`cannot create the data directory (${(err as Error).message})`, {
         file: opts.dataDir,

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { storeFileIn } from '../data-dir.js';
+import { userDatabaseKey } from './user-keys.js';
 
 /**
  * What the app needs of the OS keychain (Electron's safeStorage), so that this logic runs without Electron.
@@ -15,7 +16,10 @@ export interface Keychain {
 }
 
 export type AppDatabaseKey =
-  { key: string; source: 'environment' | 'keychain' | 'created' } | { key: undefined; reason: string };
+  | { key: string; source: 'environment' | 'keychain' | 'created' }
+  /** No keychain (or a database the command made): the user's own key file, as the command keeps it. */
+  | { key: string; source: 'user-key-file'; keyFile: string; newKey: boolean }
+  | { key: undefined; reason: string };
 
 /** The app's database key, sealed by the OS keychain, beside the database it opens. */
 export function appKeyFileIn(dataDir: string): string {
@@ -28,32 +32,37 @@ const rawKey = /^x'[0-9a-f]{64}'$/;
 /**
  * The key the app opens its case database with. FACEPHENO_DB_KEY wins (set by whoever started the app);
  * else the key sealed in the data directory; else, on first run (no database yet), a new random key,
- * sealed there before the database exists. A database made before without a key stays unencrypted, and
- * so does a new one where the OS has no keychain to seal a key with: the reason says which.
+ * sealed there before the database exists. Where the OS has no keychain to seal a key with (or the
+ * database was made by the command), the user's own key file keeps it, as for the command (never
+ * plaintext in its stead). An unencrypted database opens only with `plaintext` (--no-encryption), and
+ * is refused otherwise, saying how to convert it.
  */
 export function appDatabaseKey(
   dataDir: string,
   keychain: Keychain,
   env: NodeJS.ProcessEnv = process.env,
+  opts: { plaintext?: boolean } = {},
 ): AppDatabaseKey {
   if (env.FACEPHENO_DB_KEY !== undefined) return { key: env.FACEPHENO_DB_KEY, source: 'environment' };
   const file = appKeyFileIn(dataDir);
   if (existsSync(file)) return { key: unsealKey(file, keychain), source: 'keychain' };
-  if (existsSync(storeFileIn(dataDir)))
-    return { key: undefined, reason: 'the case database was created unencrypted' };
-  if (!keychain.available())
-    return { key: undefined, reason: 'this system offers no keychain to keep a database key in' };
-  const key = `x'${randomBytes(32).toString('hex')}'`;
-  // Complete or absent: a half-written key file would lock the user out of the database made with it.
-  const tmp = `${file}.${process.pid}.partial`;
-  try {
-    writeFileSync(tmp, keychain.seal(key), { mode: 0o600 });
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new UserError(`cannot save the database key: ${(err as Error).message}`, { file, cause: err });
+  const db = storeFileIn(dataDir);
+  if (opts.plaintext) return { key: undefined, reason: 'started with --no-encryption' };
+  if (!existsSync(db) && keychain.available()) {
+    const key = `x'${randomBytes(32).toString('hex')}'`;
+    // Complete or absent: a half-written key file would lock the user out of the database made with it.
+    const tmp = `${file}.${process.pid}.partial`;
+    try {
+      writeFileSync(tmp, keychain.seal(key), { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw new UserError(`cannot save the database key: ${(err as Error).message}`, { file, cause: err });
+    }
+    return { key, source: 'created' };
   }
-  return { key, source: 'created' };
+  const user = userDatabaseKey(db, env);
+  return { key: user.key, source: 'user-key-file', keyFile: user.file, newKey: user.isNew };
 }
 
 function unsealKey(file: string, keychain: Keychain): string {

@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { appVersion } from '../version.js';
 import { storeConfig } from './config.js';
-import { openDatabaseFile } from './encryption.js';
-import { PhotoFiles, sha256Hex } from './photo-files.js';
+import { openDatabaseFile, readKeyFile } from './encryption.js';
+import { saveUserKey } from './user-keys.js';
+import { PhotoFiles, photoSealKey, sha256Hex } from './photo-files.js';
+import { makePrivateDir } from '../sealed-file.js';
 import { isPostgresUrl, parsePostgresTarget } from './postgres/target.js';
 import { photosDirFor, Store } from './store.js';
 
@@ -21,6 +23,14 @@ const manifestSchema = z.object({
     bytes: z.number(),
     /** Encrypted with the key of the database it was taken from: restoring it needs that key. */
     encrypted: z.boolean().optional(),
+    /**
+     * The name of the user's key file that key is kept in (the default key of the command and serve), so
+     * that a restore by the same user finds it; absent where the key was given (--key-file).
+     */
+    keyFile: z
+      .string()
+      .regex(/^[0-9a-f]{64}\.key$/)
+      .optional(),
   }),
   photos: z.array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number() })),
 });
@@ -70,6 +80,9 @@ function verified(path: string, sha256: string, what: string): Buffer {
 export interface KeyOption {
   /** The key of an encrypted database (the edge's store configuration has it). */
   key?: string;
+  /** The user's key file the key is kept in, and whether the key is new (see StoreConfig). */
+  keyFile?: string;
+  newKey?: boolean;
 }
 
 /**
@@ -110,9 +123,10 @@ export async function backupStore(
       // Before the copy, so that the backup holds the entry recording it.
       store.audit.record('backup', null, { to: target });
       store.db.prepare('VACUUM INTO ?').run(join(tmp, dbName));
-      const files = new PhotoFiles(join(tmp, 'photos'));
+      // The backup's photos sealed as the database's own are: with the key the copy keeps.
+      const files = new PhotoFiles(join(tmp, 'photos'), photoSealKey(key));
       const photos = referencedPhotos(join(tmp, dbName), key).map((sha256) => {
-        const bytes = verified(store.files.path(sha256), sha256, 'a photo file of the case database');
+        const bytes = store.files.read(sha256, 'a photo file of the case database');
         files.put(bytes, sha256);
         return { sha256, bytes: bytes.length };
       });
@@ -122,7 +136,13 @@ export async function backupStore(
         version: 1,
         appVersion,
         createdAt: new Date().toISOString(),
-        database: { file: dbName, sha256: sha256Hex(db), bytes: db.length, encrypted: key !== undefined },
+        database: {
+          file: dbName,
+          sha256: sha256Hex(db),
+          bytes: db.length,
+          encrypted: key !== undefined,
+          ...(key !== undefined && opts.keyFile !== undefined ? { keyFile: basename(opts.keyFile) } : {}),
+        },
         photos,
       };
       writeFileSync(join(tmp, manifestName), JSON.stringify(manifest, null, 2) + '\n');
@@ -156,6 +176,29 @@ function readManifest(dir: string): BackupManifest {
   return parsed.data;
 }
 
+/**
+ * The key a backup is read and restored with: the one given; else (the user's default key for a new
+ * database) the key of the database the backup was taken from, from the user's key file that the
+ * manifest names. An unencrypted backup restores only where the user chose --no-encryption.
+ */
+function restoreKey(manifest: BackupManifest, dir: string, opts: KeyOption): string | undefined {
+  if (!(opts.newKey === true && opts.keyFile !== undefined)) return opts.key;
+  if (manifest.database.encrypted !== true)
+    throw new UserError(
+      'this backup is not encrypted: restore it with --no-encryption, then convert it with facepheno encrypt',
+      { file: dir },
+    );
+  const name = manifest.database.keyFile;
+  const file = name === undefined ? undefined : join(dirname(opts.keyFile), name);
+  if (file === undefined || !existsSync(file))
+    throw new UserError(
+      `this backup is encrypted with the key of the database it was taken from, which is not in ${dirname(opts.keyFile)}: ` +
+        'give it with --key-file FILE',
+      { file: dir },
+    );
+  return readKeyFile(file);
+}
+
 export interface RestoreReport {
   db: string;
   photosDir: string;
@@ -184,14 +227,15 @@ export function restoreStore(backup: string, dbFile: string, opts: KeyOption = {
         file: existing,
       });
   const manifest = readManifest(dir);
+  const key = restoreKey(manifest, dir, opts);
   const db = verified(join(dir, dbName), manifest.database.sha256, 'the backed-up database');
   const listed = new Set(manifest.photos.map((p) => p.sha256));
-  const source = new PhotoFiles(join(dir, 'photos'));
+  const source = new PhotoFiles(join(dir, 'photos'), photoSealKey(key));
   const extra = source.list().filter((f) => !listed.has(f));
   if (extra.length)
     throw new UserError(`a photo file the manifest does not list: ${extra[0]}`, { file: dir });
   // The backup's own file, its bytes just checked: a missing key is reported naming it, before anything is written.
-  const missing = referencedPhotos(join(dir, dbName), opts.key).filter((s) => !listed.has(s));
+  const missing = referencedPhotos(join(dir, dbName), key).filter((s) => !listed.has(s));
   if (missing.length)
     throw new UserError(`the database names a photo that the backup lacks: ${missing[0]}`, { file: dir });
 
@@ -200,18 +244,21 @@ export function restoreStore(backup: string, dbFile: string, opts: KeyOption = {
   const tmpPhotos = staging(photosDir);
   rmSync(tmpPhotos, { recursive: true, force: true });
   let placedPhotos = false;
+  // The restored database's key is saved before the database appears (the user's default key only).
+  const savesKey = opts.newKey === true && opts.keyFile !== undefined && key !== undefined;
   try {
+    if (savesKey) saveUserKey(opts.keyFile as string, key);
     writeFileSync(tmpDb, db, { mode: 0o600 });
-    const photos = new PhotoFiles(tmpPhotos);
-    mkdirSync(tmpPhotos, { recursive: true, mode: 0o700 });
-    for (const p of manifest.photos)
-      photos.put(verified(source.path(p.sha256), p.sha256, 'a backed-up photo'), p.sha256);
+    const photos = new PhotoFiles(tmpPhotos, photoSealKey(key));
+    makePrivateDir(tmpPhotos);
+    for (const p of manifest.photos) photos.put(source.read(p.sha256, 'a backed-up photo'), p.sha256);
     renameSync(tmpPhotos, photosDir);
     placedPhotos = true;
     renameSync(tmpDb, target);
   } catch (err) {
     rmSync(tmpDb, { force: true });
     rmSync(placedPhotos ? photosDir : tmpPhotos, { recursive: true, force: true });
+    if (savesKey) rmSync(opts.keyFile as string, { force: true });
     throw err;
   }
   return { db: target, photosDir, photos: manifest.photos.length, manifest };

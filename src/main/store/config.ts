@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { resolve } from 'node:path';
 import { isPostgresUrl, parsePostgresTarget } from './postgres/target.js';
 import { roles, type Role } from './roles.js';
+import { userDatabaseKey } from './user-keys.js';
 
 export interface StoreConfig {
   /** A SQLite file or a postgres:// URL, its password included (messages show it without). */
@@ -24,8 +25,18 @@ export interface StoreConfig {
   role?: Role;
   /** Who the audit log names. */
   osUser: string;
-  /** The key of an encrypted SQLite database (SQLCipher-compatible). */
+  /**
+   * The key of an encrypted SQLite database (SQLCipher-compatible), from which the photo folder's key is
+   * derived; on PostgreSQL, the department's key for its shared photo folder.
+   */
   key?: string;
+  /**
+   * The user's key file the key is kept in (the command's and serve's default key; see user-keys.ts);
+   * absent where the key was given. `newKey`: the database does not exist yet, and its new key is saved
+   * there as it is created.
+   */
+  keyFile?: string;
+  newKey?: boolean;
 }
 
 /** What the edge may set explicitly; the rest comes from the environment. */
@@ -41,8 +52,8 @@ export function storeConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): StoreConfig {
   const photosDir = given.photosDir ?? (env.FACEPHENO_PHOTOS_DIR || undefined);
-  // FACEPHENO_DB_KEY is a SQLite file's key: a PostgreSQL store refuses a key given to it explicitly only.
-  const key = given.key ?? (isPostgresUrl(target) ? undefined : env.FACEPHENO_DB_KEY);
+  // A SQLite file's key; on PostgreSQL, the department's key that seals the shared photo folder.
+  const key = given.key ?? env.FACEPHENO_DB_KEY;
   const role = given.role ?? (env.FACEPHENO_ROLE || undefined);
   return {
     target,
@@ -50,7 +61,45 @@ export function storeConfig(
     ...(role !== undefined ? { role: checkedRole(role) } : {}),
     osUser: given.osUser ?? osUser(env),
     ...(key !== undefined ? { key } : {}),
+    ...(given.keyFile !== undefined ? { keyFile: given.keyFile } : {}),
+    ...(given.newKey ? { newKey: true } : {}),
   };
+}
+
+/** How the edge (the command, serve) asks for a database's encryption. */
+export interface EncryptionChoice {
+  /** --no-encryption: the user's explicit choice of an unencrypted SQLite database and photo folder. */
+  plaintext?: boolean;
+}
+
+/**
+ * The configuration the command and `facepheno serve` open `target` with: encrypted by default. The key
+ * is the one given (--key-file), else FACEPHENO_DB_KEY, else the user's own key file for this database
+ * (created with the database: see user-keys.ts). `plaintext` opens or creates it unencrypted, and
+ * refuses a key given with it. A PostgreSQL database's rows are its server's to protect.
+ */
+export function encryptedStoreConfig(
+  target: string,
+  given: StoreSettings & EncryptionChoice = {},
+  env: NodeJS.ProcessEnv = process.env,
+): StoreConfig {
+  const { plaintext, ...settings } = given;
+  if (isPostgresUrl(target)) return storeConfig(target, settings, env);
+  if (plaintext) {
+    if (settings.key !== undefined || env.FACEPHENO_DB_KEY !== undefined)
+      throw new UserError(
+        '--no-encryption opens a database without a key, and a key was given (--key-file or FACEPHENO_DB_KEY): choose one',
+      );
+    return storeConfig(target, settings, env);
+  }
+  const key = settings.key ?? env.FACEPHENO_DB_KEY;
+  if (key !== undefined) return storeConfig(target, { ...settings, key }, env);
+  const user = userDatabaseKey(target, env);
+  return storeConfig(
+    target,
+    { ...settings, key: user.key, keyFile: user.file, ...(user.isNew ? { newKey: true } : {}) },
+    env,
+  );
 }
 
 /**

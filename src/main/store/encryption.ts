@@ -6,7 +6,8 @@ import { UserError } from '../errors.js';
 /** SQLite's own first 16 bytes: a file that starts with them is not encrypted. */
 const plainHeader = Buffer.from('SQLite format 3\0', 'latin1');
 
-function startsPlain(file: string): boolean {
+/** Whether the file starts as an unencrypted SQLite database does. */
+export function startsPlain(file: string): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
@@ -57,7 +58,11 @@ export function unlockDatabase(db: Db, key: string | undefined, file: string): v
         { file, cause: err },
       );
     if (startsPlain(file))
-      throw new UserError('this database is not encrypted: open it without a key', { file, cause: err });
+      throw new UserError(
+        'this database is not encrypted: convert it with `facepheno encrypt --db FILE`, or open it ' +
+          'without a key (--no-encryption)',
+        { file, cause: err },
+      );
     throw new UserError('wrong key or not a FacePheno database', { file, cause: err });
   }
 }

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurably } from '../durable-file.js';
+import {
+  deriveSealKey,
+  makePrivateDir,
+  readSealedFile,
+  sealPurposes,
+  writeSealedFile,
+  type SealKey,
+} from '../sealed-file.js';
+import { UserError } from '../errors.js';
 import { storageError } from './storage-errors.js';
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -10,13 +18,22 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 const shaName = /^[0-9a-f]{64}$/;
 
+/** The key photo files are sealed with, derived from the database key (none: unsealed). */
+export function photoSealKey(databaseKey: string | undefined): SealKey | undefined {
+  return databaseKey === undefined ? undefined : deriveSealKey(databaseKey, sealPurposes.photos);
+}
+
 /**
  * Photo files named by the sha256 of their bytes, in two-character fan-out folders: one file per distinct
  * photo however many rows name it. The store writes a file before the row that names it, and sweeps
- * files that no row names when it opens.
+ * files that no row names when it opens. Each file is sealed with the photo key derived from the database
+ * key (none: a database opened with --no-encryption), and only the user may read it (0600, folders 0700).
  */
 export class PhotoFiles {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly key?: SealKey,
+  ) {}
 
   path(sha256: string): string {
     return join(this.dir, sha256.slice(0, 2), sha256);
@@ -32,14 +49,42 @@ export class PhotoFiles {
     if (existsSync(target)) return sha256;
     try {
       // The fan-out folder without `recursive`: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
-      if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true });
+      if (!existsSync(this.dir)) makePrivateDir(this.dir);
       const fan = join(this.dir, sha256.slice(0, 2));
-      if (!existsSync(fan)) mkdirSync(fan);
-      writeFileDurably(target, bytes);
+      if (!existsSync(fan)) mkdirSync(fan, { mode: 0o700 });
+      writeSealedFile(target, bytes, this.key);
     } catch (err) {
       throw storageError(err, this.dir);
     }
     return sha256;
+  }
+
+  /**
+   * The photo's bytes, unsealed and checked against its name: a damaged or tampered file is refused
+   * naming it, never handed on. `what` names the file in messages (a backed-up photo, the source's).
+   */
+  read(sha256: string, what = 'a photo file'): Buffer {
+    const bytes = this.unsealed(sha256, what);
+    const got = sha256Hex(bytes);
+    if (got !== sha256)
+      throw new UserError(`${what} is damaged: its sha256 is ${got}, not ${sha256}`, {
+        file: this.path(sha256),
+      });
+    return bytes;
+  }
+
+  /** The file's content, unsealed (the seal's tag checked) but not yet checked against its name. */
+  unsealed(sha256: string, what = 'a photo file'): Buffer {
+    const file = this.path(sha256);
+    try {
+      return readSealedFile(file, this.key);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw new UserError(`${what} is missing or unreadable: ${(err as Error).message}`, {
+        file,
+        cause: err,
+      });
+    }
   }
 
   remove(sha256: string): void {

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { makePrivateDir } from '../sealed-file.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
@@ -6,6 +7,7 @@ import type { FacePipeline } from '../face/pipeline.js';
 import { appVersion } from '../version.js';
 import { dialectOf, type Db } from './db.js';
 import { unlockDatabase } from './encryption.js';
+import { saveUserKey } from './user-keys.js';
 import {
   writeGallery,
   type GalleryRow,
@@ -14,7 +16,7 @@ import {
 } from './gallery-import.js';
 import { migrate, type Migration } from './migrate.js';
 import * as allMigrations from './migrations/index.js';
-import { PhotoFiles } from './photo-files.js';
+import { PhotoFiles, photoSealKey } from './photo-files.js';
 import * as postgresChecks from './postgres/checks.js';
 import { PostgresDb } from './postgres/database.js';
 import { roleGroups, serverRole } from './postgres/roles.js';
@@ -53,7 +55,7 @@ export interface OpenOptions {
 
 /**
  * Store.open's settings: those not given come from the environment (storeConfig). A PostgreSQL store
- * refuses a key (its server protects it) and needs a photo folder.
+ * needs a photo folder; its key, if any, seals that folder's photos (the server protects the rows).
  */
 export type StoreOptions = StoreSettings & OpenOptions;
 
@@ -125,7 +127,8 @@ export class Store {
     /** A further connection to the same database (for work that must not share this one's transaction). */
     readonly connect: () => Db,
   ) {
-    this.files = new PhotoFiles(opts.photosDir);
+    // Photos sealed under a key derived from the database key (a department's key on PostgreSQL).
+    this.files = new PhotoFiles(opts.photosDir, photoSealKey(config.key));
     const role = config.role ?? 'clinician';
     this.role = role;
     this.access = opts.roleAccess;
@@ -185,7 +188,15 @@ export class Store {
       }
     };
     try {
-      if (!readOnly) mkdirSync(dirname(abs), { recursive: true });
+      const created = !readOnly && !existsSync(abs);
+      // A new data folder is the user's alone; an existing one is left as the user set it.
+      if (created && !existsSync(dirname(abs))) makePrivateDir(dirname(abs));
+      // A new database's key is saved before the database exists, so it is never there without it.
+      if (created && config.newKey && config.keyFile !== undefined && config.key !== undefined)
+        saveUserKey(config.keyFile, config.key);
+      // Only the user may read the database (and so its WAL, which SQLite gives the database's mode):
+      // the empty file made 0600 first, which SQLite then takes for a new database.
+      if (created) closeSync(openSync(abs, 'a', 0o600));
       db = connect();
       if (!readOnly) {
         db.pragma('journal_mode = WAL');
@@ -218,11 +229,7 @@ export class Store {
   }
 
   private static openPostgres(target: PostgresTarget, config: StoreConfig, opts: OpenOptions): Store {
-    if (config.key !== undefined)
-      throw new UserError(
-        'a database key encrypts a SQLite file; a PostgreSQL case database is protected by its server',
-        { file: target.display },
-      );
+    // The rows are the server's to protect; a key given here (the department's) seals the shared photo folder.
     const photosDir = config.photosDir;
     if (!photosDir)
       throw new UserError(
@@ -301,17 +308,17 @@ export class Store {
   }
 
   /**
-   * The file of a stored photo, to read its pixels. A researcher's login on a department database reads
+   * A stored photo's bytes, unsealed and checked against its sha256, to read its pixels. A researcher's login on a department database reads
    * none: its rows name no file (the research views hide the photos' hashes), only faces' landmarks and
    * embeddings, and the refusal says so instead of a missing file.
    */
-  photoFile(photo: Photo): string {
+  photoBytes(photo: Photo): Buffer {
     if (this.role === 'researcher' && dialectOf(this.db) === 'postgres')
       throw new UserError(
         "a researcher's login sees no photos on the department database, only the faces' landmarks and " +
           'embeddings: a clinician can open the photo',
       );
-    return photo.path;
+    return this.files.read(photo.sha256);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
@@ -6,7 +6,7 @@ import type { Db } from './db.js';
 import { unlockDatabase } from './encryption.js';
 import { migrationSha256, orderedMigrations } from './migrate.js';
 import * as allMigrations from './migrations/index.js';
-import { PhotoFiles, sha256Hex } from './photo-files.js';
+import { PhotoFiles, photoSealKey, sha256Hex } from './photo-files.js';
 import { appendEntry } from './repos/audit.js';
 import { photosDirFor, type Store } from './store.js';
 
@@ -217,7 +217,7 @@ export function openTransferSource(
     return {
       db: source,
       file: abs,
-      photos: new PhotoFiles(opts.photosDir ?? photosDirFor(abs)),
+      photos: new PhotoFiles(opts.photosDir ?? photosDirFor(abs), photoSealKey(opts.key)),
       storeId,
       close: () => source.close(),
     };
@@ -396,15 +396,7 @@ function copyPhotoFiles(
   for (const sha of shas) {
     if (target.files.has(sha)) continue;
     const path = source.photos.path(sha);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch (err) {
-      throw new UserError(`a photo file of the source is missing or unreadable: ${(err as Error).message}`, {
-        file: path,
-        cause: err,
-      });
-    }
+    const bytes = source.photos.unsealed(sha, 'a photo file of the source');
     if (sha256Hex(bytes) !== sha)
       throw new UserError('a photo file of the source is damaged: its bytes do not match its sha256 name', {
         file: path,

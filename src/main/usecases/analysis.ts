@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Point } from '../face/geometry.js';
 import type { Member } from '../analysis/gallery.js';
+import type { StoredPhoto } from '../analysis/average-face.js';
 import {
   analyseGallery,
   caseHeatmap,
@@ -24,6 +25,7 @@ import { UserError } from '../errors.js';
 import { fuse } from '../match/vectors.js';
 import { openInference, type Inference } from '../models/inference.js';
 import type { StoreConfig } from '../store/config.js';
+import type { Photo } from '../store/repos/photos.js';
 import type { Store } from '../store/store.js';
 import type { HeatmapView, ModelRef, SpaceView } from '../../shared/api.js';
 import type { JobContext } from './job-context.js';
@@ -196,7 +198,7 @@ function galleryData(store: Store, modelId: string, patient: string | undefined)
     storedFace: (m) => {
       const mesh = store.faces.mesh(m.faceId);
       const photo = store.photos.get(m.photoId);
-      return mesh && photo ? { mesh, photo: store.photoFile(photo) } : null;
+      return mesh && photo ? { mesh, photo: storedPhoto(store, photo) } : null;
     },
   };
 }
@@ -265,8 +267,13 @@ function heatmapFace(store: Store, pseudonym: string, modelId: string): HeatmapF
     throw new UserError(`case '${pseudonym}' has no face embedded with model '${modelId}'`);
   return {
     patient: pseudonym,
-    photo: store.photoFile(photo),
+    photo: storedPhoto(store, photo),
     points5: face.points5 as Point[],
     vector: store.faces.embedding(face.id, modelId)?.vector as Float32Array,
   };
+}
+
+/** A stored photo as the analyses read it: unsealed by the store's photo folder, checked against its sha256. */
+function storedPhoto(store: Store, photo: Photo): StoredPhoto {
+  return { file: photo.path, read: () => store.photoBytes(photo) };
 }

@@ -7,8 +7,15 @@ import { backupStore, restoreStore, type BackupManifest, type RestoreReport } fr
 import type { StoreConfig } from '../store/config.js';
 import { Store } from '../store/store.js';
 import { openTransferSource, transferCases, type TransferReport } from '../store/transfer.js';
+import { encryptStore, type EncryptOptions, type EncryptReport } from '../store/encrypt.js';
 
-export type { BackupManifest, RestoreReport, TransferReport };
+export type { BackupManifest, EncryptOptions, EncryptReport, RestoreReport, TransferReport };
+export { userKeyFileFor } from '../store/user-keys.js';
+
+/** Converts a plaintext case database and its photo folder to encrypted ones, all or nothing. */
+export function encryptCases(db: string, opts: EncryptOptions): EncryptReport {
+  return encryptStore(db, opts);
+}
 
 export function backupCases(from: StoreConfig, out: string): Promise<BackupManifest> {
   return backupStore(from.target, out, { ...keyOf(from), osUser: from.osUser });
@@ -33,6 +40,10 @@ export function moveCases(from: StoreConfig, to: StoreConfig): TransferReport {
   }
 }
 
-function keyOf(c: StoreConfig): { key?: string } {
-  return c.key === undefined ? {} : { key: c.key };
+function keyOf(c: StoreConfig): { key?: string; keyFile?: string; newKey?: boolean } {
+  return {
+    ...(c.key === undefined ? {} : { key: c.key }),
+    ...(c.keyFile === undefined ? {} : { keyFile: c.keyFile }),
+    ...(c.newKey ? { newKey: true } : {}),
+  };
 }

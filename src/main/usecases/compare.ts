@@ -2,7 +2,6 @@
  * Side-by-side comparison of a patient's face with a gallery case's: both aligned, the landmarks drawn,
  * and their similarity in the space matching uses, with the provenance of that figure.
  */
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import type { Point } from '../face/geometry.js';
 import { dot } from '../match/vectors.js';
@@ -77,7 +76,7 @@ async function alignedFace(
   const patient = store.patients.getById(photo.patientId).pseudonym;
   const v = await alignedView(
     photo.originalName,
-    await readFile(store.photoFile(photo)),
+    store.photoBytes(photo),
     face.points5 as Point[],
     store.faces.mesh(face.id),
   );

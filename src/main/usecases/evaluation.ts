@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { deriveSealKey, makePrivateDir, sealPurposes } from '../sealed-file.js';
 import { join, resolve } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
 import { openFacePipeline } from '../face/pipeline.js';
@@ -111,8 +111,12 @@ export interface SourceEvaluationOptions {
   controls: string[];
   learnt: boolean;
   permutations: number;
-  /** The embeddings cache (default: a file in the temporary folder named by the source). */
+  /** The embeddings cache (default: a file in `cacheDir` named by the source). */
   cacheFile?: string;
+  /** Where the default cache lives: the data directory's own caches folder (never the shared /tmp). */
+  cacheDir: string;
+  /** The database key the cache is sealed under (the data directory's); none: unsealed, still 0600. */
+  cacheKey?: string;
   /** Where to write the learnt space's head (ONNX and its manifest entry) when it wins. */
   exportHead?: string;
   onProgress?: (line: string) => void;
@@ -134,9 +138,10 @@ export async function evaluateGallerySource(
     throw new UserError(`an evaluation needs two labels at least (found only '${[...labels].join()}')`, {
       file: dir,
     });
+  if (o.cacheFile === undefined) makePrivateDir(o.cacheDir);
   const cacheFile =
     o.cacheFile ??
-    join(tmpdir(), `facepheno-evaluate-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.json`);
+    join(o.cacheDir, `evaluate-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.json`);
   const pipeline = await openFacePipeline();
   let outcomes;
   let modelId: string;
@@ -149,6 +154,7 @@ export async function evaluateGallerySource(
     o.onProgress?.(`analysing ${photos.length} photos (cache: ${cacheFile})`);
     outcomes = await photoFeatures(pipeline, photos, {
       cacheFile,
+      ...(o.cacheKey !== undefined ? { cacheKey: deriveSealKey(o.cacheKey, sealPurposes.caches) } : {}),
       onProgress: (done, total) => {
         if (done % 250 === 0 || done === total) o.onProgress?.(`  ${done}/${total}`);
       },

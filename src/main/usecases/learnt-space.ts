@@ -3,7 +3,7 @@
  * when it beat the plain embedding in patient-level cross-validation, and used by matching only while
  * the gallery is the one it was trained on.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { project, type ProjectionHead } from '../match/head.js';
@@ -14,7 +14,13 @@ import { gallerySamples } from './evaluation.js';
 import type { JobContext } from './job-context.js';
 import { runJobWorker } from './threads.js';
 import { processGone } from '../process-alive.js';
-import { writeFileDurably } from '../durable-file.js';
+import {
+  deriveSealKey,
+  readSealedFile,
+  sealPurposes,
+  writeSealedFile,
+  type SealKey,
+} from '../sealed-file.js';
 import type { SpaceFigures, TrainInput, TrainResult } from './train-worker.js';
 
 const FOLDS = 5;
@@ -48,9 +54,12 @@ const temporary = /\.json\.(\d+)\.tmp$/;
 
 export class LearntSpaces {
   private readonly dir: string;
+  private readonly key: SealKey | undefined;
 
-  constructor(dataDir: string) {
+  /** `databaseKey`: the key of the store whose gallery the spaces are trained on; the files are sealed with it. */
+  constructor(dataDir: string, databaseKey?: string) {
     this.dir = join(dataDir, 'learnt-space');
+    this.key = databaseKey === undefined ? undefined : deriveSealKey(databaseKey, sealPurposes.caches);
     this.sweep();
   }
 
@@ -79,7 +88,7 @@ export class LearntSpaces {
   current(modelId: string, galleryVersion: string): LearntSpace | null {
     let saved: z.infer<typeof savedSpace>;
     try {
-      saved = savedSpace.parse(JSON.parse(readFileSync(this.file(modelId), 'utf8')));
+      saved = savedSpace.parse(JSON.parse(readSealedFile(this.file(modelId), this.key).toString('utf8')));
     } catch {
       return null;
     }
@@ -121,7 +130,7 @@ export class LearntSpaces {
       learnt: r.learnt,
       head: { ...r.head, weights: Array.from(r.head.weights) },
     };
-    writeWhole(file, JSON.stringify(saved));
+    writeWhole(file, JSON.stringify(saved), this.key);
     return `Matching now uses the learnt space: it beat the plain embedding (${figuresText}).`;
   }
 }
@@ -130,12 +139,12 @@ export class LearntSpaces {
  * Written to a temporary file, flushed to the disk, then renamed: neither a crash nor a power cut leaves
  * half a head for matching to read. A full or read-only disk is the user's to fix, and leaves nothing.
  */
-function writeWhole(file: string, text: string): void {
+function writeWhole(file: string, text: string, key: SealKey | undefined): void {
   const dir = join(file, '..');
   try {
     // Not `recursive`: a recursive mkdir on a read-only disk reports ENOENT, not EROFS.
-    if (!existsSync(dir)) mkdirSync(dir);
-    writeFileDurably(file, Buffer.from(text));
+    if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
+    writeSealedFile(file, Buffer.from(text), key);
   } catch (err) {
     throw storageError(err, dir);
   }

@@ -257,7 +257,7 @@ function closestPhoto(
 
 /** The store's matching, in the learnt space of `dataDir` where one was kept for this gallery. */
 export function matchingOf(ws: Workspace, dataDir: string): Matching {
-  return new Matching(ws.store, new LearntSpaces(dataDir));
+  return new Matching(ws.store, new LearntSpaces(dataDir, ws.store.config.key));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { readSealedFile, writeSealedFile, type SealKey } from '../sealed-file.js';
 import { UserError } from '../errors.js';
 import type { FaceBox, FacePipeline } from '../face/pipeline.js';
 import { modelView } from '../gallery/mask.js';
@@ -27,22 +28,25 @@ const f32 = (s: string) => {
 export async function photoFeatures(
   pipeline: FacePipeline,
   photos: readonly GalleryPhoto[],
-  opts: { cacheFile?: string; onProgress?: (done: number, total: number) => void } = {},
+  opts: {
+    cacheFile?: string;
+    /** The key the cache is sealed with (see sealed-file.ts); none: written unsealed, still 0600. */
+    cacheKey?: SealKey;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<FeatureOutcome<GalleryPhoto>[]> {
   // A set of models, whatever order the manifest lists them in.
   const modelSet = (list: string) => list.split(',').sort().join(',');
   const models = modelSet(pipeline.embeddingModels.map((m) => `${m.id}:${m.sha256}`).join(','));
   let cache: CacheFile = { models, entries: {} };
   if (opts.cacheFile && existsSync(opts.cacheFile)) {
-    const read = JSON.parse(readFileSync(opts.cacheFile, 'utf8')) as CacheFile;
+    const read = JSON.parse(readSealedFile(opts.cacheFile, opts.cacheKey).toString('utf8')) as CacheFile;
     if (modelSet(read.models) === models) cache = { ...read, models };
   }
   const save = () => {
     if (!opts.cacheFile) return;
-    // A temporary file of this process's own: two evaluations may share one cache.
-    const tmp = `${opts.cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(cache));
-    renameSync(tmp, opts.cacheFile);
+    // A temporary file of this process's own, created exclusively: two evaluations may share one cache.
+    writeSealedFile(opts.cacheFile, Buffer.from(JSON.stringify(cache)), opts.cacheKey);
   };
   const out: FeatureOutcome<GalleryPhoto>[] = new Array(photos.length);
   let next = 0;

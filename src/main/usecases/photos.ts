@@ -60,13 +60,13 @@ export async function photoImage(
 ): Promise<{ mime: string; data: string }> {
   const photo = ws.store.photos.get(photoId);
   if (!photo) throw new UserError(`no photo ${photoId}`);
-  const file = ws.store.photoFile(photo);
+  const bytes = ws.store.photoBytes(photo);
   // Recorded before it is shown: a view the log cannot take is refused.
   const patient = ws.store.patients.getById(photo.patientId).pseudonym;
   ws.store.audit.record('photo.view', patient, { photoId: photo.id, kind });
-  if (kind === 'original') return displayCopy(await readFile(file));
+  if (kind === 'original') return displayCopy(bytes);
   const face = ws.store.faces.forPhoto(photo.id).find((f) => f.isPrimary);
   if (!face) throw new UserError(`${photo.originalName}: no face found in this photo`);
-  const v = await alignedView(photo.originalName, await readFile(file), face.points5 as Point[], null);
+  const v = await alignedView(photo.originalName, bytes, face.points5 as Point[], null);
   return { mime: 'image/png', data: v.png.toString('base64') };
 }

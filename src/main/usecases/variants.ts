@@ -227,7 +227,7 @@ export async function rankCaseVariants(
   const target = store.config.target;
   const matching = new Matching(
     store,
-    new LearntSpaces(isPostgresUrl(target) ? opts.dataDir : dirname(target)),
+    new LearntSpaces(isPostgresUrl(target) ? opts.dataDir : dirname(target), store.config.key),
   );
   const list = await new Genomics(store).list(
     caseId,

@@ -16,11 +16,13 @@ export {
   connectionWarning,
   dataDirStoreConfig,
   displayTarget,
+  encryptedStoreConfig,
   isDepartmentDatabase,
   storeConfig,
   type StoreConfig,
 } from '../store/config.js';
 export { readKeyFile } from '../store/encryption.js';
+export { keptKey } from '../store/user-keys.js';
 
 export class Workspace {
   private pipeline: Promise<FacePipeline> | null = null;
