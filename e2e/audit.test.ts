@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../src/main/data-dir.js';
+import { commandKey, rawDatabase } from '../test/support/command-key.js';
 import { syntheticCaseStore } from '../test/support/synthetic-store.js';
 import { launchChromium } from './support/browser.js';
 import { startServe, type Served } from './support/serve.js';
@@ -23,7 +23,7 @@ describe('Settings: the audit chain', () => {
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'facepheno-e2e-audit-'));
     const modelsDir = join(tmp, 'models');
-    await syntheticCaseStore(join(tmp, 'data'), modelsDir);
+    await syntheticCaseStore(join(tmp, 'data'), modelsDir, commandKey(storeFileIn(join(tmp, 'data'))));
     process.env.FACEPHENO_MODELS_DIR = modelsDir;
     served = await startServe(join(tmp, 'data'));
     browser = await launchChromium();
@@ -44,7 +44,7 @@ describe('Settings: the audit chain', () => {
     await state.getByText(/^Verified: \d+ entries, chain intact/).waitFor();
     expect(await state.textContent()).toMatch(/Head: entry \d+, sha256 [0-9a-f]{64}\./);
 
-    const raw = new Database(storeFileIn(join(tmp, 'data')));
+    const raw = rawDatabase(storeFileIn(join(tmp, 'data')));
     raw.exec('DROP TRIGGER audit_log_no_delete');
     raw.exec('DELETE FROM audit_log WHERE id = 2');
     raw.close();

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { rawDatabase } from '../support/command-key.js';
 import { fixture, scratch } from '../genomics/support.js';
 import { PostgresDb } from '../../src/main/store/postgres/database.js';
 import { parsePostgresTarget } from '../../src/main/store/postgres/target.js';
@@ -89,7 +89,7 @@ describe('facepheno audit', () => {
     expect(runCli(['audit', 'verify', '--db', db, '--anchor', head]).code).toBe(0);
 
     // Someone with write access to the file drops the append-only trigger and edits entry 2.
-    const raw = new Database(db);
+    const raw = rawDatabase(db);
     raw.exec('DROP TRIGGER audit_log_no_update');
     raw.exec(`UPDATE audit_log SET patient = 'P2' WHERE id = 2`);
     raw.close();

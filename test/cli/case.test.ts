@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../src/main/store/store.js';
 import { runCli } from '../support/cli.js';
+import { commandKey } from '../support/command-key.js';
 import { facedata, repoRoot } from '../support/paths.js';
 import { testModelsDir } from '../store/support.js';
 
@@ -73,7 +75,18 @@ describe('facepheno case', () => {
     }>(show.stdout);
     expect(view.photos).toHaveLength(1);
     const stored = view.photos[0];
-    expect(readFileSync(stored?.path ?? '')).toEqual(readFileSync(photo));
+    // Stored sealed: the file is not the photo, the store unseals it to the photo's own bytes.
+    expect(
+      readFileSync(stored?.path ?? '')
+        .subarray(0, 6)
+        .toString(),
+    ).toBe('FPSEAL');
+    const store = Store.open(db, commandKey(db));
+    try {
+      expect(store.files.read(stored?.sha256 ?? '')).toEqual(readFileSync(photo));
+    } finally {
+      store.close();
+    }
     const primary = stored?.faces.find((f) => f.isPrimary);
     expect(primary?.embeddingModels.length).toBeGreaterThan(0);
     const text = runCli(['case', 'show', '--db', db, '--id', 'FP-001']);

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, scratch } from '../genomics/support.js';
 import { runCli } from '../support/cli.js';
+import { commandKey } from '../support/command-key.js';
 import { fillSyntheticStore } from '../support/synthetic-store.js';
 
 const tmp = scratch();
 const db = join(tmp.dir, 'cases.db');
 beforeAll(async () => {
-  await fillSyntheticStore(db);
+  await fillSyntheticStore(db, commandKey(db));
   for (const args of [
     ['vcf', 'catalogue', '--db', db, fixture('genemap2.txt')],
     ['vcf', 'import', '--db', db, '--patient', 'P1', fixture('trio.vep.vcf')],

@@ -295,7 +295,7 @@ describe('gallery packs', () => {
     writeFileSync(truncated, sealed.subarray(0, sealed.length - 100));
     refused(truncated, '--key', keysB.privateKey);
     // Nothing was imported: the store has no pack and an empty gallery.
-    const s = Store.open(target);
+    const s = Store.open(target, commandKey(target));
     try {
       expect(s.galleryEmbeddings('faceres')).toEqual([]);
     } finally {

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import { Store } from '../../src/main/store/store.js';
+import { verifyChain } from '../../src/main/store/repos/audit.js';
+import { commandKey, rawDatabase } from '../support/command-key.js';
 import { startServe, type Served } from '../../e2e/support/serve.js';
 import { logicalDump } from './support.js';
 
@@ -28,7 +30,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'facepheno-http-fuzz-'));
   const dataDir = join(tmp, 'data');
   db = storeFileIn(dataDir);
-  const store = Store.open(db, { osUser: 'fuzz' });
+  const store = Store.open(db, { ...commandKey(db), osUser: 'fuzz' });
   try {
     store.transaction(() => store.patients.create({ pseudonym: 'HTTP-1', sex: 'male' }));
   } finally {
@@ -176,10 +178,22 @@ const notOk = (a: Answer) => {
   expect(JSON.parse(a.body)).toMatchObject({ ok: false });
 };
 
+/** The ids of the audit log's entries. */
+function auditIds(file: string): number[] {
+  const raw = rawDatabase(file);
+  try {
+    return raw.prepare('SELECT id FROM audit_log ORDER BY id').pluck().all() as number[];
+  } finally {
+    raw.close();
+  }
+}
+
 describe('facepheno serve under fuzz', () => {
   let before: ReturnType<typeof logicalDump>;
+  let auditedBefore: number;
   beforeAll(() => {
-    before = logicalDump(db);
+    before = logicalDump(db, { besidesAudit: true });
+    auditedBefore = auditIds(db).at(-1) ?? 0;
   });
 
   it('refuses every call without the right token, whatever the body', async () => {
@@ -371,8 +385,20 @@ describe('facepheno serve under fuzz', () => {
     }
   }, 300_000);
 
-  it('changed nothing and logged no internal error', () => {
-    expect(logicalDump(db)).toEqual(before);
+  it('changed nothing but the audit log of its reads, and logged no internal error', () => {
+    expect(logicalDump(db, { besidesAudit: true })).toEqual(before);
+    // The valid case lists among the fuzz are reads, each recorded; nothing else reached the log.
+    const raw = rawDatabase(db);
+    try {
+      const actions = raw
+        .prepare('SELECT DISTINCT action FROM audit_log WHERE id > ?')
+        .pluck()
+        .all(auditedBefore);
+      expect(actions).toEqual(['case.list']);
+      expect(verifyChain(raw)).toMatchObject({ ok: true });
+    } finally {
+      raw.close();
+    }
     expect(served.stderr()).not.toMatch(/internal error|Error/);
     expect(cases).toBeGreaterThan(1000);
   });

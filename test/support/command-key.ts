@@ -1,6 +1,7 @@
+import type Database from 'better-sqlite3';
 import { dataDirStoreConfig, encryptedStoreConfig, type StoreConfig } from '../../src/main/store/config.js';
 import { storeFileIn } from '../../src/main/data-dir.js';
-import { startsPlain } from '../../src/main/store/encryption.js';
+import { openDatabaseFile, startsPlain } from '../../src/main/store/encryption.js';
 import { existingUserKey } from '../../src/main/store/user-keys.js';
 import type { StoreSettings } from '../../src/main/store/config.js';
 
@@ -32,4 +33,12 @@ export function keyOfFile(db: string): string | undefined {
 export function keyedSettings(db: string): StoreSettings {
   const key = keyOfFile(db);
   return key === undefined ? {} : { key };
+}
+
+/**
+ * The database file opened past FacePheno, unlocked with its key where it is encrypted: how a test
+ * tampers with a file as someone holding it and its key could.
+ */
+export function rawDatabase(db: string): Database.Database {
+  return openDatabaseFile(db, { key: keyOfFile(db) });
 }
