@@ -472,7 +472,6 @@ export const AppInfo = z.object({
   gallery: GalleryInfo,
   /** The loaded HPO release that term search uses, or null before one is loaded. */
   hpo: HpoRelease.nullable(),
-  audit: AuditState,
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -482,6 +481,8 @@ const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => 
 
 export const calls = {
   'app.info': call(z.object({}), AppInfo),
+  /** The whole chain walked and rehashed: asked for by Settings, not with every app.info. */
+  'audit.state': call(z.object({}), AuditState),
 
   'cases.list': call(
     z.object({ filter: text(200).default(''), limit: z.number().int().min(1).max(100_000).default(10_000) }),

@@ -20,6 +20,7 @@ const token = 'a'.repeat(32);
 /** One valid input per call: the fuzzer breaks each in every way it knows. */
 const VALID: { [K in CallName]: CallInput<K> } = {
   'app.info': {},
+  'audit.state': {},
   'cases.list': { filter: 'a', limit: 10 },
   'cases.create': { id: 'P1', sex: 'female', birthYear: 2000, notes: 'n' },
   'cases.get': { id: '1' },

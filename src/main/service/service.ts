@@ -29,7 +29,7 @@ import { addPhotos, photoImage, type PhotoSource } from '../usecases/photos.js';
 import { caseFaceMatch, Genomics } from '../usecases/variants.js';
 import { caseDetail, caseSummary } from '../usecases/views.js';
 import { dataDirStoreConfig, Workspace, type StoreConfig } from '../usecases/workspace.js';
-import { workstationInfo } from '../usecases/workstation.js';
+import { auditState, workstationInfo } from '../usecases/workstation.js';
 import { Jobs } from './jobs.js';
 import { dropUpload, uploadRootOf, withoutUploadFolders, withUploadedFile, writeUpload } from './uploads.js';
 import { ApiError, isCallName, parseInput } from '../../shared/api.js';
@@ -176,6 +176,7 @@ export class Service {
     const release = (r: HpoRelease | null) =>
       r ? { version: r.version, terms: r.terms, loadedAt: r.loadedAt } : null;
     return {
+      'audit.state': async () => auditState(ws),
       'app.info': async () => {
         const info = await workstationInfo(ws);
         return {
@@ -194,7 +195,6 @@ export class Service {
           })),
           hpo: release(info.hpo),
           gallery: info.gallery,
-          audit: info.audit,
         };
       },
 

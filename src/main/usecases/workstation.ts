@@ -25,8 +25,6 @@ export interface WorkstationInfo {
     connectionWarning: string | null;
   };
   hpo: HpoRelease | null;
-  /** The audit log's chain, verified on each ask (a walk of the whole log). */
-  audit: AuditState;
   gallery: {
     version: string;
     patients: number;
@@ -67,7 +65,6 @@ export async function workstationInfo(ws: Workspace): Promise<WorkstationInfo> {
       connectionWarning: store.connectionWarning,
     },
     hpo: hpoRelease(ws),
-    audit: auditState(ws),
     gallery: {
       version: store.galleryVersion(),
       patients: new Set(rows.map((r) => r.patient)).size,
@@ -83,7 +80,7 @@ export async function workstationInfo(ws: Workspace): Promise<WorkstationInfo> {
 }
 
 /** The chain's report in the API's one shape. */
-function auditState(ws: Workspace): AuditState {
+export function auditState(ws: Workspace): AuditState {
   let r: AuditChainReport;
   try {
     r = verifyAudit(ws);

@@ -7,6 +7,7 @@ import { api } from '../api.js';
  */
 export const keys = {
   appInfo: ['app.info'],
+  auditState: ['audit.state'],
   catalogue: ['catalogue.info'],
   caseLists: ['cases', 'list'],
   caseList: (filter: string) => ['cases', 'list', filter],
@@ -33,6 +34,9 @@ const UNTIL_INVALIDATED = Infinity;
 
 export const appInfoQuery = () =>
   queryOptions({ queryKey: keys.appInfo, queryFn: () => api.call('app.info', {}) });
+
+export const auditStateQuery = () =>
+  queryOptions({ queryKey: keys.auditState, queryFn: () => api.call('audit.state', {}) });
 
 export const catalogueQuery = () =>
   queryOptions({ queryKey: keys.catalogue, queryFn: () => api.call('catalogue.info', {}) });

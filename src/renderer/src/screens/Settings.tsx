@@ -3,7 +3,7 @@ import { errorText } from '../api.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { HpoLoader } from '../components/HpoLoader.js';
 import { CatalogueLoader } from '../components/CatalogueLoader.js';
-import { appInfoQuery } from '../data/queries.js';
+import { appInfoQuery, auditStateQuery } from '../data/queries.js';
 import type { AuditState } from '../../../shared/api.js';
 
 export function SettingsScreen() {
@@ -54,7 +54,7 @@ export function SettingsScreen() {
         </dd>
         <dt>Audit log</dt>
         <dd data-testid="audit-state">
-          <AuditChain state={i.audit} />
+          <AuditChain />
         </dd>
         <dt>Gallery</dt>
         <dd>
@@ -93,7 +93,11 @@ export function SettingsScreen() {
 }
 
 /** The chain as verified when Settings opened: its head to write down elsewhere, or where it breaks. */
-function AuditChain({ state: a }: { state: AuditState }) {
+function AuditChain() {
+  const state = useQuery(auditStateQuery());
+  if (!state.data)
+    return state.error ? <ErrorBox error={errorText(state.error)} /> : <Loading what="the audit chain" />;
+  const a: AuditState = state.data;
   const before = a.unchained ? `, ${a.unchained} from before the chain (not covered)` : '';
   if (!a.ok)
     return (
