@@ -297,6 +297,12 @@ export const VcfImportInfo = z.object({
   records: count,
   /** Alleles the proband carries, stored. */
   variants: count,
+  /** The proband's parents' sample columns, where a pedigree named them. */
+  father: z.string().nullable(),
+  mother: z.string().nullable(),
+  /** Where the gnomAD frequencies were read from; none: every allele counted as unseen (rare). */
+  frequencyFields: z.array(z.string()),
+  warnings: z.array(z.string()),
   importedAt: z.string(),
 });
 export type VcfImportInfo = z.infer<typeof VcfImportInfo>;
@@ -324,6 +330,10 @@ export const RankedVariant = z.object({
   impact: Impact.nullable(),
   genotype: z.string().nullable(),
   zygosity: z.string(),
+  /** The parents' GT and whom the allele is from (de_novo, paternal, ...), where the import named them. */
+  fatherGenotype: z.string().nullable(),
+  motherGenotype: z.string().nullable(),
+  segregation: z.enum(['de_novo', 'paternal', 'maternal', 'both_parents', 'unknown']).nullable(),
   gnomadAf: z.number().nullable(),
   clinvar: z.string().nullable(),
   cadd: z.number().nullable(),

@@ -141,8 +141,12 @@ describe('malformed files: a UserError naming the file and line', () => {
   });
 
   it('an unsupported version, or no VCF at all', async () => {
-    const v40 = withLine(tmp.dir, 'trio.vep.vcf', 1, () => '##fileformat=VCFv4.0');
-    expect((await failure(v40)).message).toContain(':1: unsupported VCF version VCFv4.0');
+    const v33 = withLine(tmp.dir, 'trio.vep.vcf', 1, () => '##fileformat=VCFv3.3');
+    expect((await failure(v33)).message).toContain(':1: unsupported VCF version VCFv3.3');
+    for (const version of ['VCFv4.0', 'VCFv4.4', 'VCFv4.5']) {
+      const file = withLine(tmp.dir, 'trio.vep.vcf', 1, () => `##fileformat=${version}`);
+      expect((await read(file)).summary).toMatchObject({ records: 11, variants: 12 });
+    }
     const text = join(tmp.dir, 'notes.txt');
     writeFileSync(text, 'patient notes\n');
     expect((await failure(text)).message).toContain(`${text}:1: not a VCF`);
@@ -165,7 +169,7 @@ describe('malformed files: a UserError naming the file and line', () => {
     );
     const third = withLine(tmp.dir, 'trio.vep.vcf', 27, (l) => l.replace('\t0/1:15,14', '\t0/3:15,14'));
     expect((await failure(third)).message).toContain(
-      ":27: sample PROBAND_01: unknown genotype format GT='0/3'",
+      ":27: sample PROBAND_01: GT='0/3' names allele 3, but the record has one ALT allele",
     );
   });
 

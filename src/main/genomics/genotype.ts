@@ -8,17 +8,19 @@ export interface Call {
   phased: boolean;
 }
 
-const GT = /^(?:\.|\d+)(?:[/|](?:\.|\d+))*$/;
+// VCF 4.4 lets the first allele carry a phasing indicator too ('|0|1').
+const GT = /^[/|]?(?:\.|\d+)(?:[/|](?:\.|\d+))*$/;
 
-/** Parses a GT value; null when it is not a VCF genotype or names an allele the record lacks. */
-export function parseGT(gt: string, altCount: number): Call | null {
-  if (!GT.test(gt)) return null;
+/** Parses a GT value; a string saying why when it is not a VCF genotype or names an allele the record lacks. */
+export function parseGT(gt: string, altCount: number): Call | string {
+  if (!GT.test(gt)) return `unknown genotype format GT='${gt.slice(0, 20)}'`;
   const alleles: (number | null)[] = [];
-  for (const a of gt.split(/[/|]/)) {
+  for (const a of (/^[/|]/.test(gt) ? gt.slice(1) : gt).split(/[/|]/)) {
     if (a === '.') alleles.push(null);
     else {
       const n = Number(a);
-      if (n > altCount) return null;
+      if (n > altCount)
+        return `GT='${gt.slice(0, 20)}' names allele ${n}, but the record has ${altCount === 1 ? 'one ALT allele' : `${altCount} ALT alleles`}`;
       alleles.push(n);
     }
   }
@@ -35,4 +37,23 @@ export function zygosityOf(call: Call | null, altIndex: number): Zygosity {
   if (copies === 0) return 'absent';
   if (call.alleles.length === 1) return 'hemi';
   return copies === call.alleles.length ? 'hom' : 'het';
+}
+
+/**
+ * Whom the proband has an ALT from, by the parents' calls (undefined: the parent has no column; null: no
+ * call): from each parent that carries it; de novo when both parents are called and neither carries it.
+ */
+export type Segregation = 'de_novo' | 'paternal' | 'maternal' | 'both_parents' | 'unknown';
+
+export function segregationOf(
+  altIndex: number,
+  father: Call | null | undefined,
+  mother: Call | null | undefined,
+): Segregation {
+  const carries = (c: Call | null | undefined) => !!c && c.alleles.includes(altIndex);
+  const called = (c: Call | null | undefined) => !!c && c.alleles.every((a) => a !== null);
+  if (carries(father) && carries(mother)) return 'both_parents';
+  if (carries(father)) return 'paternal';
+  if (carries(mother)) return 'maternal';
+  return called(father) && called(mother) ? 'de_novo' : 'unknown';
 }

@@ -1,6 +1,6 @@
 import type { Impact } from './annotation.js';
 import { clinvarTerms, isClinvarPathogenic } from './annotation.js';
-import type { Zygosity } from './genotype.js';
+import type { Segregation, Zygosity } from './genotype.js';
 
 /** A stored variant as ranking sees it: the allele, the proband's call and its primary annotation. */
 export interface RankInput {
@@ -11,6 +11,10 @@ export interface RankInput {
   alt: string;
   genotype: string | null;
   zygosity: Zygosity;
+  /** The parents' calls and whom the allele is from, where the import named the parents. */
+  fatherGenotype: string | null;
+  motherGenotype: string | null;
+  segregation: Segregation | null;
   gene: string | null;
   transcript: string | null;
   hgvsC: string | null;

@@ -7,6 +7,7 @@
 import { dirname } from 'node:path';
 import type { Catalogue } from '../genomics/catalogue.js';
 import { faceMatcherFromRanking } from '../genomics/face-link.js';
+import { readPed } from '../genomics/pedigree.js';
 import {
   DEFAULT_FILTER,
   DEFAULT_WEIGHTS,
@@ -60,6 +61,15 @@ export interface VariantRanking {
   variants: Ranked[];
 }
 
+export interface VcfFileOptions {
+  /** The proband's sample column (else the pedigree's child, else the first). */
+  sample?: string;
+  /** A PED file naming the proband's parents (else the VCF's ##PEDIGREE lines). */
+  ped?: string;
+  /** INFO keys or CSQ/ANN/BCSQ fields to read gnomAD frequencies from besides the common names. */
+  frequencyFields?: string[];
+}
+
 /** Progress is reported every this many records: often enough to move a bar, rarely enough to cost nothing. */
 const PROGRESS_EVERY = 2000;
 
@@ -70,8 +80,13 @@ export class Genomics {
    * Imports the proband's variants from a VCF into the case, all or nothing; the same file and sample again
    * changes nothing. The whole import record: what the command reports.
    */
-  importVcfFile(caseId: string, path: string, sample?: string): Promise<ImportResult> {
-    return this.store.genomics.importVcf(caseId, path, { sample });
+  async importVcfFile(caseId: string, path: string, opts: VcfFileOptions = {}): Promise<ImportResult> {
+    const pedigree = opts.ped === undefined ? undefined : await readPed(opts.ped);
+    return this.store.genomics.importVcf(caseId, path, {
+      sample: opts.sample,
+      pedigree,
+      frequencyFields: opts.frequencyFields,
+    });
   }
 
   /** importVcfFile as the app's job: the import as the app shows it. */
@@ -276,6 +291,10 @@ function importInfo(i: VcfImport): VcfImportInfo {
     build: i.build,
     records: i.records,
     variants: i.variants,
+    father: i.father,
+    mother: i.mother,
+    frequencyFields: i.frequencyFields,
+    warnings: i.warnings,
     importedAt: i.importedAt,
   };
 }
@@ -292,6 +311,9 @@ function rankedView(r: Ranked): RankedVariant {
     impact: v.impact,
     genotype: v.genotype,
     zygosity: v.zygosity,
+    fatherGenotype: v.fatherGenotype,
+    motherGenotype: v.motherGenotype,
+    segregation: v.segregation,
     gnomadAf: v.gnomadAf,
     clinvar: v.clinvar,
     cadd: v.cadd,

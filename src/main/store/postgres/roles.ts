@@ -62,6 +62,12 @@ function hiddenSha(research: string, expr: string): string {
   return `encode(sha256(convert_to((SELECT k.secret FROM ${research}.pseudonym_key k) || ':photo:' || ${expr}, 'UTF8')), 'hex')`;
 }
 
+/** A sample column as the research views name it: its place among the import's samples, never its name. */
+function sampleOrdinal(expr: string): string {
+  return `(SELECT e.o FROM json_array_elements_text(t.samples::json)
+        WITH ORDINALITY e(v, o) WHERE e.v = ${expr} LIMIT 1)`;
+}
+
 const pass = null;
 type Column = string | typeof pass;
 
@@ -138,8 +144,7 @@ function researchViews(schema: string, research: string): Record<string, Record<
       ...all('id', 'patient_id'),
       file_name: "'vcf ' || t.id",
       ...all('sha256', 'bytes', 'vcf_version'),
-      sample: `'sample ' || coalesce((SELECT e.o FROM json_array_elements_text(t.samples::json)
-        WITH ORDINALITY e(v, o) WHERE e.v = t.sample LIMIT 1), 1)`,
+      sample: `'sample ' || coalesce(${sampleOrdinal('t.sample')}, 1)`,
       samples: `(SELECT coalesce(json_agg('sample ' || n ORDER BY n), '[]'::json)::text
         FROM generate_series(1, json_array_length(t.samples::json)) n)`,
       ...all(
@@ -150,7 +155,13 @@ function researchViews(schema: string, research: string): Record<string, Record<
         'not_carried',
         'imported_at',
         'app_version',
+        'frequency_fields',
+        'warnings',
+        'telomeres',
+        'legacy_build',
       ),
+      father: `'sample ' || ${sampleOrdinal('t.father')}`,
+      mother: `'sample ' || ${sampleOrdinal('t.mother')}`,
     },
     variants: all(
       'id',
@@ -172,6 +183,9 @@ function researchViews(schema: string, research: string): Record<string, Record<
       'clinvar',
       'cadd',
       'revel',
+      'father_genotype',
+      'mother_genotype',
+      'segregation',
     ),
     variant_annotations: all(
       'variant_id',

@@ -7,7 +7,9 @@ import { readCatalogue } from '../../genomics/catalogue.js';
 import type { GenomeBuild } from '../../genomics/header.js';
 import { fileSha256 } from '../../genomics/lines.js';
 import type { CandidateFilter, GeneSyndrome, RankInput } from '../../genomics/rank.js';
-import { readVcf } from '../../genomics/vcf.js';
+import type { Segregation } from '../../genomics/genotype.js';
+import type { ReadOptions } from '../../genomics/vcf.js';
+import { readVcf, readVcfHeader } from '../../genomics/vcf.js';
 import { appVersion } from '../../version.js';
 import { beginWrite, bySql, commitWrite, dialectOf, insertMany, rollbackWrite, type Db } from '../db.js';
 import { storageError } from '../storage-errors.js';
@@ -30,16 +32,27 @@ export interface VcfImport {
   /** Alleles stored: those the proband carries. */
   variants: number;
   notCarried: number;
+  /** POS 0 records (telomeres): read, not stored. */
+  telomeres: number;
+  /** The proband's parents' sample columns, where the pedigree names them. */
+  father: string | null;
+  mother: string | null;
+  /** Where gnomadAf was read from (INFO keys, 'CSQ/field'). */
+  frequencyFields: string[];
+  warnings: string[];
   importedAt: string;
   appVersion: string;
 }
+
+/** What a VCF import reads besides the file: the proband, the pedigree, further frequency fields. */
+export type VcfImportOptions = Pick<ReadOptions, 'sample' | 'pedigree' | 'frequencyFields'>;
 
 export interface ImportResult {
   import: VcfImport;
   /** True when this file (same bytes, same sample) was already imported for the patient: nothing changed. */
   alreadyImported: boolean;
   /** How the proband was chosen: asked for with --sample, or the first sample column. */
-  sampleChosen: 'asked' | 'first';
+  sampleChosen: 'asked' | 'pedigree' | 'first';
 }
 
 /** What the genomics tables need of the Store that holds them: its connections, file and audit log. */
@@ -64,11 +77,17 @@ interface ImportRow {
   sample: string;
   samples: string;
   build: GenomeBuild | null;
+  legacy_build: GenomeBuild | null;
   build_evidence: string | null;
   annotation_sources: string;
   records: number;
   variants: number;
   not_carried: number;
+  telomeres: number;
+  father: string | null;
+  mother: string | null;
+  frequency_fields: string;
+  warnings: string;
   imported_at: string;
   app_version: string;
 }
@@ -83,12 +102,17 @@ function toImport(r: ImportRow): VcfImport {
     vcfVersion: r.vcf_version,
     sample: r.sample,
     samples: JSON.parse(r.samples) as string[],
-    build: r.build,
+    build: r.build ?? r.legacy_build,
     buildEvidence: r.build_evidence,
     annotationSources: JSON.parse(r.annotation_sources) as string[],
     records: r.records,
     variants: r.variants,
     notCarried: r.not_carried,
+    telomeres: r.telomeres,
+    father: r.father,
+    mother: r.mother,
+    frequencyFields: JSON.parse(r.frequency_fields) as string[],
+    warnings: JSON.parse(r.warnings) as string[],
     importedAt: r.imported_at,
     appVersion: r.app_version,
   };
@@ -103,10 +127,6 @@ const dialectSql = {
   patient: {
     sqlite: 'SELECT id, pseudonym FROM patients WHERE pseudonym = ?',
     postgres: 'SELECT id, pseudonym FROM patients WHERE nocase(pseudonym) = nocase(?)',
-  },
-  firstSample: {
-    sqlite: "json_extract(i.samples, '$[0]')",
-    postgres: '(i.samples::json ->> 0)',
   },
   catalogueUpsert: {
     sqlite: `INSERT INTO gene_syndromes (gene, disease_id, disease_name, inheritance, evidence)
@@ -137,6 +157,9 @@ interface VariantRow {
   alt: string;
   genotype: string | null;
   zygosity: 'het' | 'hom' | 'hemi';
+  father_genotype: string | null;
+  mother_genotype: string | null;
+  segregation: Segregation | null;
   gnomad_af: number | null;
   clinvar: string | null;
   cadd: number | null;
@@ -175,8 +198,7 @@ export class GenomicsRepository {
   async importVcf(
     pseudonym: string,
     file: string,
-    opts: {
-      sample?: string;
+    opts: VcfImportOptions & {
       /** Called with each record's line number as it is stored; a throw stops the import, storing nothing. */
       onRecord?: (line: number) => void;
     } = {},
@@ -187,9 +209,10 @@ export class GenomicsRepository {
     });
     if (size === 0) throw new UserError('empty file: not a VCF', { file });
     const sha256 = await fileSha256(file);
-    const sampleChosen = opts.sample === undefined ? 'first' : 'asked';
-    const existing = this.findImport(this.db, patientId, sha256, opts.sample);
-    if (existing) return { import: existing, alreadyImported: true, sampleChosen };
+    // The proband may be chosen by the file's own ##PEDIGREE: the header says whom an earlier import took.
+    const header = await readVcfHeader(file, opts);
+    const existing = this.findImport(this.db, patientId, sha256, header.sample);
+    if (existing) return { import: existing, alreadyImported: true, sampleChosen: header.sampleChosen };
 
     const db = this.store.connect();
     try {
@@ -202,7 +225,7 @@ export class GenomicsRepository {
         ...opts,
       });
       const row = db.prepare(`${IMPORT_SELECT} WHERE i.id = ?`).get(importId) as ImportRow;
-      return { import: toImport(row), alreadyImported: false, sampleChosen };
+      return { import: toImport(row), alreadyImported: false, sampleChosen: header.sampleChosen };
     } catch (err) {
       throw storageError(err, this.store.file);
     } finally {
@@ -210,14 +233,11 @@ export class GenomicsRepository {
     }
   }
 
-  /** An earlier import of these bytes for the patient; without a sample, the one of the first sample. */
-  private findImport(db: Db, patientId: number, sha256: string, sample?: string): VcfImport | null {
+  /** An earlier import of these bytes for the patient and proband. */
+  private findImport(db: Db, patientId: number, sha256: string, sample: string): VcfImport | null {
     const row = db
-      .prepare(
-        `${IMPORT_SELECT} WHERE i.patient_id = ? AND i.sha256 = ?
-        AND i.sample = coalesce(?, ${bySql(db, dialectSql.firstSample)})`,
-      )
-      .get(patientId, sha256, sample ?? null) as ImportRow | undefined;
+      .prepare(`${IMPORT_SELECT} WHERE i.patient_id = ? AND i.sha256 = ? AND i.sample = ?`)
+      .get(patientId, sha256, sample) as ImportRow | undefined;
     return row ? toImport(row) : null;
   }
 
@@ -229,26 +249,31 @@ export class GenomicsRepository {
       file: string;
       size: number;
       sha256: string;
-      sample?: string;
       onRecord?: (line: number) => void;
-    },
+    } & VcfImportOptions,
   ): Promise<number> {
     const insertImport =
       db.prepare(`INSERT INTO vcf_imports (patient_id, file_name, sha256, bytes, vcf_version,
-      sample, samples, build, build_evidence, annotation_sources, records, not_carried, imported_at, app_version)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`);
+      sample, samples, build, legacy_build, build_evidence, annotation_sources, records, not_carried,
+      father, mother, frequency_fields, imported_at, app_version)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)`);
     const variants = variantWriter(db);
     let importId = 0;
     let notCarried = 0;
+    let telomeres = 0;
     beginWrite(db);
     try {
       const summary = await readVcf(
         f.file,
-        { sample: f.sample },
+        { sample: f.sample, pedigree: f.pedigree, frequencyFields: f.frequencyFields },
         (v) => {
           f.onRecord?.(v.line);
           if (v.zygosity !== 'het' && v.zygosity !== 'hom' && v.zygosity !== 'hemi') {
             notCarried += 1;
+            return;
+          }
+          if (v.pos === 0) {
+            telomeres += 1;
             return;
           }
           const variant = [
@@ -270,10 +295,15 @@ export class GenomicsRepository {
             v.clinvar,
             v.cadd,
             v.revel,
+            v.fatherGenotype,
+            v.motherGenotype,
+            v.segregation,
           ];
           const annotations = perGene(v.annotations).map((a, i) => [
             i,
-            a.source,
+            // variant_annotations.source predates BCSQ and its check cannot widen (migrations only add):
+            // bcftools csq's rows are stored as 'CSQ', and the import's annotation_sources names BCSQ.
+            a.source === 'BCSQ' ? 'CSQ' : a.source,
             a.gene,
             a.transcript,
             a.hgvsC,
@@ -299,9 +329,13 @@ export class GenomicsRepository {
               h.version,
               h.sample,
               JSON.stringify(h.samples),
-              h.build,
+              h.build === 'NCBI36' ? null : h.build,
+              h.build === 'NCBI36' ? h.build : null,
               h.buildEvidence,
-              JSON.stringify([h.csq && 'CSQ', h.ann && 'ANN'].filter(Boolean)),
+              JSON.stringify([h.csq && 'CSQ', h.ann && 'ANN', h.bcsq && 'BCSQ'].filter(Boolean)),
+              h.father?.sample ?? null,
+              h.mother?.sample ?? null,
+              JSON.stringify(h.frequencyFields),
               new Date().toISOString(),
               appVersion,
             ).lastInsertRowid,
@@ -309,11 +343,14 @@ export class GenomicsRepository {
         },
       );
       variants.flush();
-      db.prepare('UPDATE vcf_imports SET records = ?, not_carried = ? WHERE id = ?').run(
-        summary.records,
-        notCarried,
-        importId,
-      );
+      const warnings = [...summary.warnings];
+      if (telomeres > 0)
+        warnings.push(
+          `${telomeres} telomere record(s) (POS 0) carried by the proband were read but not stored: a telomere has no base to rank`,
+        );
+      db.prepare(
+        'UPDATE vcf_imports SET records = ?, not_carried = ?, telomeres = ?, warnings = ? WHERE id = ?',
+      ).run(summary.records, notCarried, telomeres, JSON.stringify(warnings), importId);
       new AuditLog(db, this.store.audit.osUser).record('vcf.import', f.pseudonym, {
         file: basename(f.file),
         sha256: f.sha256,
@@ -411,8 +448,8 @@ export class GenomicsRepository {
   possibleCandidates(importId: number, filter: CandidateFilter): RankInput[] {
     const rows = this.db
       .prepare(
-        `SELECT v.id, v.chrom, v.pos, v.ref, v.alt, v.genotype, v.zygosity, v.gnomad_af, v.clinvar, v.cadd,
-          v.revel, a.gene, a.transcript, a.hgvs_c, a.hgvs_p, a.consequence, a.impact
+        `SELECT v.id, v.chrom, v.pos, v.ref, v.alt, v.genotype, v.zygosity, v.father_genotype,
+          v.mother_genotype, v.segregation, v.gnomad_af, v.clinvar, v.cadd, v.revel, a.gene, a.transcript, a.hgvs_c, a.hgvs_p, a.consequence, a.impact
         FROM variants v LEFT JOIN variant_annotations a ON a.variant_id = v.id AND a.ordinal = 0
         WHERE v.import_id = @importId AND (v.gnomad_af IS NULL OR v.gnomad_af <= @maxAf)
           AND (a.impact IN (${bySql(this.db, dialectSql.impacts)}) OR (@clinvar = 1 AND v.clinvar IS NOT NULL))`,
@@ -446,6 +483,9 @@ const variantColumns = [
   'clinvar',
   'cadd',
   'revel',
+  'father_genotype',
+  'mother_genotype',
+  'segregation',
 ];
 const annotationColumns = [
   'variant_id',
@@ -536,6 +576,9 @@ function toRankInput(r: VariantRow): RankInput {
     alt: r.alt,
     genotype: r.genotype,
     zygosity: r.zygosity,
+    fatherGenotype: r.father_genotype,
+    motherGenotype: r.mother_genotype,
+    segregation: r.segregation,
     gene: r.gene,
     transcript: r.transcript,
     hgvsC: r.hgvs_c,
