@@ -7,6 +7,7 @@ import { parseGT, zygosityOf } from './genotype.js';
 import type { InfoKey, VcfHeader } from './header.js';
 import { parseHeader } from './header.js';
 import { forEachLine } from './lines.js';
+import { inputPath, type InputFile } from '../input-file.js';
 
 /** One ALT allele of one VCF record, with the proband's call: multi-allelic records are split. */
 export interface VcfVariant extends AnnotationScores {
@@ -100,11 +101,12 @@ function sampleFields(variant: Variant, sampleIndex: number): SampleFields {
  * line; callers that store must treat the whole file as one transaction.
  */
 export async function readVcf(
-  file: string,
+  input: InputFile,
   opts: { sample?: string },
   onVariant: (v: VcfVariant) => void,
   onHeader?: (h: VcfHeader) => void,
 ): Promise<VcfSummary> {
+  const file = inputPath(input);
   const headerLines: string[] = [];
   let header: VcfHeader | undefined;
   let records = 0;
@@ -202,7 +204,7 @@ export async function readVcf(
     });
   };
 
-  const { lines } = await forEachLine(file, onLine);
+  const { lines } = await forEachLine(input, onLine);
   if (header === undefined)
     throw new UserError(
       headerLines.length === 0 ? 'empty file: not a VCF' : 'the header has no #CHROM column line',

@@ -6,6 +6,7 @@
  */
 import { dirname } from 'node:path';
 import type { Catalogue } from '../genomics/catalogue.js';
+import type { InputFile } from '../input-file.js';
 import { faceMatcherFromRanking } from '../genomics/face-link.js';
 import {
   DEFAULT_FILTER,
@@ -70,14 +71,14 @@ export class Genomics {
    * Imports the proband's variants from a VCF into the case, all or nothing; the same file and sample again
    * changes nothing. The whole import record: what the command reports.
    */
-  importVcfFile(caseId: string, path: string, sample?: string): Promise<ImportResult> {
+  importVcfFile(caseId: string, path: InputFile, sample?: string): Promise<ImportResult> {
     return this.store.genomics.importVcf(caseId, path, { sample });
   }
 
   /** importVcfFile as the app's job: the import as the app shows it. */
   async importVcf(
     caseId: string,
-    path: string,
+    path: InputFile,
     sample: string | null,
     ctx: JobContext,
   ): Promise<{ import: VcfImportInfo; alreadyImported: boolean }> {
@@ -93,12 +94,12 @@ export class Genomics {
   }
 
   /** Replaces the gene-syndrome catalogue with the file's: what was read of it, as the command reports. */
-  importCatalogueFile(path: string): Promise<Catalogue & { sha256: string }> {
+  importCatalogueFile(path: InputFile): Promise<Catalogue & { sha256: string }> {
     return this.store.genomics.importCatalogue(path);
   }
 
   /** importCatalogueFile for the app: the catalogue now in use. */
-  async importCatalogue(path: string): Promise<CatalogueInfo> {
+  async importCatalogue(path: InputFile): Promise<CatalogueInfo> {
     await this.importCatalogueFile(path);
     return this.catalogue() as CatalogueInfo;
   }

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { inputPath, inputSize, type InputFile } from '../../input-file.js';
 import { basename } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Annotation, Impact } from '../../genomics/annotation.js';
@@ -174,7 +174,7 @@ export class GenomicsRepository {
    */
   async importVcf(
     pseudonym: string,
-    file: string,
+    input: InputFile,
     opts: {
       sample?: string;
       /** Called with each record's line number as it is stored; a throw stops the import, storing nothing. */
@@ -182,11 +182,13 @@ export class GenomicsRepository {
     } = {},
   ): Promise<ImportResult> {
     const { id: patientId, pseudonym: spelt } = this.patient(pseudonym);
-    const { size } = await stat(file).catch((err: unknown) => {
+    const file = inputPath(input);
+    const size = await inputSize(input).catch((err: unknown) => {
+      if (err instanceof UserError) throw err;
       throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
     });
     if (size === 0) throw new UserError('empty file: not a VCF', { file });
-    const sha256 = await fileSha256(file);
+    const sha256 = await fileSha256(input);
     const sampleChosen = opts.sample === undefined ? 'first' : 'asked';
     const existing = this.findImport(this.db, patientId, sha256, opts.sample);
     if (existing) return { import: existing, alreadyImported: true, sampleChosen };
@@ -196,7 +198,7 @@ export class GenomicsRepository {
       const importId = await this.writeImport(db, {
         patientId,
         pseudonym: spelt,
-        file,
+        input,
         size,
         sha256,
         ...opts,
@@ -226,7 +228,7 @@ export class GenomicsRepository {
     f: {
       patientId: number;
       pseudonym: string;
-      file: string;
+      input: InputFile;
       size: number;
       sha256: string;
       sample?: string;
@@ -242,8 +244,9 @@ export class GenomicsRepository {
     let notCarried = 0;
     beginWrite(db);
     try {
+      const file = inputPath(f.input);
       const summary = await readVcf(
-        f.file,
+        f.input,
         { sample: f.sample },
         (v) => {
           f.onRecord?.(v.line);
@@ -288,12 +291,12 @@ export class GenomicsRepository {
           // Another process may have imported the same file since the check above; now we hold the lock.
           if (this.findImport(db, f.patientId, f.sha256, h.sample))
             throw new UserError('was imported for this patient by another process just now', {
-              file: f.file,
+              file,
             });
           importId = Number(
             insertImport.run(
               f.patientId,
-              basename(f.file),
+              basename(file),
               f.sha256,
               f.size,
               h.version,
@@ -315,7 +318,7 @@ export class GenomicsRepository {
         importId,
       );
       new AuditLog(db, this.store.audit.osUser).record('vcf.import', f.pseudonym, {
-        file: basename(f.file),
+        file: basename(file),
         sha256: f.sha256,
         sample: summary.header.sample,
         build: summary.header.build,
@@ -338,9 +341,10 @@ export class GenomicsRepository {
   }
 
   /** Replaces the gene-syndrome catalogue with the file's, in one transaction. */
-  async importCatalogue(file: string): Promise<Catalogue & { sha256: string }> {
-    const catalogue = await readCatalogue(file);
-    const sha256 = await fileSha256(file);
+  async importCatalogue(input: InputFile): Promise<Catalogue & { sha256: string }> {
+    const file = inputPath(input);
+    const catalogue = await readCatalogue(input);
+    const sha256 = await fileSha256(input);
     const upsert = this.db.prepare(bySql(this.db, dialectSql.catalogueUpsert));
     write(this.db, () => {
       this.db.exec('DELETE FROM gene_syndromes; DELETE FROM gene_catalogue;');
