@@ -98,7 +98,10 @@ export async function fillSyntheticStore(dbFile: string, opts: StoreOptions = {}
       [noonan, 1],
     ] as const)
       for (let k = 0; k < 6; k++) {
-        const p = store.patients.create({ pseudonym: `${syndrome.name.split(' ')[0]}-${k}` });
+        const p = store.patients.create({
+          pseudonym: `${syndrome.name.split(' ')[0]}-${k}`,
+          kind: 'reference',
+        });
         store.addPhotos(p.pseudonym, photo(near(axis, axis * 10 + k)), {
           provider: 'cpu',
           embeddingModels: [model],
