@@ -168,7 +168,9 @@ const subcommands: Record<string, Subcommand> = {
     const { values } = parse(args, { id: { type: 'string' }, yes: { type: 'boolean' } });
     const id = need(values.id, '--id');
     if (!values.yes)
-      throw new UsageError(`deleting case ${id} removes its photos, terms, diagnoses and VCFs: confirm with --yes`);
+      throw new UsageError(
+        `deleting case ${id} removes its photos, terms, diagnoses and VCFs: confirm with --yes`,
+      );
     const removed = await withStore(values, (ws) => deleteCase(ws, id));
     console.log(
       printable`deleted case ${id}: ${removed.photos} photo${removed.photos === 1 ? '' : 's'}, ` +
@@ -308,7 +310,9 @@ function describeCase(v: CaseView, vcfs: readonly VcfImport[]): string {
     lines.push(printable`    ${t.excluded ? 'excluded' : 'present '} ${t.termId} ${t.label}`);
   lines.push(printable`  VCF imports: ${vcfs.length}`);
   for (const i of vcfs)
-    lines.push(printable`    #${i.id} ${i.fileName} sample ${i.sample}, ${i.variants} variants, ${i.importedAt}`);
+    lines.push(
+      printable`    #${i.id} ${i.fileName} sample ${i.sample}, ${i.variants} variants, ${i.importedAt}`,
+    );
   return lines.join('\n');
 }
 

@@ -19,13 +19,7 @@ import {
   setTerm,
   updateCase,
 } from '../usecases/cases.js';
-import {
-  addToGallery,
-  deleteCase,
-  deletePhoto,
-  deleteVcfImport,
-  solveCase,
-} from '../usecases/case-life.js';
+import { addToGallery, deleteCase, deletePhoto, deleteVcfImport, solveCase } from '../usecases/case-life.js';
 import { compareFaces } from '../usecases/compare.js';
 import { evaluateGallery, galleryForStudy } from '../usecases/evaluation.js';
 import { importGallery } from '../usecases/gallery.js';

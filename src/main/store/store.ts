@@ -407,6 +407,8 @@ export class Store {
    * set-aside file, which the next open sweeps.
    */
   private deleting<T>(fn: () => { result: T; shas: string[] }): T {
+    // Inside a caller's transaction the files would go before that transaction's own commit.
+    if (this.db.inTransaction) throw new Error('a deletion runs in a transaction of its own');
     const aside: { file: string; sha: string }[] = [];
     let result: T;
     try {

@@ -15,8 +15,7 @@ import type { Workspace } from './workspace.js';
 
 /** A researcher records nothing and removes nothing (on a department database the server refuses it too). */
 function mayChange(ws: Workspace, what: string): void {
-  if (ws.store.role === 'researcher')
-    throw new UserError(`a researcher cannot ${what}: a clinician can`);
+  if (ws.store.role === 'researcher') throw new UserError(`a researcher cannot ${what}: a clinician can`);
 }
 
 /** Deletes the case and everything it holds; what it held, as the audit entry records it. */
@@ -72,9 +71,16 @@ export function solveCase(
     if (patient.kind !== 'clinic')
       throw new UserError(`case '${patient.pseudonym}' is a gallery case: only a clinic case is solved`);
     const syndrome = syndromeNamed(ws, diagnosis.syndrome);
-    store.diagnoses.set(patient, { syndromeId: syndrome.id, status: 'confirmed', gene: diagnosis.gene ?? null });
+    store.diagnoses.set(patient, {
+      syndromeId: syndrome.id,
+      status: 'confirmed',
+      gene: diagnosis.gene ?? null,
+    });
     store.patients.markSolved(patient);
-    store.audit.record('case.solve', patient.pseudonym, { syndrome: syndrome.name, gene: diagnosis.gene ?? null });
+    store.audit.record('case.solve', patient.pseudonym, {
+      syndrome: syndrome.name,
+      gene: diagnosis.gene ?? null,
+    });
     return store.patients.get(patient.pseudonym);
   });
 }
@@ -99,7 +105,9 @@ export function addToGallery(ws: Workspace, id: string): Patient {
       .forPatient(patient.id)
       .some((p) => store.faces.forPhoto(p.id).some((f) => f.isPrimary));
     if (!withFace)
-      throw new UserError(`case '${patient.pseudonym}' has no photo with a face found: the gallery could not use it`);
+      throw new UserError(
+        `case '${patient.pseudonym}' has no photo with a face found: the gallery could not use it`,
+      );
     store.patients.setKind(patient, 'reference', 'case.to_gallery');
     return store.patients.get(patient.pseudonym);
   });

@@ -345,8 +345,9 @@ export class GenomicsRepository {
   deleteImport(pseudonym: string, importId: number): VcfImport {
     return write(this.db, () => {
       const patient = this.patient(pseudonym);
-      const row = this.db.prepare(`${IMPORT_SELECT} WHERE i.id = ? AND i.patient_id = ?`).get(importId, patient.id) as
-        ImportRow | undefined;
+      const row = this.db
+        .prepare(`${IMPORT_SELECT} WHERE i.id = ? AND i.patient_id = ?`)
+        .get(importId, patient.id) as ImportRow | undefined;
       if (!row) throw new UserError(`case '${patient.pseudonym}' has no VCF import ${importId}`);
       const imp = toImport(row);
       this.db.prepare('DELETE FROM vcf_imports WHERE id = ?').run(imp.id);

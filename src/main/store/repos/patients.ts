@@ -192,8 +192,7 @@ export class Patients {
           isControl: v.isControl ? 1 : 0,
           kind: p.kind ?? 'clinic',
           now: new Date().toISOString(),
-        })
-          .lastInsertRowid,
+        }).lastInsertRowid,
       );
       this.audit.record('patient.create', v.pseudonym, {
         sex: v.sex,
