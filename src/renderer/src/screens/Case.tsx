@@ -85,10 +85,13 @@ function GalleryCase({ detail: c }: { detail: CaseDetail }) {
         A reference case of the gallery: read-only here. The gallery changes through its imports, so that
         clinic work never moves the gallery version that matches are reported against.
       </p>
-      <div className="photos">
-        {c.photos.map((p) => (
-          <PhotoCard key={p.id} photo={p} />
-        ))}
+      <div className="panel">
+        <h2>Photos</h2>
+        <div className="photos">
+          {c.photos.map((p) => (
+            <PhotoCard key={p.id} photo={p} />
+          ))}
+        </div>
       </div>
       <div className="columns">
         <div className="panel">
@@ -425,7 +428,7 @@ function Diagnoses({ detail }: { detail: CaseDetail }) {
           </button>
         ))
       ) : (
-        <div data-testid="solved">
+        <div className="solved" data-testid="solved">
           <span className="muted">Solved on {detail.solvedAt.slice(0, 10)}. </span>
           <ConfirmButton
             label="Add to gallery…"
