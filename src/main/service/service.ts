@@ -233,7 +233,7 @@ export class Service {
         const gone = caseAgain(ws, id).patient;
         const removed = deleteCase(ws, id);
         if (gone.kind === 'reference') this.galleryChanged();
-        return { id: gone.pseudonym, ...removed };
+        return { id: gone.pseudonym, photos: removed.photos, vcfImports: removed.vcfImports };
       },
       'cases.solve': async ({ caseId, syndromeId, gene }) => {
         solveCase(ws, caseId, { syndrome: Number(syndromeId), gene });

@@ -85,6 +85,14 @@ export interface ConsistencyReport {
   unreferencedFiles: string[];
 }
 
+/** What a deleted case held, as its audit entry records it. */
+export interface CaseRemoved {
+  photos: number;
+  vcfImports: number;
+  diagnoses: number;
+  terms: number;
+}
+
 /** The photo folder that belongs to a database file: cases.db -> cases.photos beside it. */
 export function photosDirFor(file: string): string {
   const abs = resolve(file);
@@ -385,7 +393,7 @@ export class Store {
    * Removes a patient with everything the case holds (photos, faces, diagnoses, terms, VCF imports and
    * their variants), photo files included unless another case shares them; the audit entry counts them.
    */
-  deletePatient(pseudonym: string): { photos: number; vcfImports: number } {
+  deletePatient(pseudonym: string): CaseRemoved {
     return this.deleting(() => {
       const patient = this.patients.get(pseudonym);
       const photos = this.photos.forPatient(patient.id);

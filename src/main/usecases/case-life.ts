@@ -9,6 +9,7 @@ import type { Patient } from '../store/repos/patients.js';
 import type { Syndrome } from '../store/repos/syndromes.js';
 import type { Photo } from '../store/repos/photos.js';
 import type { VcfImport } from '../store/repos/genomics.js';
+import type { CaseRemoved } from '../store/store.js';
 
 export type { VcfImport };
 import type { Workspace } from './workspace.js';
@@ -19,7 +20,7 @@ function mayChange(ws: Workspace, what: string): void {
 }
 
 /** Deletes the case and everything it holds; what it held, as the audit entry records it. */
-export function deleteCase(ws: Workspace, id: string): { photos: number; vcfImports: number } {
+export function deleteCase(ws: Workspace, id: string): CaseRemoved {
   mayChange(ws, 'delete a case');
   return ws.store.deletePatient(id);
 }
