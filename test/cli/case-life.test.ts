@@ -123,6 +123,12 @@ describe('facepheno case: a case’s life', () => {
     expect(runCli(['case', 'add-to-gallery', '--db', db, '--id', 'LIFE-1']).code).toBe(0);
     expect(show('LIFE-1').patient.kind).toBe('reference');
     expect(clinic()).toEqual(['KAB-017']);
+    expect(runCli(['case', 'create', '--db', db, '--id', 'CTRL-1', '--control']).code).toBe(0);
+    expect(clinic()).toEqual(['KAB-017']);
+    const reference = json<{ rows: { pseudonym: string }[] }>(
+      runCli(['case', 'list', '--db', db, '--kind', 'reference', '--json']).stdout,
+    ).rows.map((r) => r.pseudonym);
+    expect(reference).toEqual(['CTRL-1', 'LIFE-1']);
 
     const unconfirmed = runCli(['case', 'delete', '--db', db, '--id', 'LIFE-1']);
     expect(unconfirmed.code).toBe(2);

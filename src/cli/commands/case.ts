@@ -44,7 +44,8 @@ beside it) or --data-dir DIR (its facepheno.db); without either, the data direct
 FACEPHENO_DATA_DIR, else the app's own (see facepheno serve --help).
 
 list matches --filter against ids, notes, syndrome names and genes, and shows each case's counts;
---kind clinic lists the clinic's own cases newest first, --kind reference the gallery's.
+--kind clinic lists the clinic's own cases newest first, --kind reference the gallery's (a case
+created with --control is the gallery's).
 Deleting removes the rows in one transaction and the photo files no other case shares; the audit
 log records who removed what. solve records the diagnosis as confirmed and marks the case solved;
 it reaches the gallery (and moves the gallery version) only with add-to-gallery.
@@ -117,6 +118,8 @@ const subcommands: Record<string, Subcommand> = {
         sex,
         birthYear: by === undefined ? null : Number(by),
         isControl: values.control ?? false,
+        // An unaffected control is a gallery member by nature: it is no clinic patient to solve.
+        ...(values.control ? { kind: 'reference' as const } : {}),
       }),
     );
     print(values.json, p, () => printable`created case ${p.pseudonym}`);
