@@ -20,6 +20,7 @@ import {
   setTerm,
   updateCase,
 } from '../usecases/cases.js';
+import { addToGallery, deleteCase, deletePhoto, deleteVcfImport, solveCase } from '../usecases/case-life.js';
 import { compareFaces } from '../usecases/compare.js';
 import { evaluateGallery, galleryForStudy } from '../usecases/evaluation.js';
 import { importGallery } from '../usecases/gallery.js';
@@ -141,6 +142,11 @@ export class Service {
     await this.ws.close();
   }
 
+  /** Tells the screens that the gallery changed (its new version), as a gallery import does. */
+  private galleryChanged(): void {
+    this.opts.emit({ name: 'gallery.changed', payload: { version: this.ws.store.galleryVersion() } });
+  }
+
   private matchModel(): ModelRef {
     return this.ws.embeddingModel();
   }
@@ -228,8 +234,8 @@ export class Service {
         };
       },
 
-      'cases.list': async ({ filter, limit }) => {
-        const page = listCases(ws, { filter, limit });
+      'cases.list': async ({ filter, limit, kind }) => {
+        const page = listCases(ws, { filter, limit, kind });
         return { total: page.total, rows: page.rows.map(caseSummary) };
       },
       'cases.create': async ({ id, sex, birthYear, notes }) => {
@@ -250,6 +256,27 @@ export class Service {
       },
       'cases.setDiagnosis': async ({ caseId, syndromeId, status, gene }) => {
         setDiagnosis(ws, caseId, { syndromeId: Number(syndromeId), status, gene });
+        return detail(caseId);
+      },
+
+      'cases.delete': async ({ id }) => {
+        const gone = caseAgain(ws, id).patient;
+        const removed = deleteCase(ws, id);
+        if (gone.kind === 'reference') this.galleryChanged();
+        return { id: gone.pseudonym, photos: removed.photos, vcfImports: removed.vcfImports };
+      },
+      'cases.solve': async ({ caseId, syndromeId, gene }) => {
+        solveCase(ws, caseId, { syndrome: Number(syndromeId), gene });
+        return detail(caseId);
+      },
+      'cases.addToGallery': async ({ caseId }) => {
+        addToGallery(ws, caseId);
+        this.galleryChanged();
+        return detail(caseId);
+      },
+      'photos.delete': async ({ caseId, photoId }) => {
+        deletePhoto(ws, caseId, Number(photoId));
+        if (caseAgain(ws, caseId).patient.kind === 'reference') this.galleryChanged();
         return detail(caseId);
       },
 
@@ -388,6 +415,10 @@ export class Service {
           filter,
           caseFaceMatch(store, this.matching, caseId, () => this.matchModel()),
         ),
+      'variants.deleteImport': async ({ caseId, importId }) => {
+        const gone = deleteVcfImport(ws, caseId, Number(importId));
+        return { fileName: gone.fileName, variants: gone.variants };
+      },
       'catalogue.import': async ({ file }, ctx) =>
         this.withFile(file, ctx, (path) => this.genomics.importCatalogue(path)),
       'catalogue.info': async () => this.genomics.catalogue(),

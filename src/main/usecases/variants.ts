@@ -270,6 +270,7 @@ function defaultFilter(): CandidateFilter {
 
 function importInfo(i: VcfImport): VcfImportInfo {
   return {
+    id: String(i.id),
     fileName: i.fileName,
     sha256: i.sha256,
     sample: i.sample,

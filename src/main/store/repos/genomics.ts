@@ -340,6 +340,31 @@ export class GenomicsRepository {
     return rows.map(toImport);
   }
 
+  /**
+   * Deletes one of the patient's VCF imports with its variants and their annotations, in one transaction;
+   * the audit entry names the file, its sha256, the sample and how many variants went. The VCF itself was
+   * never copied into the data directory: there is no file to remove.
+   */
+  deleteImport(pseudonym: string, importId: number): VcfImport {
+    return write(this.db, () => {
+      const patient = this.patient(pseudonym);
+      const row = this.db
+        .prepare(`${IMPORT_SELECT} WHERE i.id = ? AND i.patient_id = ?`)
+        .get(importId, patient.id) as ImportRow | undefined;
+      if (!row) throw new UserError(`case '${patient.pseudonym}' has no VCF import ${importId}`);
+      const imp = toImport(row);
+      this.db.prepare('DELETE FROM vcf_imports WHERE id = ?').run(imp.id);
+      this.store.audit.record('vcf.delete', patient.pseudonym, {
+        importId: imp.id,
+        file: imp.fileName,
+        sha256: imp.sha256,
+        sample: imp.sample,
+        variants: imp.variants,
+      });
+      return imp;
+    });
+  }
+
   /** Replaces the gene-syndrome catalogue with the file's, in one transaction. */
   async importCatalogue(input: InputFile): Promise<Catalogue & { sha256: string }> {
     const file = inputPath(input);
