@@ -3,7 +3,7 @@
  * gallery version stays the same, and every result names the model, gallery version and method.
  */
 import { UserError } from '../errors.js';
-import { expandPhotoArgs } from '../face/batch.js';
+import { expandPhotoArgs, streamAnalyses } from '../face/batch.js';
 import { CALIBRATION } from '../match/evaluate-folder.js';
 import {
   fitMatcher,
@@ -260,33 +260,34 @@ export function matchingOf(ws: Workspace, dataDir: string): Matching {
   return new Matching(ws.store, new LearntSpaces(dataDir, ws.store.config.key));
 }
 
+/** A photo file's match against the gallery, or why it has none. */
+export type PhotoFileMatch = ({ file: string } & FacesMatch) | { file: string; error: string };
+
 /**
- * Matches each photo of IMAGE|DIR arguments on its own against the whole gallery. A photo the user must
- * fix (unreadable, no face) gets its error; the others are matched.
+ * Matches each photo of IMAGE|DIR arguments on its own against the whole gallery, handing each result
+ * to `onResult` in argument order as soon as it is ready: photos are analysed a few at a time while
+ * earlier ones are matched, and no result is kept here, so any number of photos runs in bounded memory.
+ * A photo the user must fix (unreadable, no face) gets its error; the others are matched. Resolves to
+ * the number of photos.
  */
 export async function matchPhotoFiles(
   ws: Workspace,
   matching: Matching,
   model: ModelRef,
   args: readonly string[],
-): Promise<(({ file: string } & FacesMatch) | { file: string; error: string })[]> {
+  onResult: (m: PhotoFileMatch) => void | Promise<void>,
+): Promise<number> {
   const files = expandPhotoArgs(args);
-  if (files.length === 0) return [];
+  if (files.length === 0) return 0;
   const pipeline = await ws.facePipeline();
-  const out: (({ file: string } & FacesMatch) | { file: string; error: string })[] = [];
-  for (const file of files) {
-    try {
-      const a = await pipeline.analyze({ file });
-      const vector = a.primary === null ? undefined : a.faces[a.primary]?.embeddings[model.id];
-      out.push(
-        vector
-          ? { file, ...matching.matchFaces([{ photoId: null, vector }], model) }
-          : { file, error: 'no face found' },
-      );
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      out.push({ file, error: err.message });
-    }
-  }
-  return out;
+  return streamAnalyses(pipeline, files, async ({ file, analysis, error }) => {
+    if (error !== null) return onResult({ file, error });
+    const vector =
+      analysis.primary === null ? undefined : analysis.faces[analysis.primary]?.embeddings[model.id];
+    return onResult(
+      vector
+        ? { file, ...matching.matchFaces([{ photoId: null, vector }], model) }
+        : { file, error: 'no face found' },
+    );
+  });
 }
