@@ -6,11 +6,11 @@
  * fitted on the rest exactly as the first match of a gallery fits it, then scores the held-out photos.
  * Prints the fit time, peak memory (resident set, and the JavaScript heap) and the held-out log-loss,
  * ECE and top-1 beside the fit's own cross-validated log-loss.
- *   npm run bench:matcher [-- --faces N --labels L --dim D --seed S --json]
+ *   npm run bench:matcher [-- --faces N --labels L --dim D --seed S --scheme logistic|discriminant --json]
  */
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { classify } from '../../src/main/match/classifier.js';
+import { calibrationOf, classifyGallery } from '../../src/main/match/gallery-classifier.js';
 import { fitMatcher, reportedLabel, type GalleryRow } from '../../src/main/match/matcher.js';
 import { ece, mergeClasses, topKPerImage, type Predictions } from '../../src/main/match/metrics.js';
 import { seededRandom, shuffled } from '../../src/main/match/random.js';
@@ -80,6 +80,7 @@ function main(): void {
       labels: { type: 'string', default: '100' },
       dim: { type: 'string', default: '1024' },
       seed: { type: 'string', default: '1' },
+      scheme: { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -88,6 +89,11 @@ function main(): void {
   const dim = Number(values.dim);
   if (![faces, labels, dim].every((v) => Number.isInteger(v) && v > 0) || labels < 2)
     throw new Error('--faces, --labels (at least 2) and --dim take positive whole numbers');
+  const scheme = values.scheme;
+  if (scheme !== undefined && scheme !== 'logistic' && scheme !== 'discriminant')
+    throw new Error(
+      '--scheme is logistic or discriminant (default: chosen by the gallery size, as matching does)',
+    );
   const g = syntheticGallery(faces, labels, dim, Number(values.seed));
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
@@ -99,7 +105,7 @@ function main(): void {
   const started = performance.now();
   // The fit is synchronous: the sampler cannot run during it, so the resident peak is also read from
   // the kernel's own high-water mark below.
-  const matcher = fitMatcher(g.train, { modelId: 'synthetic', galleryVersion: 'bench' });
+  const matcher = fitMatcher(g.train, { modelId: 'synthetic', galleryVersion: 'bench' }, scheme);
   const fitS = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
@@ -110,7 +116,7 @@ function main(): void {
   g.test.forEach((r, i) => x.set(r.vector, i * dim));
   const fine: Predictions = {
     classes: clf.classes,
-    probs: classify(clf, x, g.test.length),
+    probs: classifyGallery(clf, x, g.test.length),
     y: Int32Array.from(g.test, (r) => clf.classes.indexOf(r.isControl ? `unaffected:${r.label}` : r.label)),
     patient: g.test.map((r) => r.patient),
   };
@@ -139,7 +145,8 @@ function main(): void {
       ece: Number(ece(p, rows).toFixed(4)),
       top1: Number(topKPerImage(1)(p, rows).toFixed(4)),
     },
-    penalty: clf.model.lambda,
+    scheme: 'scheme' in clf ? clf.scheme : 'logistic',
+    penalty: calibrationOf(clf).lambda,
     folds: clf.folds,
   };
   if (values.json) console.log(JSON.stringify(report, null, 2));
@@ -148,7 +155,7 @@ function main(): void {
       `${report.gallery.faces} faces / ${labels} labels (${g.patients} patients, ${g.singletons} labels of one patient, ${dim} values): ` +
         `fit ${report.fitSeconds} s, peak memory ${report.peakRssMb} MB resident (${report.peakHeapMb} MB heap); ` +
         `held-out (${g.test.length} photos) log-loss ${report.heldOut.logLoss}, ECE ${report.heldOut.ece}, top-1 ${report.heldOut.top1}; ` +
-        `cross-validated log-loss ${report.cvLogLoss} (penalty ${report.penalty}, ${report.folds}-fold)`,
+        `cross-validated log-loss ${report.cvLogLoss} (${report.scheme}, penalty ${report.penalty}, ${report.folds}-fold)`,
     );
 }
 

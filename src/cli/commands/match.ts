@@ -1,7 +1,7 @@
 import { resolveDataDir } from '../../main/data-dir.js';
 import { UsageError, UserError } from '../../main/errors.js';
 import {
-  CALIBRATION,
+  calibrationOf,
   OPEN_SET_QUANTILE,
   matchingOf,
   matchPhotoFiles,
@@ -96,9 +96,8 @@ export const command: Command = {
         model: { id: model.id, sha256: model.sha256 },
         galleryVersion,
         calibration: {
-          method: CALIBRATION,
+          ...calibrationOf(matcher.classifier),
           logLoss: round(matcher.classifier.cvLogLoss),
-          lambda: matcher.classifier.model.lambda,
           folds: matcher.classifier.folds,
         },
         openSet: { quantile: matcher.openSet.quantile, threshold: round(matcher.openSet.threshold) },
@@ -108,7 +107,7 @@ export const command: Command = {
       const json = values.json ? await JsonArrayOut.open(header, 'results') : null;
       if (!json)
         await writeOut(
-          printable`model ${model.id}, gallery version ${galleryVersion}, calibration: ${CALIBRATION}; held-out log-loss ${header.calibration.logLoss} ` +
+          printable`model ${model.id}, gallery version ${galleryVersion}, calibration: ${header.calibration.method}; held-out log-loss ${header.calibration.logLoss} ` +
             printable`(penalty ${header.calibration.lambda}, ${header.calibration.folds}-fold by patient); open set below similarity ${header.openSet.threshold}; ` +
             printable`${kept ? 'kept matcher restored' : 'matcher fitted and kept'} in ${ms} ms\n`,
         );

@@ -14,6 +14,7 @@ import {
   type FittedParts,
   type Matcher,
 } from '../match/matcher.js';
+import { calibrationOf, DISCRIMINANT_FROM } from '../match/gallery-classifier.js';
 import { OPEN_SET_QUANTILE } from '../match/openset.js';
 import { dot, fuse } from '../match/vectors.js';
 import type { GalleryEmbedding, Store } from '../store/store.js';
@@ -23,10 +24,14 @@ import type { LearntSpace } from './learnt-space.js';
 import type { Workspace } from './workspace.js';
 import type { MatchResult, ModelRef, Neighbour, Provenance } from '../../shared/api.js';
 
-export { CALIBRATION, OPEN_SET_QUANTILE };
+export { CALIBRATION, OPEN_SET_QUANTILE, calibrationOf };
 
-const METHOD =
-  'calibrated class-balanced logistic regression (patient-level cross-validation); nearest cases by cosine similarity';
+const METHODS = {
+  logistic:
+    'calibrated class-balanced logistic regression (patient-level cross-validation); nearest cases by cosine similarity',
+  discriminant:
+    "calibrated shrinkage discriminant in the gallery's leading principal components (patient-level cross-validation; syndromes of 1-2 patients by their nearest cases); nearest cases by cosine similarity",
+};
 
 interface Fitted {
   key: string;
@@ -56,8 +61,14 @@ export class Matching {
     private readonly spaces: LearntSpaces,
   ) {}
 
-  provenance(model: ModelRef, space: LearntSpace | null = null): Provenance {
-    const method = space ? `${METHOD}, in the ${space.description}` : `${METHOD}, in the plain embedding`;
+  /** Provenance of a match in `model`; `scheme`: the classifier the gallery's size chose (bench:matcher). */
+  provenance(
+    model: ModelRef,
+    space: LearntSpace | null = null,
+    scheme: keyof typeof METHODS = 'logistic',
+  ): Provenance {
+    const base = METHODS[scheme];
+    const method = space ? `${base}, in the ${space.description}` : `${base}, in the plain embedding`;
     return { model, galleryVersion: this.store.galleryVersion(), appVersion, method };
   }
 
@@ -156,7 +167,10 @@ export class Matching {
       ranking,
       noneOfThese: r.noneOfThese,
       bestSimilarity: r.bestSimilarity,
-      provenance: { ...this.provenance(model, space), galleryVersion: matcher.provenance.galleryVersion },
+      provenance: {
+        ...this.provenance(model, space, 'scheme' in matcher.classifier ? 'discriminant' : 'logistic'),
+        galleryVersion: matcher.provenance.galleryVersion,
+      },
     };
   }
 
@@ -189,7 +203,7 @@ export class Matching {
 }
 
 /** Names what a kept matcher was fitted by: a kept one fitted by other code is refitted. */
-export const MATCHER_METHOD = `${CALIBRATION}; open set at the ${OPEN_SET_QUANTILE} quantile; control sources apart; v1`;
+export const MATCHER_METHOD = `${CALIBRATION}; open set at the ${OPEN_SET_QUANTILE} quantile; control sources apart; discriminant from ${DISCRIMINANT_FROM} photos x values x classes; v2`;
 
 /**
  * The gallery's matcher in one model and space: the one the store keeps for this gallery version and
