@@ -1,8 +1,8 @@
 /**
- * Files that FacePheno writes beside a case database (photos, uploads, caches), sealed with AES-256-GCM
+ * Files that FacePheno writes beside a case database (photos, learnt spaces, caches), sealed with AES-256-GCM
  * under a key derived from the database key, and private to the user (files 0600, folders 0700, whatever
- * the umask). One writer and one reader for every such file, so a photo, an upload streamed to disk and a
- * cache are sealed the same way.
+ * the umask). One writer and one reader for every such file, so a photo, a learnt space and a cache are
+ * sealed the same way; uploads, streamed, are sealed in chunks (sealed-stream.ts).
  *
  * A sealed file: the magic `FPSEAL`, a format version byte, a reserved byte, a 12-byte nonce, the 16-byte
  * GCM tag, then the ciphertext. The header is the GCM's additional data, so it cannot be changed either.
@@ -25,16 +25,16 @@ import { UserError } from './errors.js';
 /** A 256-bit key for one purpose, derived from the database key: never the database key itself. */
 export type SealKey = { readonly purpose: string; readonly bytes: Buffer };
 
-const magic = Buffer.from('FPSEAL', 'latin1');
+/** How every sealed file starts, whole (this module) or stream-sealed (sealed-stream.ts). */
+export const sealMagic = Buffer.from('FPSEAL', 'latin1');
 const version = 1;
 const nonceBytes = 12;
 const tagBytes = 16;
-const headerBytes = magic.length + 2 + nonceBytes + tagBytes;
+const headerBytes = sealMagic.length + 2 + nonceBytes + tagBytes;
 
 /** What each derived key is for: a key of one purpose never opens a file of another. */
 export const sealPurposes = {
   photos: 'facepheno photo files v1',
-  uploads: 'facepheno uploads v1',
   caches: 'facepheno caches v1',
 } as const;
 
@@ -48,15 +48,15 @@ export function deriveSealKey(databaseKey: string, purpose: string): SealKey {
 
 /** Whether bytes start as a sealed file does (for messages and for telling old plain files apart). */
 export function looksSealed(bytes: Uint8Array): boolean {
-  return bytes.length >= headerBytes && Buffer.from(bytes.subarray(0, magic.length)).equals(magic);
+  return bytes.length >= headerBytes && Buffer.from(bytes.subarray(0, sealMagic.length)).equals(sealMagic);
 }
 
 export function seal(key: SealKey, plain: Uint8Array): Buffer {
-  const header = Buffer.alloc(magic.length + 2 + nonceBytes);
-  magic.copy(header, 0);
-  header[magic.length] = version;
+  const header = Buffer.alloc(sealMagic.length + 2 + nonceBytes);
+  sealMagic.copy(header, 0);
+  header[sealMagic.length] = version;
   const nonce = randomBytes(nonceBytes);
-  nonce.copy(header, magic.length + 2);
+  nonce.copy(header, sealMagic.length + 2);
   const cipher = createCipheriv('aes-256-gcm', key.bytes, nonce);
   cipher.setAAD(header);
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
@@ -68,10 +68,10 @@ export function unseal(key: SealKey, sealed: Uint8Array, file: string): Buffer {
   const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
   if (!looksSealed(bytes))
     throw new UserError("not a sealed FacePheno file (written unencrypted, or not FacePheno's)", { file });
-  if (bytes[magic.length] !== version)
-    throw new UserError(`a sealed file of an unknown format version ${bytes[magic.length]}`, { file });
-  const header = bytes.subarray(0, magic.length + 2 + nonceBytes);
-  const nonce = header.subarray(magic.length + 2);
+  if (bytes[sealMagic.length] !== version)
+    throw new UserError(`a sealed file of an unknown format version ${bytes[sealMagic.length]}`, { file });
+  const header = bytes.subarray(0, sealMagic.length + 2 + nonceBytes);
+  const nonce = header.subarray(sealMagic.length + 2);
   const tag = bytes.subarray(header.length, headerBytes);
   const decipher = createDecipheriv('aes-256-gcm', key.bytes, nonce);
   decipher.setAAD(header);

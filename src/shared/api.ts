@@ -45,6 +45,10 @@ export type FileSource = z.infer<typeof FileSource>;
 export const Sex = z.enum(sexes);
 export type Sex = z.infer<typeof Sex>;
 
+/** A clinic case is the department's patient; a reference case belongs to the gallery (read-only on screen). */
+export const CaseKind = z.enum(['clinic', 'reference']);
+export type CaseKind = z.infer<typeof CaseKind>;
+
 export const ModelRef = z.object({ id: z.string(), sha256: z.string() });
 export type ModelRef = z.infer<typeof ModelRef>;
 
@@ -134,6 +138,9 @@ export const CaseDetail = z.object({
   sex: Sex,
   birthYear: z.number().int().nullable(),
   notes: z.string(),
+  kind: CaseKind,
+  /** When a user marked the case solved with its confirmed diagnosis; null while it is not. */
+  solvedAt: z.string().nullable(),
   createdAt: z.string(),
   /** When the case was last saved: given back with an edit, so a save over another user's change is refused. */
   updatedAt: z.string(),
@@ -289,6 +296,7 @@ const FaceMatchOfSyndrome = z.object({
 });
 
 export const VcfImportInfo = z.object({
+  id: rowId,
   fileName: z.string(),
   sha256: z.string(),
   sample: z.string(),
@@ -494,8 +502,13 @@ export const calls = {
   /** The whole chain walked and rehashed: asked for by Settings, not with every app.info. */
   'audit.state': call(z.object({}), AuditState),
 
+  /** The clinic's own cases newest first, or (kind reference) the gallery's cases by id. */
   'cases.list': call(
-    z.object({ filter: text(200).default(''), limit: z.number().int().min(1).max(100_000).default(10_000) }),
+    z.object({
+      filter: text(200).default(''),
+      limit: z.number().int().min(1).max(100_000).default(10_000),
+      kind: CaseKind.default('clinic'),
+    }),
     z.object({ total: count, rows: z.array(CaseSummary) }),
   ),
   'cases.create': call(
@@ -536,6 +549,16 @@ export const calls = {
     CaseDetail,
   ),
 
+  /** Deletes the case with its photos (files no other case shares), terms, diagnoses and VCF imports. */
+  'cases.delete': call(z.object({ id: rowId }), z.object({ id: rowId, photos: count, vcfImports: count })),
+  /** Marks a clinic case solved: the diagnosis recorded as confirmed; the gallery is not changed. */
+  'cases.solve': call(
+    z.object({ caseId: rowId, syndromeId: rowId, gene: z.string().trim().max(40).nullable().default(null) }),
+    CaseDetail,
+  ),
+  /** Adds a solved case to the gallery (the user's explicit action): it becomes a reference case. */
+  'cases.addToGallery': call(z.object({ caseId: rowId }), CaseDetail),
+
   /** Adds photos to a case, running the face pipeline on each; one bad file fails that file only. */
   'photos.add': call(
     z.object({ caseId: rowId, files: z.array(FileSource).min(1).max(50) }),
@@ -550,6 +573,8 @@ export const calls = {
     z.object({ photoId: rowId, kind: z.enum(['original', 'aligned']) }),
     z.object({ mime: z.string(), data: Base64 }),
   ),
+  /** Deletes one photo of the case; its file goes unless another case has the same photo. */
+  'photos.delete': call(z.object({ caseId: rowId, photoId: rowId }), CaseDetail),
   /** Electron only: the open dialog; returns tokens for the chosen files (or folder), never paths. */
   'files.open': call(
     z.object({ kind: z.enum(['images', 'folder', 'ontology', 'vcf', 'catalogue']) }),
@@ -620,6 +645,11 @@ export const calls = {
   'variants.list': call(
     z.object({ caseId: rowId, filter: CandidateFilter.nullable().default(null) }),
     VariantList,
+  ),
+  /** Deletes one VCF import of the case with its variants. */
+  'variants.deleteImport': call(
+    z.object({ caseId: rowId, importId: rowId }),
+    z.object({ fileName: z.string(), variants: count }),
   ),
   /** Replaces the gene-syndrome catalogue (OMIM genemap2.txt or HPO genes_to_disease.txt layout). */
   'catalogue.import': call(z.object({ file: FileSource }), CatalogueInfo),

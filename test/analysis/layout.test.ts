@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { fitPca, projectPca } from '../../src/main/analysis/pca.js';
+import { fitPca, projectPca } from '../../src/main/match/pca.js';
 import { analyseSpace, centred, type SpacePoint } from '../../src/main/analysis/space.js';
 import { placeAmongNeighbours } from '../../src/main/analysis/layout.js';
 import { seededRandom } from '../../src/main/match/random.js';

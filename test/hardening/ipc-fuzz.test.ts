@@ -33,6 +33,10 @@ const VALID: { [K in CallName]: CallInput<K> } = {
   },
   'cases.setTerm': { caseId: '1', termId: 'HP:0000001', status: 'present' },
   'cases.setDiagnosis': { caseId: '1', syndromeId: '1', status: 'confirmed', gene: 'FGFR2' },
+  'cases.delete': { id: '1' },
+  'cases.solve': { caseId: '1', syndromeId: '1', gene: 'FGFR2' },
+  'cases.addToGallery': { caseId: '1' },
+  'photos.delete': { caseId: '1', photoId: '1' },
   'photos.add': { caseId: '1', files: [{ kind: 'bytes', name: 'a.jpg', data: 'AAAA' }] },
   'photos.image': { photoId: '1', kind: 'original' },
   'files.open': { kind: 'images' },
@@ -51,6 +55,7 @@ const VALID: { [K in CallName]: CallInput<K> } = {
   'analysis.heatmap': { caseId: '1', label: 'X' },
   'variants.import': { caseId: '1', file: { kind: 'bytes', name: 'a.vcf', data: 'AAAA' }, sample: 'S' },
   'variants.list': { caseId: '1', filter: { maxGnomadAf: 0.01, impacts: ['HIGH'], clinvarPathogenic: true } },
+  'variants.deleteImport': { caseId: '1', importId: '1' },
   'catalogue.import': { file: { kind: 'token', token } },
   'catalogue.info': {},
   'jobs.cancel': { jobId: '1' },
@@ -60,6 +65,7 @@ const VALID: { [K in CallName]: CallInput<K> } = {
 const DEFAULTED = new Set([
   'cases.list.filter',
   'cases.list.limit',
+  'cases.list.kind',
   'cases.create.sex',
   'cases.create.birthYear',
   'cases.create.notes',
@@ -67,6 +73,7 @@ const DEFAULTED = new Set([
   'cases.update.birthYear',
   'cases.update.notes',
   'cases.setDiagnosis.gene',
+  'cases.solve.gene',
   'terms.search.limit',
   'syndromes.search.limit',
   'compare.faces.photoId',
@@ -313,6 +320,10 @@ describe('IPC fuzz', () => {
         ['compare.faces', { caseId: 'FUZZ-1', photoId: s, galleryPhotoId: s }],
         ['analysis.heatmap', { caseId: s, label: 'X' }],
         ['variants.list', { caseId: s }],
+        ['cases.delete', { id: s }],
+        ['photos.delete', { caseId: 'FUZZ-1', photoId: s }],
+        ['variants.deleteImport', { caseId: 'FUZZ-1', importId: s }],
+        ['cases.addToGallery', { caseId: s }],
       ];
       for (const [name, input] of attempts) {
         const reply = await within(5000, service.handle(name, input));

@@ -66,7 +66,7 @@ export async function trainingDataDir(
           (_, i) => (i === l ? 1 : 0) + spread * (2 * next() - 1),
         );
         const norm = Math.hypot(...v);
-        const p = store.patients.create({ pseudonym: `TRAIN-${l}-${k}` });
+        const p = store.patients.create({ pseudonym: `TRAIN-${l}-${k}`, kind: 'reference' });
         store.addPhotos(
           p.pseudonym,
           [

@@ -2,17 +2,29 @@
  * Issue 15, finding 8: an authenticated 200 MB body raised `facepheno serve`'s memory by 1.1 GB (base64 in
  * JSON, held whole, parsed, copied to the Service's worker). Uploads now stream to a file in the upload
  * folder: the real serve, in a child process, takes a 200 MB file with its peak memory (VmHWM, reset
- * before) rising far less than the file; a file over the limit is refused (413) while streaming or, when
+ * before) rising far less than the file, stream-sealed on disk (issue 15, finding 2); a file over the limit is refused (413) while streaming or, when
  * its length says so, before a byte is read, and leaves no file; a 200 MB JSON call is refused without
  * being held. An uploaded file is then used by a call through its token, named as the user named it, and
  * its folder is gone once used.
  */
 import { request } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type Served } from '../../e2e/support/serve.js';
+import { repoRoot } from '../support/paths.js';
 
 const MB = 1024 * 1024;
 let tmp: string;
@@ -97,8 +109,15 @@ describe('facepheno serve streams uploads', () => {
     expect(uploads()).toHaveLength(1);
     const [file] = filesIn(join(dataDir, uploads()[0] as string));
     expect(file?.name).toBe('big file.bin');
-    const stat = statSync(join(file?.parentPath as string, file?.name as string));
-    expect(stat.size).toBe(200 * MB);
+    const path = join(file?.parentPath as string, file?.name as string);
+    const stat = statSync(path);
+    // Stream-sealed: a 16-byte header and a 16-byte tag per 64 KiB chunk, and none of the bytes sent.
+    expect(stat.size).toBe(200 * MB + 16 + ((200 * MB) / (64 * 1024) + 1) * 16);
+    const head = Buffer.alloc(4 * MB);
+    const fd = openSync(path, 'r');
+    readSync(fd, head, 0, head.length, 100 * MB);
+    closeSync(fd);
+    expect(head.includes('facepheno')).toBe(false);
     expect(stat.mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, uploads()[0] as string)).mode & 0o777).toBe(0o700);
   }, 120_000);
@@ -177,6 +196,39 @@ describe('facepheno serve streams uploads', () => {
     const folder = await post('/api/upload?path=a.jpg&folder=made-up-by-a-page-0000000', octets, 'x');
     expect(folder.status).toBe(400);
     expect(existsSync(join(dataDir, 'a.jpg'))).toBe(false);
+    expect(uploads()).toEqual([]);
+  }, 120_000);
+
+  it('a VCF (bgzip) waits sealed for its import, which reads it through the seal', async () => {
+    const call = async (name: string, input: unknown) =>
+      JSON.parse(
+        (await post(`/api/call/${name}`, { 'content-type': 'application/json' }, JSON.stringify(input))).text,
+      ) as {
+        ok: boolean;
+        value: Record<string, unknown>;
+      };
+    expect(await call('cases.create', { id: 'UP-VCF' })).toMatchObject({ ok: true });
+    const vcf = readFileSync(join(repoRoot, 'test', 'fixtures', 'genomics', 'trio.vep.vcf.gz'));
+    const up = await post(
+      '/api/upload?path=trio.vep.vcf.gz',
+      octets,
+      (async function* () {
+        yield vcf;
+      })(),
+    );
+    const { token } = (JSON.parse(up.text) as { value: { token: string } }).value;
+    const [file] = filesIn(join(dataDir, uploads()[0] as string));
+    const onDisk = readFileSync(join(file?.parentPath as string, file?.name as string));
+    expect(onDisk.subarray(0, 6).toString('latin1')).toBe('FPSEAL');
+    expect(onDisk.includes(vcf.subarray(0, 64))).toBe(false);
+    expect(await call('variants.import', { caseId: 'UP-VCF', file: { kind: 'token', token } })).toMatchObject(
+      {
+        ok: true,
+      },
+    );
+    await expect
+      .poll(async () => (await call('variants.list', { caseId: 'UP-VCF' })).value.import, { timeout: 60_000 })
+      .toMatchObject({ fileName: 'trio.vep.vcf.gz', sample: 'PROBAND_01' });
     expect(uploads()).toEqual([]);
   }, 120_000);
 

@@ -2,6 +2,8 @@
  * Issue 15, finding 4: a department database's roles are the server's, tested by connecting as each one.
  * The owner sets them up with the real command; a clinician's and a researcher's logins then connect.
  */
+import { deleteCase } from '../../src/main/usecases/case-life.js';
+import { Workspace } from '../../src/main/usecases/workspace.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -219,6 +221,12 @@ describe.skipIf(postgresSkip !== false)(
         expect(() => store.patients.update(jane?.pseudonym ?? '', { sex: 'male' })).toThrow(
           /refused this to your login/,
         );
+        // Deleting is refused by the use case, and past it by the server; nothing goes.
+        expect(() => deleteCase(new Workspace(store), jane?.pseudonym ?? '')).toThrow(
+          'a researcher cannot delete a case: a clinician can',
+        );
+        expect(() => store.deletePatient(jane?.pseudonym ?? '')).toThrow(/refused this to your login/);
+        expect(store.patients.list({ limit: 100 }).total).toBe(15);
       } finally {
         store.close();
       }

@@ -216,10 +216,10 @@ eachBackend((backend) => {
         ['N1', 'confirmed'],
         ['N2', 'suspected'],
       ] as const) {
-        s.patients.create({ pseudonym: id });
+        s.patients.create({ pseudonym: id, kind: 'reference' });
         s.diagnoses.set(s.patients.get(id), { syndromeId: noonan.id, status });
       }
-      s.patients.create({ pseudonym: 'CTRL', isControl: true });
+      s.patients.create({ pseudonym: 'CTRL', isControl: true, kind: 'reference' });
       s.patients.create({ pseudonym: 'NEW' });
       s.addPhotos('N1', [await photo(1, true, [1, 0, 0, 0])], analyzer);
       s.addPhotos('N2', [await photo(2, true, [0, 1, 0, 0])], analyzer);

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { storeFileIn } from '../../src/main/data-dir.js';
 import type { PhotoAnalysis } from '../../src/main/face/pipeline.js';
 import { sha256Hex } from '../../src/main/store/photo-files.js';
+import type { AnalyzedPhoto } from '../../src/main/store/repos/photos.js';
 import { Store, type StoreOptions } from '../../src/main/store/store.js';
 
 export const model = { id: 'testnet', sha256: 'a'.repeat(64), dim: 8 };
@@ -46,6 +47,21 @@ function analysis(vector: Float32Array): PhotoAnalysis {
     ],
     primary: 0,
     aligned: null,
+  };
+}
+
+/** A photo of a face near the first syndrome's, as the stand-in pipeline would store it; `seed` tints it. */
+export async function standInPhoto(seed: number): Promise<AnalyzedPhoto> {
+  const bytes = await sharp({
+    create: { width: 32, height: 32, channels: 3, background: { r: 200, g: 150, b: seed % 256 } },
+  })
+    .jpeg()
+    .toBuffer();
+  return {
+    file: `face-${seed}.jpg`,
+    bytes,
+    sha256: sha256Hex(bytes),
+    analysis: analysis(near(0, 50 + seed)),
   };
 }
 
@@ -98,7 +114,10 @@ export async function fillSyntheticStore(dbFile: string, opts: StoreOptions = {}
       [noonan, 1],
     ] as const)
       for (let k = 0; k < 6; k++) {
-        const p = store.patients.create({ pseudonym: `${syndrome.name.split(' ')[0]}-${k}` });
+        const p = store.patients.create({
+          pseudonym: `${syndrome.name.split(' ')[0]}-${k}`,
+          kind: 'reference',
+        });
         store.addPhotos(p.pseudonym, photo(near(axis, axis * 10 + k)), {
           provider: 'cpu',
           embeddingModels: [model],

@@ -99,7 +99,12 @@ export async function buildSource(dbFile: string, pack: string): Promise<string[
       gene: 'KMT2D',
       date: '2024-05-06',
     });
-    const control = store.patients.create({ pseudonym: 'C-1', isControl: true, sex: 'male' });
+    const control = store.patients.create({
+      pseudonym: 'C-1',
+      isControl: true,
+      sex: 'male',
+      kind: 'reference',
+    });
     store.addPhotos(
       'C-1',
       [{ file: 'control.png', bytes: png, sha256: sha256Hex(png), analysis: twoFaces() }],

@@ -84,6 +84,8 @@ function fill(store: Store): void {
           birthYear: 1990 + (i % 30),
           isControl: i % 10 === 0,
           notes: i % 7 === 0 ? 'seen in the dysmorphology clinic' : '',
+          // Controls and diagnosed cases are the gallery's (as an import makes them); 3 in 10 the clinic's.
+          kind: i % 10 < 7 ? 'reference' : 'clinic',
         });
         if (!p.isControl && i % 10 < 7)
           store.diagnoses.set(p, {
@@ -162,6 +164,12 @@ const results = {
   "list page, filter 'P-0012' (id)": time(50, () => store.patients.list({ filter: 'P-0012', limit: 50 })),
   "list page, filter 'clinic' (notes), 3rd page": time(50, () =>
     store.patients.list({ filter: 'clinic', limit: 50, offset: 100 }),
+  ),
+  'list page, clinic cases newest first': time(50, (i) =>
+    store.patients.list({ kind: 'clinic', limit: 50, offset: (i * 50) % (patients * 0.3) }),
+  ),
+  "list page, clinic cases, filter 'P-0012'": time(50, () =>
+    store.patients.list({ kind: 'clinic', filter: 'P-0012', limit: 50 }),
   ),
   'open one case (patient, photos, faces, diagnoses, terms)': time(200, (i) => store.openCase(pick(i))),
   [`gallery embeddings of ${model.id}`]: time(5, () => store.galleryEmbeddings(model.id)),

@@ -11,6 +11,7 @@ import {
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { printable } from '../printable.js';
+import { JsonArrayOut, writeOut } from '../stream-out.js';
 
 const usage = `Usage: facepheno analyze IMAGE|DIR... [--json] [--save-aligned DIR]
 
@@ -116,23 +117,30 @@ export const command: Command = {
       }
     }
     const names = alignedNames(files);
-    const outcomes = await analyzePhotos(files, (o, i) => {
+    // Each photo is written as it comes: a folder of thousands of photos holds none of them.
+    const json = values.json ? await JsonArrayOut.open({}, 'images') : null;
+    let failed = 0;
+    let lastError: string | null = null;
+    await analyzePhotos(files, async (o, i) => {
       if (saveDir !== undefined && o.analysis?.aligned)
         writeFileSync(join(saveDir, names[i] as string), o.analysis.aligned);
-      if (!values.json) console.log(describe(o));
+      if (o.error !== null) {
+        failed++;
+        lastError = o.error;
+      }
+      await (json
+        ? json.item({
+            file: o.file,
+            faces: o.analysis ? o.analysis.faces.map(faceJson) : [],
+            primary: o.analysis ? o.analysis.primary : null,
+            error: o.error,
+          })
+        : writeOut(`${describe(o)}\n`));
     });
-    if (values.json) {
-      const images = outcomes.map((o) => ({
-        file: o.file,
-        faces: o.analysis ? o.analysis.faces.map(faceJson) : [],
-        primary: o.analysis ? o.analysis.primary : null,
-        error: o.error,
-      }));
-      console.log(JSON.stringify({ images }, null, 2));
-    }
-    if (outcomes.every((o) => o.error !== null)) {
+    await json?.close();
+    if (failed === files.length) {
       console.error(
-        printable`facepheno analyze: no photo could be analysed${outcomes.length === 1 ? printable` (${outcomes[0]?.error})` : ''}`,
+        printable`facepheno analyze: no photo could be analysed${files.length === 1 ? printable` (${lastError})` : ''}`,
       );
       return 1;
     }

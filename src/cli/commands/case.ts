@@ -11,6 +11,15 @@ import {
   type CaseView,
   type Sex,
 } from '../../main/usecases/cases.js';
+import {
+  addToGallery,
+  deleteCase,
+  deletePhoto,
+  deleteVcfImport,
+  solveCase,
+  vcfImports,
+  type VcfImport,
+} from '../../main/usecases/case-life.js';
 import { addPhotos } from '../../main/usecases/photos.js';
 import { withWorkspace, type Workspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
@@ -19,9 +28,14 @@ import { printable } from '../printable.js';
 
 const usage = `Usage:
   facepheno case create --id ID [--sex female|male|other|unknown] [--birth-year YYYY] [--control]
-  facepheno case list [--filter TEXT] [--limit N] [--offset N] [--json]
-  facepheno case show --id ID [--json]               patient, photos, faces, diagnoses, terms
+  facepheno case list [--kind clinic|reference] [--filter TEXT] [--limit N] [--offset N] [--json]
+  facepheno case show --id ID [--json]               patient, photos, faces, diagnoses, terms, VCFs
   facepheno case add-photo --id ID IMAGE...          runs the face pipeline and stores its results
+  facepheno case delete --id ID --yes                the case with its photos, terms, diagnoses, VCFs
+  facepheno case delete-photo --id ID --photo N      one photo (its number in case show)
+  facepheno case delete-vcf --id ID --vcf N          one VCF import and its variants (case show)
+  facepheno case solve --id ID --syndrome NAME|OMIM:N|ORPHA:N|MONDO:N [--gene GENE]
+  facepheno case add-to-gallery --id ID              a solved case becomes a gallery (reference) case
   facepheno case export --id ID --phenopacket OUT.json
   facepheno case import --phenopacket IN.json
 
@@ -29,7 +43,12 @@ Every subcommand takes --db FILE (the case database; photos are kept in FILE's n
 beside it) or --data-dir DIR (its facepheno.db); without either, the data directory is
 FACEPHENO_DATA_DIR, else the app's own (see facepheno serve --help).
 
-list matches --filter against ids, notes, syndrome names and genes, and shows each case's counts.
+list matches --filter against ids, notes, syndrome names and genes, and shows each case's counts;
+--kind clinic lists the clinic's own cases newest first, --kind reference the gallery's (a case
+created with --control is the gallery's).
+Deleting removes the rows in one transaction and the photo files no other case shares; the audit
+log records who removed what. solve records the diagnosis as confirmed and marks the case solved;
+it reaches the gallery (and moves the gallery version) only with add-to-gallery.
 add-photo stores every photo or, when one cannot be read, none; a photo with no face found is stored
 and reported. export/import write and read a GA4GH Phenopacket v2 (subject, HPO features, diagnoses).`;
 
@@ -99,6 +118,8 @@ const subcommands: Record<string, Subcommand> = {
         sex,
         birthYear: by === undefined ? null : Number(by),
         isControl: values.control ?? false,
+        // An unaffected control is a gallery member by nature: it is no clinic patient to solve.
+        ...(values.control ? { kind: 'reference' as const } : {}),
       }),
     );
     print(values.json, p, () => printable`created case ${p.pseudonym}`);
@@ -107,6 +128,7 @@ const subcommands: Record<string, Subcommand> = {
 
   async list(args, withStore) {
     const { values } = parse(args, {
+      kind: { type: 'string' },
       filter: { type: 'string' },
       limit: { type: 'string' },
       offset: { type: 'string' },
@@ -115,6 +137,7 @@ const subcommands: Record<string, Subcommand> = {
     const list = await withStore(values, (ws) =>
       listCases(ws, {
         filter: values.filter,
+        kind: caseKind(values.kind),
         limit: count(values.limit, '--limit', 50),
         offset: count(values.offset, '--offset', 0),
       }),
@@ -136,8 +159,69 @@ const subcommands: Record<string, Subcommand> = {
   async show(args, withStore) {
     const { values } = parse(args, { id: { type: 'string' }, json: { type: 'boolean' } });
     const id = need(values.id, '--id');
-    const view = await withStore(values, (ws) => openCase(ws, id));
-    print(values.json, view, () => describeCase(view));
+    const { view, vcfs } = await withStore(values, (ws) => ({
+      view: openCase(ws, id),
+      vcfs: vcfImports(ws, id),
+    }));
+    print(values.json, { ...view, vcfImports: vcfs }, () => describeCase(view, vcfs));
+    return 0;
+  },
+
+  async delete(args, withStore) {
+    const { values } = parse(args, { id: { type: 'string' }, yes: { type: 'boolean' } });
+    const id = need(values.id, '--id');
+    if (!values.yes)
+      throw new UsageError(
+        `deleting case ${id} removes its photos, terms, diagnoses and VCFs: confirm with --yes`,
+      );
+    const removed = await withStore(values, (ws) => deleteCase(ws, id));
+    console.log(
+      printable`deleted case ${id}: ${removed.photos} photo${removed.photos === 1 ? '' : 's'}, ` +
+        printable`${removed.vcfImports} VCF import${removed.vcfImports === 1 ? '' : 's'}`,
+    );
+    return 0;
+  },
+
+  async 'delete-photo'(args, withStore) {
+    const { values } = parse(args, { id: { type: 'string' }, photo: { type: 'string' } });
+    const id = need(values.id, '--id');
+    const photoId = rowNumber(values.photo, '--photo');
+    const photo = await withStore(values, (ws) => deletePhoto(ws, id, photoId));
+    console.log(printable`deleted photo ${photo.id} (${photo.originalName}) of case ${id}`);
+    return 0;
+  },
+
+  async 'delete-vcf'(args, withStore) {
+    const { values } = parse(args, { id: { type: 'string' }, vcf: { type: 'string' } });
+    const id = need(values.id, '--id');
+    const importId = rowNumber(values.vcf, '--vcf');
+    const gone = await withStore(values, (ws) => deleteVcfImport(ws, id, importId));
+    console.log(
+      printable`deleted VCF import ${gone.id} (${gone.fileName}, sample ${gone.sample}, ${gone.variants} variants) of case ${id}`,
+    );
+    return 0;
+  },
+
+  async solve(args, withStore) {
+    const { values } = parse(args, {
+      id: { type: 'string' },
+      syndrome: { type: 'string' },
+      gene: { type: 'string' },
+    });
+    const id = need(values.id, '--id');
+    const syndrome = need(values.syndrome, '--syndrome');
+    await withStore(values, (ws) => solveCase(ws, id, { syndrome, gene: values.gene ?? null }));
+    console.log(
+      printable`case ${id} solved: ${syndrome} confirmed; add it to the gallery with facepheno case add-to-gallery`,
+    );
+    return 0;
+  },
+
+  async 'add-to-gallery'(args, withStore) {
+    const { values } = parse(args, { id: { type: 'string' } });
+    const id = need(values.id, '--id');
+    await withStore(values, (ws) => addToGallery(ws, id));
+    console.log(printable`case ${id} added to the gallery (a reference case from now on)`);
     return 0;
   },
 
@@ -182,11 +266,25 @@ const subcommands: Record<string, Subcommand> = {
   },
 };
 
-function describeCase(v: CaseView): string {
+function caseKind(v: string | undefined): 'clinic' | 'reference' | undefined {
+  if (v === undefined || v === 'clinic' || v === 'reference') return v;
+  throw new UsageError('--kind must be clinic or reference');
+}
+
+/** A row number as case show prints it (#N). */
+function rowNumber(v: string | undefined, flag: string): number {
+  const n = Number(need(v, flag).replace(/^#/, ''));
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a number as case show prints it`);
+  return n;
+}
+
+function describeCase(v: CaseView, vcfs: readonly VcfImport[]): string {
   const p = v.patient;
   const lines = [
     printable`case ${p.pseudonym}: ${p.sex}, born ${p.birthDate ?? p.birthYear ?? 'unknown'}` +
-      (p.isControl ? ', unaffected control' : ''),
+      (p.isControl ? ', unaffected control' : '') +
+      (p.kind === 'reference' ? ', gallery case' : '') +
+      (p.solvedAt ? printable`, solved ${p.solvedAt.slice(0, 10)}` : ''),
   ];
   if (p.notes) lines.push(printable`  notes: ${p.notes}`);
   lines.push(printable`  photos: ${v.photos.length}`);
@@ -213,11 +311,16 @@ function describeCase(v: CaseView): string {
   lines.push(printable`  terms: ${v.terms.length}`);
   for (const t of v.terms)
     lines.push(printable`    ${t.excluded ? 'excluded' : 'present '} ${t.termId} ${t.label}`);
+  lines.push(printable`  VCF imports: ${vcfs.length}`);
+  for (const i of vcfs)
+    lines.push(
+      printable`    #${i.id} ${i.fileName} sample ${i.sample}, ${i.variants} variants, ${i.importedAt}`,
+    );
   return lines.join('\n');
 }
 
 export const command: Command = {
-  summary: 'create, list, show, add photos to, export and import patient cases',
+  summary: 'create, list, show, add photos to, delete, solve, export and import patient cases',
   usage,
   async run(args, ctx: CommandContext) {
     const [sub, ...rest] = args;

@@ -1,7 +1,7 @@
 import { resolveDataDir } from '../../main/data-dir.js';
 import { UsageError, UserError } from '../../main/errors.js';
 import {
-  CALIBRATION,
+  calibrationOf,
   OPEN_SET_QUANTILE,
   matchingOf,
   matchPhotoFiles,
@@ -11,6 +11,7 @@ import { withWorkspace } from '../../main/usecases/workspace.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { printable } from '../printable.js';
+import { JsonArrayOut, writeOut } from '../stream-out.js';
 
 const usage = `Usage: facepheno match --db FILE IMAGE... [--patient ID]... [--model ID] [--json]
 
@@ -55,6 +56,21 @@ function describe(r: Result): string {
   ].join('\n');
 }
 
+function resultJson(r: Result) {
+  return {
+    ...r,
+    ranking: r.ranking?.map((l) => ({
+      label: l.label,
+      probability: l.probability,
+      nearest: l.nearest.map((n) => ({
+        patient: n.patientId,
+        similarity: round(n.similarity),
+        centre: n.centre,
+      })),
+    })),
+  };
+}
+
 export const command: Command = {
   summary: 'match photos or stored patients against the gallery: calibrated probabilities, nearest cases',
   usage,
@@ -76,52 +92,45 @@ export const command: Command = {
       const matching = matchingOf(ws, resolveDataDir({}).dir);
       const { matcher, kept, ms } = matching.galleryMatcher(model);
       const galleryVersion = matcher.provenance.galleryVersion;
-      const results: Result[] = [];
-      for (const m of await matchPhotoFiles(ws, matching, model, files))
-        results.push('error' in m ? m : { ...m, error: null });
-      for (const patient of patients) {
-        try {
-          results.push({ patient, ...matching.match(patient, model), error: null });
-        } catch (err) {
-          if (!(err instanceof UserError)) throw err;
-          results.push({ patient, error: err.message });
-        }
-      }
       const header = {
         model: { id: model.id, sha256: model.sha256 },
         galleryVersion,
         calibration: {
-          method: CALIBRATION,
+          ...calibrationOf(matcher.classifier),
           logLoss: round(matcher.classifier.cvLogLoss),
-          lambda: matcher.classifier.model.lambda,
           folds: matcher.classifier.folds,
         },
         openSet: { quantile: matcher.openSet.quantile, threshold: round(matcher.openSet.threshold) },
         matcher: { kept, ms },
       };
-      if (values.json) {
-        const json = results.map((r) => ({
-          ...r,
-          ranking: r.ranking?.map((l) => ({
-            label: l.label,
-            probability: l.probability,
-            nearest: l.nearest.map((n) => ({
-              patient: n.patientId,
-              similarity: round(n.similarity),
-              centre: n.centre,
-            })),
-          })),
-        }));
-        console.log(JSON.stringify({ ...header, results: json }, null, 2));
-      } else {
-        console.log(
-          printable`model ${model.id}, gallery version ${galleryVersion}, calibration: ${CALIBRATION}; held-out log-loss ${header.calibration.logLoss} ` +
+      // Each result is written as it comes: a folder of thousands of photos holds none of them.
+      const json = values.json ? await JsonArrayOut.open(header, 'results') : null;
+      if (!json)
+        await writeOut(
+          printable`model ${model.id}, gallery version ${galleryVersion}, calibration: ${header.calibration.method}; held-out log-loss ${header.calibration.logLoss} ` +
             printable`(penalty ${header.calibration.lambda}, ${header.calibration.folds}-fold by patient); open set below similarity ${header.openSet.threshold}; ` +
-            printable`${kept ? 'kept matcher restored' : 'matcher fitted and kept'} in ${ms} ms`,
+            printable`${kept ? 'kept matcher restored' : 'matcher fitted and kept'} in ${ms} ms\n`,
         );
-        for (const r of results) console.log(describe(r));
+      let matched = 0;
+      const emit = async (r: Result) => {
+        if (r.error === null) matched++;
+        await (json ? json.item(resultJson(r)) : writeOut(`${describe(r)}\n`));
+      };
+      await matchPhotoFiles(ws, matching, model, files, (m) =>
+        emit('error' in m ? m : { ...m, error: null }),
+      );
+      for (const patient of patients) {
+        let r: Result;
+        try {
+          r = { patient, ...matching.match(patient, model), error: null };
+        } catch (err) {
+          if (!(err instanceof UserError)) throw err;
+          r = { patient, error: err.message };
+        }
+        await emit(r);
       }
-      if (results.some((r) => r.error === null)) return 0;
+      await json?.close();
+      if (matched > 0) return 0;
       console.error('facepheno match: nothing could be matched (see each error above)');
       return 1;
     });

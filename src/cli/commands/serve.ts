@@ -4,6 +4,7 @@ import { resolveDataDir, storeFileIn } from '../../main/data-dir.js';
 import { UsageError, UserError } from '../../main/errors.js';
 import { startServer } from '../../main/server/http.js';
 import { ServiceHost } from '../../main/service/host.js';
+import { newUploadKey } from '../../main/service/uploads.js';
 import { packageRoot } from '../../main/version.js';
 import { parseCommandArgs } from '../args.js';
 import { displayTarget, isDepartmentDatabase, type StoreConfig } from '../../main/usecases/workspace.js';
@@ -50,10 +51,17 @@ export const command: Command = {
     }
     const { dir } = resolveDataDir({ option: values['data-dir'] });
     const { store, database } = chooseDatabase(dir, values.db, values.photos, ctx);
-    const service = await ServiceHost.start({ dataDir: dir, host: 'browser', store });
+    // Drawn here, held in memory only: the server seals uploads under it, the Service unseals them.
+    const uploadKey = newUploadKey();
+    const service = await ServiceHost.start({
+      dataDir: dir,
+      host: 'browser',
+      store,
+      uploadKey: uploadKey.bytes,
+    });
     let server;
     try {
-      server = await startServer({ service, rendererDir, port, uploadDir: dir });
+      server = await startServer({ service, rendererDir, port, uploadDir: dir, uploadKey });
     } catch (err) {
       await service.close();
       throw new UserError(`cannot listen on 127.0.0.1:${port} (${(err as Error).message})`);

@@ -3,7 +3,7 @@ import { seededRandom } from '../match/random.js';
 import type { SearchIndex } from '../match/topk.js';
 import type { Matrix } from '../match/vectors.js';
 import type { Neighbours } from './distances.js';
-import { type Pca, projectPca } from './pca.js';
+import { type Pca, projectPca } from '../match/pca.js';
 
 /** A 2-D map of n points: x, y per point. */
 export interface Layout {

@@ -3,7 +3,7 @@ import { compareWithLabels, type Agreement } from './agreement.js';
 import { averageLinkage, cutTree, dbscan, kneeRadius } from './clusters.js';
 import { cosineDistances, nearestFromDistances, type Neighbours } from './distances.js';
 import { type Layout, pcaLayout, umapLayout } from './layout.js';
-import { fitPca, projectPca } from './pca.js';
+import { fitPca, projectPca } from '../match/pca.js';
 
 export type SpaceName = 'raw' | 'learnt';
 

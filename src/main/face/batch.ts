@@ -37,31 +37,67 @@ export type Outcome =
   { file: string; analysis: PhotoAnalysis; error: null } | { file: string; analysis: null; error: string };
 
 /**
- * Analyses photos, a few at a time so that decoding overlaps inference, in input order. A photo the user
- * must fix (unreadable, too large) becomes that photo's error; anything else is a fault and stops the run.
+ * Analyses photos, a few at a time so that decoding overlaps inference, and hands each outcome to
+ * `onOutcome` in input order as soon as it and those before it are done: at most `concurrency` analyses
+ * are held at once, however many photos there are, so a folder of any size runs in bounded memory. A
+ * photo the user must fix (unreadable, too large) becomes that photo's error; anything else is a fault
+ * and stops the run (after the analyses in flight settle). Resolves to the number of photos analysed.
  */
+export async function streamAnalyses(
+  pipeline: FacePipeline,
+  files: readonly string[],
+  onOutcome: (o: Outcome, index: number) => void | Promise<void>,
+  concurrency = 4,
+): Promise<number> {
+  const analyse = async (file: string): Promise<Outcome> => {
+    try {
+      return { file, analysis: await pipeline.analyze({ file }), error: null };
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      return { file, analysis: null, error: err.message };
+    }
+  };
+  // A window of analyses in input order: the oldest is awaited and handed on, then the next one starts.
+  const window: Promise<Outcome>[] = [];
+  let started = 0;
+  const refill = () => {
+    while (window.length < Math.max(1, concurrency) && started < files.length) {
+      const p = analyse(files[started++] as string);
+      p.catch(() => undefined); // awaited in order below; this only keeps a later fault from going unhandled
+      window.push(p);
+    }
+  };
+  refill();
+  for (let i = 0; window.length > 0; i++) {
+    let outcome: Outcome;
+    try {
+      outcome = await (window.shift() as Promise<Outcome>);
+    } catch (err) {
+      await Promise.allSettled(window);
+      throw err;
+    }
+    refill();
+    await onOutcome(outcome, i);
+  }
+  return started;
+}
+
+/** Every outcome of `files`, in input order: for callers that need them all together (a few folders). */
 export async function analyzeAll(
   pipeline: FacePipeline,
   files: readonly string[],
   onOutcome?: (o: Outcome, index: number) => void,
   concurrency = 4,
 ): Promise<Outcome[]> {
-  const outcomes: Outcome[] = new Array(files.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < files.length; i = next++) {
-      const file = files[i] as string;
-      let outcome: Outcome;
-      try {
-        outcome = { file, analysis: await pipeline.analyze({ file }), error: null };
-      } catch (err) {
-        if (!(err instanceof UserError)) throw err;
-        outcome = { file, analysis: null, error: err.message };
-      }
-      outcomes[i] = outcome;
-      onOutcome?.(outcome, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  const outcomes: Outcome[] = [];
+  await streamAnalyses(
+    pipeline,
+    files,
+    (o, i) => {
+      outcomes.push(o);
+      onOutcome?.(o, i);
+    },
+    concurrency,
+  );
   return outcomes;
 }

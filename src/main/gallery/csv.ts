@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { inputPath, readInputSync, type InputFile } from '../input-file.js';
 
 export interface CsvRecord {
   /** The line the record starts on (1-based), for messages. */
@@ -9,10 +9,11 @@ export interface CsvRecord {
 }
 
 /** Reads an RFC 4180 CSV file with a header row (quotes, doubled quotes, CRLF, a UTF-8 BOM). */
-export function readCsv(file: string): { header: string[]; records: CsvRecord[] } {
+export function readCsv(input: InputFile): { header: string[]; records: CsvRecord[] } {
+  const file = inputPath(input);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputSync(input).toString('utf8');
   } catch (err) {
     throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
   }

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname, join, parse } from 'node:path';
 import { UserError } from '../errors.js';
+import { inputAt } from '../input-file.js';
+import type { SealKey } from '../sealed-file.js';
 import { photoExtensions, type Sex } from '../../shared/vocabulary.js';
 import { readCsv } from './csv.js';
 import { ageOf, maskOf, needColumns, photoFile, required, sexOf } from './fields.js';
@@ -10,9 +12,10 @@ import type { GalleryPhoto } from './photo.js';
 /**
  * DIR/<label>/<photos>. Each photo is its own patient unless DIR/<label>/metadata.csv names one (column
  * `patient`, or `paper_patient_id` as the 22q11.2DS figure's metadata has it); metadata.csv may also give a
- * photo's sex, age and a corner to mask (none, top-left, top-right, bottom-left, bottom-right).
+ * photo's sex, age and a corner to mask (none, top-left, top-right, bottom-left, bottom-right). `sealedWith`:
+ * the key the folder's files are sealed under (a browser upload).
  */
-export function readLabelledFolder(dir: string): GalleryPhoto[] {
+export function readLabelledFolder(dir: string, sealedWith?: SealKey): GalleryPhoto[] {
   const labels = readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
     .map((d) => d.name)
@@ -25,7 +28,7 @@ export function readLabelledFolder(dir: string): GalleryPhoto[] {
   return labels.flatMap((label) => {
     const folder = join(dir, label);
     const meta = join(folder, 'metadata.csv');
-    const rows = existsSync(meta) ? metadataRows(meta, folder) : new Map<string, MetadataRow>();
+    const rows = existsSync(meta) ? metadataRows(meta, folder, sealedWith) : new Map<string, MetadataRow>();
     const photos = readdirSync(folder)
       .filter((f) => photoExtensions.has(extname(f).toLowerCase()))
       .sort();
@@ -56,8 +59,8 @@ interface MetadataRow {
   mask: Corner | null;
 }
 
-function metadataRows(meta: string, folder: string): Map<string, MetadataRow> {
-  const { header, records } = readCsv(meta);
+function metadataRows(meta: string, folder: string, sealedWith?: SealKey): Map<string, MetadataRow> {
+  const { header, records } = readCsv(inputAt(meta, sealedWith));
   needColumns(header, ['file'], meta);
   const patientColumn = ['patient', 'paper_patient_id'].find((c) => header.includes(c));
   const rows = new Map<string, MetadataRow>();

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import type { SealKey } from '../sealed-file.js';
 import { readLabelledFolder } from './folder.js';
 import type { GalleryPhoto } from './photo.js';
 import { readGalleryCsv } from './table.js';
@@ -20,10 +21,13 @@ export const defaultControlLabels = [
   'normal',
 ];
 
-export function readGallery(source: string): GalleryPhoto[] {
+/** `sealedWith`: the key the source's files are sealed under (a browser upload); none, read as they are. */
+export function readGallery(source: string, sealedWith?: SealKey): GalleryPhoto[] {
   const src = resolve(source);
   if (!existsSync(src)) throw new UserError('no such gallery file or folder', { file: src });
-  const photos = statSync(src).isDirectory() ? readLabelledFolder(src) : readGalleryCsv(src);
+  const photos = statSync(src).isDirectory()
+    ? readLabelledFolder(src, sealedWith)
+    : readGalleryCsv(src, sealedWith);
   if (photos.length === 0) throw new UserError('the gallery has no photos', { file: src });
   return photos;
 }

@@ -1,5 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { inputAt } from '../input-file.js';
+import type { SealKey } from '../sealed-file.js';
 import { diseaseIdKind } from '../../shared/vocabulary.js';
 import { readCsv } from './csv.js';
 import { ageOf, maskOf, needColumns, photoFile, required, sexOf } from './fields.js';
@@ -9,8 +11,8 @@ import type { GalleryPhoto } from './photo.js';
  * The gallery CSV: a row per photo with columns patient, photo (relative to the CSV's folder) and syndrome;
  * optional sex, age, gene, disease_id (or omim, orpha) and mask. The patient is taken as written.
  */
-export function readGalleryCsv(csv: string): GalleryPhoto[] {
-  const { header, records } = readCsv(csv);
+export function readGalleryCsv(csv: string, sealedWith?: SealKey): GalleryPhoto[] {
+  const { header, records } = readCsv(inputAt(csv, sealedWith));
   needColumns(header, ['patient', 'photo', 'syndrome'], csv);
   const base = dirname(csv);
   return records.map((r) => {

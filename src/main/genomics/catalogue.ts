@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { forEachLine } from './lines.js';
+import { inputPath, type InputFile } from '../input-file.js';
 
 /** One gene-disease link of the department's gene-syndrome catalogue. */
 export interface CatalogueEntry {
@@ -72,7 +73,8 @@ export function genemap2Phenotypes(cell: string): {
  * Reads a gene-syndrome catalogue in OMIM genemap2.txt or HPO genes_to_disease.txt layout, told
  * apart by the header. Throws a UserError naming the file and line for anything else.
  */
-export async function readCatalogue(file: string): Promise<Catalogue> {
+export async function readCatalogue(input: InputFile): Promise<Catalogue> {
+  const file = inputPath(input);
   let layout: CatalogueLayout | undefined;
   let cols: Record<string, number> = {};
   let width = 0;
@@ -102,7 +104,7 @@ export async function readCatalogue(file: string): Promise<Catalogue> {
     return true;
   };
 
-  await forEachLine(file, (line, lineNo) => {
+  await forEachLine(input, (line, lineNo) => {
     if (line.trim() === '') return;
     if (layout === undefined) {
       if (onHeader(line, lineNo) || line.startsWith('#')) return;

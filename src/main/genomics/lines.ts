@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
+import { inputPath, inputSize, inputStream, readInputRange, type InputFile } from '../input-file.js';
 
 /**
  * The longest line read: far beyond any trio VCF record (a CSQ of hundreds of transcripts is well under
@@ -21,50 +20,45 @@ interface Compression {
   bgzf: boolean;
 }
 
-async function sniff(file: string): Promise<Compression & { tail: Buffer }> {
-  let fh;
+async function sniff(input: InputFile): Promise<Compression & { tail: Buffer }> {
+  const file = inputPath(input);
   try {
-    fh = await open(file, 'r');
-  } catch (err) {
-    throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
-  }
-  try {
-    const { size } = await fh.stat();
-    const head = Buffer.alloc(16);
-    await fh.read(head, 0, 16, 0);
-    const tail = Buffer.alloc(Math.min(size, BGZF_EOF.length));
-    await fh.read(tail, 0, tail.length, size - tail.length);
-    const gzip = size >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const size = await inputSize(input);
+    const head = await readInputRange(input, 0, 16);
+    const tail = await readInputRange(input, Math.max(size - BGZF_EOF.length, 0), BGZF_EOF.length);
+    const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
     // FLG.FEXTRA set, and the first extra subfield is SI1='B' SI2='C'
-    const bgzf = gzip && (head.readUInt8(3) & 4) !== 0 && head[12] === 0x42 && head[13] === 0x43;
+    const bgzf =
+      gzip && head.length >= 14 && (head.readUInt8(3) & 4) !== 0 && head[12] === 0x42 && head[13] === 0x43;
     return { gzip, bgzf, tail };
-  } finally {
-    await fh.close();
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
   }
 }
 
 /**
  * Calls onLine for every line of a text file, plain or gzip/bgzip-compressed (detected from the
  * bytes, not the name), with 1-based line numbers. A callback may throw to stop the read.
- * Truncated compressed data is a UserError naming the file and the last complete line: zlib reports
- * a cut inside a member, and a bgzip file cut exactly between members is caught by its missing EOF
- * block.
+ * Truncated compressed data is a UserError naming the file and the first line not complete: zlib
+ * reports a cut inside a member, and a bgzip file cut exactly between members is caught by its missing
+ * EOF block once its complete lines are counted (its last line, perhaps cut too, is not passed on).
  */
 export async function forEachLine(
-  file: string,
+  input: InputFile,
   onLine: (line: string, lineNo: number) => void,
 ): Promise<{ lines: number }> {
-  const { gzip, bgzf, tail } = await sniff(file);
+  const file = inputPath(input);
+  const { gzip, bgzf, tail } = await sniff(input);
   let lineNo = 0;
   const truncated = (cause?: unknown) =>
     new UserError(
       `truncated gzip data: the file ends inside line ${lineNo + 1} (is the download or copy complete?)`,
       { file, line: lineNo + 1, cause },
     );
-  if (bgzf && !tail.equals(BGZF_EOF)) throw truncated();
 
   // Large chunks let zlib inflate ahead in the thread pool while this thread parses.
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const raw = inputStream(input, { highWaterMark: 1 << 20 });
   let text: Readable = raw;
   if (gzip) {
     // createGunzip reads concatenated members, which is exactly what BGZF is.
@@ -126,6 +120,7 @@ export async function forEachLine(
   } finally {
     raw.destroy();
   }
+  if (bgzf && !tail.equals(BGZF_EOF)) throw truncated();
   if (rest) {
     lineNo += 1;
     emit(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
@@ -133,13 +128,17 @@ export async function forEachLine(
   return { lines: lineNo };
 }
 
-/** The sha256 of the file's bytes as stored on disk (hex): what identifies an imported file. */
-export async function fileSha256(file: string): Promise<string> {
+/**
+ * The sha256 of the file's bytes as the user's copy holds them (an upload's plain bytes, not its sealed
+ * ones), hex: what identifies an imported file, the same whichever way it came in.
+ */
+export async function fileSha256(input: InputFile): Promise<string> {
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    for await (const chunk of inputStream(input)) hash.update(chunk as Buffer);
   } catch (err) {
-    throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read: ${(err as Error).message}`, { file: inputPath(input), cause: err });
   }
   return hash.digest('hex');
 }

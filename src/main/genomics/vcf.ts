@@ -7,6 +7,7 @@ import { parseGT, segregationOf, zygosityOf } from './genotype.js';
 import type { HeaderOptions, InfoKey, Parent, VcfHeader } from './header.js';
 import { parseHeader } from './header.js';
 import { forEachLine } from './lines.js';
+import { inputPath, type InputFile } from '../input-file.js';
 
 /** One ALT allele of one VCF record, with the proband's call: multi-allelic records are split. */
 export interface VcfVariant extends AnnotationScores {
@@ -149,11 +150,12 @@ function parentCall(
  * file as one transaction.
  */
 export async function readVcf(
-  file: string,
+  input: InputFile,
   opts: ReadOptions,
   onVariant: (v: VcfVariant) => void,
   onHeader?: (h: VcfHeader) => void,
 ): Promise<VcfSummary> {
+  const file = inputPath(input);
   const headerLines: string[] = [];
   let header: VcfHeader | undefined;
   let records = 0;
@@ -303,7 +305,7 @@ export async function readVcf(
     });
   };
 
-  const { lines } = await forEachLine(file, onLine);
+  const { lines } = await forEachLine(input, onLine);
   if (header === undefined)
     throw new UserError(
       headerLines.length === 0 ? 'empty file: not a VCF' : 'the header has no #CHROM column line',
@@ -330,7 +332,7 @@ class HeaderRead extends Error {
 }
 
 /** The header alone (the proband it chooses, its layouts), read without the records. */
-export async function readVcfHeader(file: string, opts: HeaderOptions): Promise<VcfHeader> {
+export async function readVcfHeader(file: InputFile, opts: HeaderOptions): Promise<VcfHeader> {
   try {
     await readVcf(
       file,
@@ -344,7 +346,7 @@ export async function readVcfHeader(file: string, opts: HeaderOptions): Promise<
     if (err instanceof HeaderRead) return err.header;
     throw err;
   }
-  throw new UserError('the header has no #CHROM column line', { file });
+  throw new UserError('the header has no #CHROM column line', { file: inputPath(file) });
 }
 
 function asList(v: InfoValue | undefined): (string | number | undefined)[] {

@@ -35,6 +35,9 @@ export interface ClassifierOptions {
   seed?: number;
 }
 
+export const CALIBRATION =
+  'class-balanced L2 logistic regression (penalty chosen on patient-level cross-validation) and nearest-case votes (10 nearest photos), combined and calibrated by an unweighted logistic regression fitted to their patient-level cross-validation predictions';
+
 export const defaultLambdas = [1, 0.1, 0.01];
 
 /**
@@ -94,7 +97,7 @@ function calibratorInput(logits: Float64Array, scores: Float64Array, n: number, 
 }
 
 /** Out-of-fold neighbour scores: each fold's photos against the other folds' photos only. */
-function outOfFoldNeighbours(
+export function outOfFoldNeighbours(
   samples: readonly Sample[],
   y: Int32Array,
   k: number,

@@ -12,8 +12,9 @@ import { UNAFFECTED } from './matcher.js';
 import type { Sample } from './samples.js';
 import { jointEmbedding } from './vectors.js';
 
-export const CALIBRATION =
-  'class-balanced L2 logistic regression (penalty chosen on patient-level cross-validation) and nearest-case votes (10 nearest photos), combined and calibrated by an unweighted logistic regression fitted to their patient-level cross-validation predictions';
+import { CALIBRATION } from './classifier.js';
+
+export { CALIBRATION };
 
 /** What evaluation needs of one photo: which patient and label it is of (and its file, for messages). */
 export interface EvaluatedPhoto {

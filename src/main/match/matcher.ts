@@ -1,11 +1,11 @@
 import {
-  classifierParts,
-  classify,
-  fitCalibratedClassifier,
-  restoreClassifier,
-  type CalibratedClassifier,
-  type ClassifierParts,
-} from './classifier.js';
+  classifyGallery,
+  fitGalleryClassifier,
+  galleryClassifierParts,
+  restoreGalleryClassifier,
+  type GalleryClassifier,
+  type GalleryClassifierParts,
+} from './gallery-classifier.js';
 import {
   indexGallery,
   rankByNearestCases,
@@ -39,7 +39,7 @@ export interface Provenance {
 /** Everything fitted from one gallery in one embedding space; a match is only as current as its provenance. */
 export interface Matcher {
   provenance: Provenance;
-  classifier: CalibratedClassifier;
+  classifier: GalleryClassifier;
   openSet: OpenSetRule;
   gallery: GalleryIndex;
 }
@@ -86,11 +86,15 @@ export function classifierSamples(rows: readonly GalleryRow[]): GalleryFace[] {
   return rows.map((r) => ({ patient: r.patient, label: classifierClass(r), vector: r.vector }));
 }
 
-export function fitMatcher(rows: readonly GalleryRow[], provenance: Provenance): Matcher {
+export function fitMatcher(
+  rows: readonly GalleryRow[],
+  provenance: Provenance,
+  scheme?: 'logistic' | 'discriminant',
+): Matcher {
   const faces = galleryFaces(rows);
   return {
     provenance,
-    classifier: fitCalibratedClassifier(classifierSamples(rows)),
+    classifier: fitGalleryClassifier(classifierSamples(rows), scheme),
     openSet: fitOpenSet(faces),
     gallery: indexGallery(faces),
   };
@@ -98,12 +102,12 @@ export function fitMatcher(rows: readonly GalleryRow[], provenance: Provenance):
 
 /** What of a matcher is fitted (and worth keeping): the rest is rebuilt from the same gallery rows. */
 export interface FittedParts {
-  classifier: ClassifierParts;
+  classifier: GalleryClassifierParts;
   openSet: OpenSetRule;
 }
 
 export function fittedParts(m: Matcher): FittedParts {
-  return { classifier: classifierParts(m.classifier), openSet: m.openSet };
+  return { classifier: galleryClassifierParts(m.classifier), openSet: m.openSet };
 }
 
 /** The matcher of `rows` from parts fitted to exactly these rows before (same gallery version). */
@@ -114,7 +118,7 @@ export function restoreMatcher(
 ): Matcher {
   return {
     provenance,
-    classifier: restoreClassifier(parts.classifier, classifierSamples(rows)),
+    classifier: restoreGalleryClassifier(parts.classifier, classifierSamples(rows)),
     openSet: parts.openSet,
     gallery: indexGallery(galleryFaces(rows)),
   };
@@ -130,7 +134,7 @@ export function matchPatient(
   opts: { excludePatient?: string; nearestPerLabel?: number } = {},
 ): MatchResult {
   const fused = fuse(photos);
-  const fine = classify(m.classifier, fused, 1);
+  const fine = classifyGallery(m.classifier, fused, 1);
   const probs = new Map<string, number>();
   m.classifier.classes.forEach((cls, c) => {
     const label = reportedLabel(cls);

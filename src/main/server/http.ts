@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { CONTENT_SECURITY_POLICY, isSameOrigin, tokensEqual } from '../../shared/security.js';
 import type { AnyEvent, Reply } from '../../shared/api.js';
 import { loggableError, UserError } from '../errors.js';
+import type { SealKey } from '../sealed-file.js';
 import { readRendererFile } from '../renderer-files.js';
 import { FileTokens } from '../service/file-tokens.js';
 import {
@@ -35,6 +36,8 @@ export interface ServerOptions {
   port: number;
   /** Where streamed uploads go (the data directory: the Service reads them there and removes them). */
   uploadDir: string;
+  /** The session's upload key, which the Service was given too: uploads are sealed under it as they stream. */
+  uploadKey: SealKey;
 }
 
 export interface RunningServer {
@@ -145,7 +148,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       root = known;
     }
     try {
-      const file = await streamUpload(root, path, req, MAX_UPLOAD_BYTES);
+      const file = await streamUpload(root, path, req, opts.uploadKey, MAX_UPLOAD_BYTES);
       folders.set(root, (folders.get(root) ?? 0) + 1);
       const folder = folderToken ?? tokens.issue(root).token;
       const reply: Reply = { ok: true, value: { token: tokens.issue(file).token, folder, name: path } };

@@ -11,6 +11,8 @@ export interface WorkerInit {
    * SQLite file, unencrypted. The thread reads no environment.
    */
   store?: StoreConfig;
+  /** The session's upload key (uploads.ts) where the host streams uploads to disk itself (serve). */
+  uploadKey?: Uint8Array;
 }
 
 export type ToWorker =

@@ -5,7 +5,8 @@
  * checked before.
  */
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { inputAt, readInput, type InputFile } from '../input-file.js';
+import type { SealKey } from '../sealed-file.js';
 import { loggableError, UserError } from '../errors.js';
 import type { Role } from '../store/roles.js';
 import { appVersion } from '../version.js';
@@ -19,6 +20,7 @@ import {
   setTerm,
   updateCase,
 } from '../usecases/cases.js';
+import { addToGallery, deleteCase, deletePhoto, deleteVcfImport, solveCase } from '../usecases/case-life.js';
 import { compareFaces } from '../usecases/compare.js';
 import { evaluateGallery, galleryForStudy } from '../usecases/evaluation.js';
 import { importGallery } from '../usecases/gallery.js';
@@ -31,7 +33,15 @@ import { caseDetail, caseSummary } from '../usecases/views.js';
 import { dataDirStoreConfig, Workspace, type StoreConfig } from '../usecases/workspace.js';
 import { auditState, workstationInfo } from '../usecases/workstation.js';
 import { Jobs } from './jobs.js';
-import { dropUpload, uploadRootOf, withoutUploadFolders, withUploadedFile, writeUpload } from './uploads.js';
+import {
+  dropUpload,
+  newUploadKey,
+  uploadKey,
+  uploadRootOf,
+  withoutUploadFolders,
+  withUploadedFile,
+  writeUpload,
+} from './uploads.js';
 import { ApiError, isCallName, parseInput } from '../../shared/api.js';
 import type {
   AnyEvent,
@@ -57,6 +67,11 @@ export interface ServiceOptions {
   photosDir?: string;
   role?: Role;
   osUser?: string;
+  /**
+   * The session's upload key (see uploads.ts), given by a host whose server streams uploads to disk
+   * (serve); without one the Service draws its own for the uploads it writes itself.
+   */
+  uploadKey?: Uint8Array;
   emit: (event: AnyEvent) => void;
 }
 
@@ -74,6 +89,7 @@ export class Service {
   private readonly spaces: LearntSpaces;
   private readonly analyses: Analyses;
   private readonly genomics: Genomics;
+  private readonly uploadKey: SealKey;
 
   private constructor(
     private readonly opts: ServiceOptions,
@@ -85,6 +101,7 @@ export class Service {
     this.matching = new Matching(store, this.spaces);
     this.analyses = new Analyses(store, ws.modelsDir);
     this.genomics = new Genomics(store);
+    this.uploadKey = opts.uploadKey === undefined ? newUploadKey() : uploadKey(opts.uploadKey);
     this.handlers = this.buildHandlers();
   }
 
@@ -125,6 +142,11 @@ export class Service {
     await this.ws.close();
   }
 
+  /** Tells the screens that the gallery changed (its new version), as a gallery import does. */
+  private galleryChanged(): void {
+    this.opts.emit({ name: 'gallery.changed', payload: { version: this.ws.store.galleryVersion() } });
+  }
+
   private matchModel(): ModelRef {
     return this.ws.embeddingModel();
   }
@@ -134,8 +156,9 @@ export class Service {
     const path = ctx.paths[f.token];
     if (path === undefined) throw new ApiError('that file is no longer available: choose it again');
     try {
-      return { file: path, bytes: await readFile(path) };
+      return { file: path, bytes: await readInput(this.input(path)) };
     } catch (err) {
+      if (err instanceof UserError) throw err;
       throw new UserError(`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
         file: path,
       });
@@ -144,16 +167,29 @@ export class Service {
     }
   }
 
-  /** Runs `use` on the file's path: the dialog's file itself, or the uploaded bytes written briefly. */
-  private async withFile<T>(f: FileSource, ctx: CallContext, use: (path: string) => Promise<T>): Promise<T> {
-    if (f.kind === 'bytes') return withUploadedFile(this.opts.dataDir, { name: f.name, data: f.data }, use);
+  /**
+   * Runs `use` on the file: the dialog's file itself, a file serve streamed up, or the uploaded bytes
+   * written briefly; uploads sealed, as always.
+   */
+  private async withFile<T>(
+    f: FileSource,
+    ctx: CallContext,
+    use: (input: InputFile) => Promise<T>,
+  ): Promise<T> {
+    if (f.kind === 'bytes')
+      return withUploadedFile(this.opts.dataDir, { name: f.name, data: f.data }, this.uploadKey, use);
     const path = ctx.paths[f.token];
     if (path === undefined) throw new ApiError('that file is no longer available: choose it again');
     try {
-      return await use(path);
+      return await use(this.input(path));
     } finally {
       this.dropIfUploaded(path);
     }
+  }
+
+  /** A file as its readers take it: one of serve's uploads is sealed under the session's key. */
+  private input(path: string): InputFile {
+    return inputAt(path, uploadRootOf(this.opts.dataDir, path) === null ? undefined : this.uploadKey);
   }
 
   /** A file serve received as a streamed upload is read once: its folder goes once it has been used. */
@@ -198,8 +234,8 @@ export class Service {
         };
       },
 
-      'cases.list': async ({ filter, limit }) => {
-        const page = listCases(ws, { filter, limit });
+      'cases.list': async ({ filter, limit, kind }) => {
+        const page = listCases(ws, { filter, limit, kind });
         return { total: page.total, rows: page.rows.map(caseSummary) };
       },
       'cases.create': async ({ id, sex, birthYear, notes }) => {
@@ -220,6 +256,27 @@ export class Service {
       },
       'cases.setDiagnosis': async ({ caseId, syndromeId, status, gene }) => {
         setDiagnosis(ws, caseId, { syndromeId: Number(syndromeId), status, gene });
+        return detail(caseId);
+      },
+
+      'cases.delete': async ({ id }) => {
+        const gone = caseAgain(ws, id).patient;
+        const removed = deleteCase(ws, id);
+        if (gone.kind === 'reference') this.galleryChanged();
+        return { id: gone.pseudonym, photos: removed.photos, vcfImports: removed.vcfImports };
+      },
+      'cases.solve': async ({ caseId, syndromeId, gene }) => {
+        solveCase(ws, caseId, { syndrome: Number(syndromeId), gene });
+        return detail(caseId);
+      },
+      'cases.addToGallery': async ({ caseId }) => {
+        addToGallery(ws, caseId);
+        this.galleryChanged();
+        return detail(caseId);
+      },
+      'photos.delete': async ({ caseId, photoId }) => {
+        deletePhoto(ws, caseId, Number(photoId));
+        if (caseAgain(ws, caseId).patient.kind === 'reference') this.galleryChanged();
         return detail(caseId);
       },
 
@@ -287,7 +344,7 @@ export class Service {
           // A folder serve received as streamed uploads goes once imported, as one sent as JSON does.
           upload = uploadRootOf(this.opts.dataDir, path);
         } else {
-          upload = await writeUpload(this.opts.dataDir, source.files);
+          upload = await writeUpload(this.opts.dataDir, source.files, this.uploadKey);
           dir = upload;
         }
         try {
@@ -295,6 +352,7 @@ export class Service {
             try {
               const report = await importGallery(ws, dir, {
                 controlLabels: controls.length > 0 ? controls : undefined,
+                sealedWith: upload === null ? undefined : this.uploadKey,
                 onProgress: (p) =>
                   job.progress(p.phase === 'analyze' ? 'finding faces' : 'saving', p.done, p.total),
               });
@@ -357,6 +415,10 @@ export class Service {
           filter,
           caseFaceMatch(store, this.matching, caseId, () => this.matchModel()),
         ),
+      'variants.deleteImport': async ({ caseId, importId }) => {
+        const gone = deleteVcfImport(ws, caseId, Number(importId));
+        return { fileName: gone.fileName, variants: gone.variants };
+      },
       'catalogue.import': async ({ file }, ctx) =>
         this.withFile(file, ctx, (path) => this.genomics.importCatalogue(path)),
       'catalogue.info': async () => this.genomics.catalogue(),

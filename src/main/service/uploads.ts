@@ -1,14 +1,18 @@
 /**
  * Uploads from the browser, in private temporary folders of the data directory: a gallery folder file by
  * file (the browser's folder picker) or one file (a photo, a VCF, an ontology), streamed by serve or
- * written from a JSON call's base64.
+ * written from a JSON call's base64. Every file is stream-sealed (sealed-stream.ts) as it is written, under
+ * the session's upload key: random, drawn when serve or the app starts, held in memory only, so an upload a
+ * killed process left behind is unreadable by anyone (and swept on the next start).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
+import type { InputFile } from '../input-file.js';
+import type { SealKey } from '../sealed-file.js';
+import { sealingStream } from '../sealed-stream.js';
 import { processGone } from '../process-alive.js';
 import { storageError } from '../store/storage-errors.js';
 import { safeRelativePath } from '../../shared/security.js';
@@ -23,6 +27,18 @@ export const MAX_UPLOAD_FILE_BYTES = 512 * 1024 * 1024;
 
 /** A streamed upload that went past MAX_UPLOAD_FILE_BYTES (HTTP 413); nothing of it is kept. */
 export class UploadTooLarge extends UserError {}
+
+const uploadKeyPurpose = 'facepheno uploads of one session';
+
+/** A new upload key for a session (serve's, the app's): 256 random bits, never written anywhere. */
+export function newUploadKey(): SealKey {
+  return uploadKey(randomBytes(32));
+}
+
+/** The upload key of these bytes (the host's key, as the service worker receives it). */
+export function uploadKey(bytes: Uint8Array): SealKey {
+  return { purpose: uploadKeyPurpose, bytes: Buffer.from(bytes) };
+}
 
 /**
  * A new private upload folder, `<parent>/upload-<pid>-<uuid>/`; the caller removes it with dropUpload (or,
@@ -55,23 +71,38 @@ export function uploadTarget(root: string, path: string): string {
 }
 
 /**
- * The one way an upload's bytes reach the disk: a writable stream to a new file of the upload (never an
- * existing one), readable by this user only. Whatever is done to uploads at rest is done here.
+ * The one way an upload's bytes reach the disk: `body` sealed under `key` into a new file of the upload
+ * (never an existing one), readable by this user only; a failed write leaves no part of it. Whatever is
+ * done to uploads at rest is done here.
  */
-export function uploadFileStream(target: string): Writable {
-  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-  return createWriteStream(target, { flags: 'wx', mode: 0o600 });
+async function writeUploadFile(
+  target: string,
+  body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  key: SealKey,
+): Promise<void> {
+  let created = false;
+  try {
+    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+    const out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
+    out.once('open', () => (created = true));
+    await pipeline(body, sealingStream(key), out);
+  } catch (err) {
+    // Only a file this call created is removed: 'wx' refused one that was there before.
+    if (created) rmSync(target, { force: true });
+    throw err;
+  }
 }
 
 /**
- * Streams `body` into the upload file at `path` of `root`, at most `maxBytes` of it (UploadTooLarge
- * beyond, the partial file removed); resolves with the file's path. Memory stays a few chunks, whatever
- * the size.
+ * Streams `body` into the upload file at `path` of `root`, sealed under `key`, at most `maxBytes` of it
+ * (UploadTooLarge beyond, the partial file removed); resolves with the file's path. Memory stays a few
+ * chunks, whatever the size.
  */
 export async function streamUpload(
   root: string,
   path: string,
   body: AsyncIterable<Uint8Array>,
+  key: SealKey,
   maxBytes = MAX_UPLOAD_FILE_BYTES,
 ): Promise<string> {
   const target = uploadTarget(root, path);
@@ -84,30 +115,27 @@ export async function streamUpload(
       yield chunk;
     }
   };
-  let created = false;
   try {
-    const out = uploadFileStream(target);
-    out.once('open', () => (created = true));
-    await pipeline(body, counted, out);
+    await writeUploadFile(target, counted(body), key);
   } catch (err) {
-    // Only a file this call created is removed: 'wx' refused one that was there before.
-    if (created) rmSync(target, { force: true });
     throw storageError(err, target);
   }
   return target;
 }
 
 /**
- * Writes the files (base64, from a JSON call) under a new upload folder and returns that folder; the
- * caller removes it with dropUpload.
+ * Writes the files (base64, from a JSON call) under a new upload folder, sealed under `key`, and returns
+ * that folder; the caller removes it with dropUpload.
  */
-export async function writeUpload(parent: string, files: { path: string; data: string }[]): Promise<string> {
+export async function writeUpload(
+  parent: string,
+  files: { path: string; data: string }[],
+  key: SealKey,
+): Promise<string> {
   const root = createUpload(parent);
   try {
-    for (const f of files) {
-      const target = uploadTarget(root, f.path);
-      await pipeline([Buffer.from(f.data, 'base64')], uploadFileStream(target));
-    }
+    for (const f of files)
+      await writeUploadFile(uploadTarget(root, f.path), [Buffer.from(f.data, 'base64')], key);
   } catch (err) {
     dropUpload(root);
     // A full or read-only data directory is the user's to fix, not an internal error.
@@ -166,18 +194,20 @@ export function sweepUploads(parent: string): void {
 }
 
 /**
- * Runs `use` on an uploaded file's bytes written, briefly, under its own name in a private folder (readers
- * that take a path: ontology, VCF, catalogue); their messages name the file as the user knows it.
+ * Runs `use` on an uploaded file's bytes written, briefly and sealed under `key`, under its own name in a
+ * private folder (readers that stream a file: ontology, VCF, catalogue); their messages name the file as
+ * the user knows it.
  */
 export async function withUploadedFile<T>(
   parent: string,
   file: { name: string; data: string },
-  use: (path: string) => Promise<T>,
+  key: SealKey,
+  use: (input: InputFile) => Promise<T>,
 ): Promise<T> {
-  const dir = await writeUpload(parent, [{ path: file.name, data: file.data }]);
+  const dir = await writeUpload(parent, [{ path: file.name, data: file.data }], key);
   const temp = join(dir, file.name);
   try {
-    return await use(temp);
+    return await use({ path: temp, key });
   } catch (err) {
     if (err instanceof UserError) throw new UserError(err.message.split(temp).join(file.name));
     throw err;

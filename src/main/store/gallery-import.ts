@@ -84,7 +84,12 @@ export function writeGallery(
     atRow(p, () => {
       let patient = patients.get(p.patient);
       if (!patient) {
-        patient = store.patients.create({ pseudonym: p.patient, sex: p.sex, isControl: p.isControl });
+        patient = store.patients.create({
+          pseudonym: p.patient,
+          sex: p.sex,
+          isControl: p.isControl,
+          kind: 'reference',
+        });
         patients.set(p.patient, patient);
         // Matching models each source of controls as its own class: keep which one this is.
         if (p.isControl) store.gallery.setControlSource(patient.id, p.label);

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   deriveSealKey,
@@ -89,6 +89,35 @@ export class PhotoFiles {
 
   remove(sha256: string): void {
     rmSync(this.path(sha256), { force: true });
+  }
+
+  /**
+   * Sets the photo's file aside (renamed beside itself) for a deletion whose transaction has not committed
+   * yet: no reader finds it under its name any more, and `restore` puts it back if the deletion fails.
+   * Returns the set-aside path, or null when there was no file. The sweep removes a set-aside file left
+   * by a crash, as its name is not a sha256.
+   */
+  setAside(sha256: string): string | null {
+    const file = this.path(sha256);
+    if (!existsSync(file)) return null;
+    const aside = `${file}.removed-${randomBytes(6).toString('hex')}`;
+    try {
+      renameSync(file, aside);
+    } catch (err) {
+      throw storageError(err, this.dir);
+    }
+    return aside;
+  }
+
+  /** Puts a set-aside file back under its name, unless a writer has stored the same photo there since. */
+  restore(aside: string, sha256: string): void {
+    const file = this.path(sha256);
+    if (existsSync(file)) rmSync(aside, { force: true });
+    else renameSync(aside, file);
+  }
+
+  discard(aside: string): void {
+    rmSync(aside, { force: true });
   }
 
   /** Deletes every file (and leftover temporary file) whose name is not in `keep`; returns how many. */

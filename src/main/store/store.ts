@@ -85,6 +85,14 @@ export interface ConsistencyReport {
   unreferencedFiles: string[];
 }
 
+/** What a deleted case held, as its audit entry records it. */
+export interface CaseRemoved {
+  photos: number;
+  vcfImports: number;
+  diagnoses: number;
+  terms: number;
+}
+
 /** The photo folder that belongs to a database file: cases.db -> cases.photos beside it. */
 export function photosDirFor(file: string): string {
   const abs = resolve(file);
@@ -371,22 +379,61 @@ export class Store {
     });
   }
 
-  /** Removes a photo (and its faces); its file goes when no other row names it. */
-  deletePhoto(photoId: number): void {
-    this.transaction(() => {
+  /** Removes a photo (and its faces); its file goes when no other row names it. Returns the photo removed. */
+  deletePhoto(photoId: number): Photo {
+    return this.deleting(() => {
       const photo = this.photos.get(photoId);
       if (!photo) throw new UserError(`no photo ${photoId}`);
       this.photos.delete(photo, this.patients.getById(photo.patientId).pseudonym);
+      return { result: photo, shas: [photo.sha256] };
     });
   }
 
-  /** Removes a patient with everything the case holds, photo files included (unless another case shares them). */
-  deletePatient(pseudonym: string): void {
-    this.transaction(() => {
-      const shas = this.photos.forPatient(this.patients.get(pseudonym).id).map((p) => p.sha256);
-      this.patients.delete(pseudonym);
-      this.photos.removeUnused(shas);
+  /**
+   * Removes a patient with everything the case holds (photos, faces, diagnoses, terms, VCF imports and
+   * their variants), photo files included unless another case shares them; the audit entry counts them.
+   */
+  deletePatient(pseudonym: string): CaseRemoved {
+    return this.deleting(() => {
+      const patient = this.patients.get(pseudonym);
+      const photos = this.photos.forPatient(patient.id);
+      const removed = {
+        photos: photos.length,
+        vcfImports: this.genomics.imports(patient.pseudonym).length,
+        diagnoses: this.diagnoses.forPatient(patient.id).length,
+        terms: this.terms.forPatient(patient.id).length,
+      };
+      this.patients.delete(patient.pseudonym, removed);
+      return { result: removed, shas: photos.map((p) => p.sha256) };
     });
+  }
+
+  /**
+   * Deletes rows in one transaction, and the photo files (of `shas`) that no row names once they are gone:
+   * each set aside under the write lock, so no other writer takes it up between the check and the removal,
+   * put back if the transaction fails, deleted once it has committed. A crash in between leaves only a
+   * set-aside file, which the next open sweeps.
+   */
+  private deleting<T>(fn: () => { result: T; shas: string[] }): T {
+    // Inside a caller's transaction the files would go before that transaction's own commit.
+    if (this.db.inTransaction) throw new Error('a deletion runs in a transaction of its own');
+    const aside: { file: string; sha: string }[] = [];
+    let result: T;
+    try {
+      result = this.transaction(() => {
+        const done = fn();
+        for (const sha of this.photos.unused(done.shas)) {
+          const file = this.files.setAside(sha);
+          if (file !== null) aside.push({ file, sha });
+        }
+        return done.result;
+      });
+    } catch (err) {
+      for (const a of aside) this.files.restore(a.file, a.sha);
+      throw err;
+    }
+    for (const a of aside) this.files.discard(a.file);
+    return result;
   }
 
   /** Stores an analysed gallery (patients, confirmed diagnoses, controls, photos), all or nothing. */

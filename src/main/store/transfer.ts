@@ -283,7 +283,9 @@ export function transferCases(source: TransferSource, target: Store): TransferRe
  */
 function removeWritten(target: Store, written: string[]): void {
   try {
-    target.transaction(() => target.photos.removeUnused(written));
+    target.transaction(() => {
+      for (const sha of target.photos.unused(written)) target.files.remove(sha);
+    });
   } catch {
     // Left for the sweep on the next open (see above).
   }

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../errors.js';
-import { analyzeAll, expandPhotoArgs, photosIn, type Outcome } from '../face/batch.js';
+import { analyzeAll, expandPhotoArgs, photosIn, streamAnalyses, type Outcome } from '../face/batch.js';
 import type { EyeMeasurements } from '../face/iris.js';
 import {
   openFacePipeline,
@@ -38,14 +38,15 @@ export function photoFiles(args: readonly string[]): string[] {
 }
 
 /**
- * Analyses each photo, a few at a time, in order; `onOutcome` sees each as it is done. A photo the user
- * must fix becomes that photo's error.
+ * Analyses each photo, a few at a time; `onOutcome` sees each in input order as soon as it is done, and
+ * none is kept, so any number of photos runs in bounded memory. A photo the user must fix becomes that
+ * photo's error. Resolves to the number of photos.
  */
 export function analyzePhotos(
   files: readonly string[],
-  onOutcome?: (o: Outcome, index: number) => void,
-): Promise<Outcome[]> {
-  return withPipeline((p) => analyzeAll(p, files, onOutcome));
+  onOutcome: (o: Outcome, index: number) => void | Promise<void>,
+): Promise<number> {
+  return withPipeline((p) => streamAnalyses(p, files, onOutcome));
 }
 
 export interface PhotoComparison {

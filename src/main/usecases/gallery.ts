@@ -2,10 +2,11 @@
  * The gallery of confirmed cases: importing one from its source (a labelled folder or a gallery CSV), all
  * or nothing, and sharing it without photos as a gallery pack.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { PhotoAnalysis } from '../face/pipeline.js';
+import { inputAt, readInputSync } from '../input-file.js';
+import type { SealKey } from '../sealed-file.js';
 import { modelView } from '../gallery/mask.js';
 import { placeText, type GalleryPhoto } from '../gallery/photo.js';
 import { defaultControlLabels, readGallery } from '../gallery/source.js';
@@ -29,6 +30,8 @@ export interface GalleryImportOptions {
   /** Labels (syndrome column or folder names) that mean an unaffected control; compared case-insensitively. */
   controlLabels?: string[];
   onProgress?: (p: { phase: 'analyze' | 'store'; done: number; total: number; file: string }) => void;
+  /** The key the source's files are sealed under (a browser upload); none: read as they are. */
+  sealedWith?: SealKey;
 }
 
 export interface GalleryImportReport extends Omit<GalleryWritten, 'noFace'> {
@@ -62,15 +65,18 @@ export async function importGallery(
 ): Promise<GalleryImportReport> {
   const controls = new Set((opts.controlLabels ?? defaultControlLabels).map((l) => l.toLowerCase()));
   const src = resolve(source);
-  const planned = readGallery(src).map((p) => ({ ...p, isControl: controls.has(p.label.toLowerCase()) }));
+  const planned = readGallery(src, opts.sealedWith).map((p) => ({
+    ...p,
+    isControl: controls.has(p.label.toLowerCase()),
+  }));
   checkPatients(ws.store, planned);
 
   const analyzer = await ws.facePipeline();
-  const analysed = await analyseAll(planned, analyzer, opts.onProgress);
+  const analysed = await analyseAll(planned, analyzer, opts);
   checkDuplicates(analysed);
 
   const written = ws.store.addGallery(
-    analysed.map((p) => ({ ...p, bytes: () => unchangedPhoto(p) })),
+    analysed.map((p) => ({ ...p, bytes: () => unchangedPhoto(p, opts.sealedWith) })),
     analyzer,
     {
       source: src,
@@ -94,7 +100,7 @@ const IN_FLIGHT = 4;
 async function analyseAll(
   planned: readonly PlannedPhoto[],
   analyzer: PhotoAnalyzer,
-  onProgress: GalleryImportOptions['onProgress'],
+  { onProgress, sealedWith }: GalleryImportOptions,
 ): Promise<AnalysedPhoto[]> {
   const analysed: AnalysedPhoto[] = new Array(planned.length);
   let next = 0;
@@ -104,7 +110,7 @@ async function analyseAll(
     for (let i = next++; i < planned.length && !failed; i = next++) {
       const p = planned[i] as PlannedPhoto;
       try {
-        const bytes = readPhoto(p);
+        const bytes = readPhoto(p, sealedWith);
         analysed[i] = {
           ...p,
           sha256: sha256Hex(bytes),
@@ -122,9 +128,9 @@ async function analyseAll(
   return analysed;
 }
 
-function readPhoto(p: GalleryPhoto): Buffer {
+function readPhoto(p: GalleryPhoto, sealedWith: SealKey | undefined): Buffer {
   try {
-    return readFileSync(p.file);
+    return readInputSync(inputAt(p.file, sealedWith));
   } catch (err) {
     throw new UserError(`cannot read the photo ${p.file}: ${(err as Error).message}`, {
       ...p.where,
@@ -134,8 +140,8 @@ function readPhoto(p: GalleryPhoto): Buffer {
 }
 
 /** The photo's bytes when it is stored: those that were analysed, or a refusal. */
-function unchangedPhoto(p: AnalysedPhoto): Buffer {
-  const bytes = readPhoto(p);
+function unchangedPhoto(p: AnalysedPhoto, sealedWith: SealKey | undefined): Buffer {
+  const bytes = readPhoto(p, sealedWith);
   if (sha256Hex(bytes) !== p.sha256)
     throw new UserError(`the photo ${p.file} changed while the gallery was being imported`);
   return bytes;

@@ -3,7 +3,7 @@
  * gallery version stays the same, and every result names the model, gallery version and method.
  */
 import { UserError } from '../errors.js';
-import { expandPhotoArgs } from '../face/batch.js';
+import { expandPhotoArgs, streamAnalyses } from '../face/batch.js';
 import { CALIBRATION } from '../match/evaluate-folder.js';
 import {
   fitMatcher,
@@ -14,6 +14,7 @@ import {
   type FittedParts,
   type Matcher,
 } from '../match/matcher.js';
+import { calibrationOf, DISCRIMINANT_FROM } from '../match/gallery-classifier.js';
 import { OPEN_SET_QUANTILE } from '../match/openset.js';
 import { dot, fuse } from '../match/vectors.js';
 import type { GalleryEmbedding, Store } from '../store/store.js';
@@ -23,10 +24,14 @@ import type { LearntSpace } from './learnt-space.js';
 import type { Workspace } from './workspace.js';
 import type { MatchResult, ModelRef, Neighbour, Provenance } from '../../shared/api.js';
 
-export { CALIBRATION, OPEN_SET_QUANTILE };
+export { CALIBRATION, OPEN_SET_QUANTILE, calibrationOf };
 
-const METHOD =
-  'calibrated class-balanced logistic regression (patient-level cross-validation); nearest cases by cosine similarity';
+const METHODS = {
+  logistic:
+    'calibrated class-balanced logistic regression (patient-level cross-validation); nearest cases by cosine similarity',
+  discriminant:
+    "calibrated shrinkage discriminant in the gallery's leading principal components (patient-level cross-validation; syndromes of 1-2 patients by their nearest cases); nearest cases by cosine similarity",
+};
 
 interface Fitted {
   key: string;
@@ -56,8 +61,14 @@ export class Matching {
     private readonly spaces: LearntSpaces,
   ) {}
 
-  provenance(model: ModelRef, space: LearntSpace | null = null): Provenance {
-    const method = space ? `${METHOD}, in the ${space.description}` : `${METHOD}, in the plain embedding`;
+  /** Provenance of a match in `model`; `scheme`: the classifier the gallery's size chose (bench:matcher). */
+  provenance(
+    model: ModelRef,
+    space: LearntSpace | null = null,
+    scheme: keyof typeof METHODS = 'logistic',
+  ): Provenance {
+    const base = METHODS[scheme];
+    const method = space ? `${base}, in the ${space.description}` : `${base}, in the plain embedding`;
     return { model, galleryVersion: this.store.galleryVersion(), appVersion, method };
   }
 
@@ -156,7 +167,10 @@ export class Matching {
       ranking,
       noneOfThese: r.noneOfThese,
       bestSimilarity: r.bestSimilarity,
-      provenance: { ...this.provenance(model, space), galleryVersion: matcher.provenance.galleryVersion },
+      provenance: {
+        ...this.provenance(model, space, 'scheme' in matcher.classifier ? 'discriminant' : 'logistic'),
+        galleryVersion: matcher.provenance.galleryVersion,
+      },
     };
   }
 
@@ -189,7 +203,7 @@ export class Matching {
 }
 
 /** Names what a kept matcher was fitted by: a kept one fitted by other code is refitted. */
-export const MATCHER_METHOD = `${CALIBRATION}; open set at the ${OPEN_SET_QUANTILE} quantile; control sources apart; v1`;
+export const MATCHER_METHOD = `${CALIBRATION}; open set at the ${OPEN_SET_QUANTILE} quantile; control sources apart; discriminant from ${DISCRIMINANT_FROM} photos x values x classes; v2`;
 
 /**
  * The gallery's matcher in one model and space: the one the store keeps for this gallery version and
@@ -260,33 +274,34 @@ export function matchingOf(ws: Workspace, dataDir: string): Matching {
   return new Matching(ws.store, new LearntSpaces(dataDir, ws.store.config.key));
 }
 
+/** A photo file's match against the gallery, or why it has none. */
+export type PhotoFileMatch = ({ file: string } & FacesMatch) | { file: string; error: string };
+
 /**
- * Matches each photo of IMAGE|DIR arguments on its own against the whole gallery. A photo the user must
- * fix (unreadable, no face) gets its error; the others are matched.
+ * Matches each photo of IMAGE|DIR arguments on its own against the whole gallery, handing each result
+ * to `onResult` in argument order as soon as it is ready: photos are analysed a few at a time while
+ * earlier ones are matched, and no result is kept here, so any number of photos runs in bounded memory.
+ * A photo the user must fix (unreadable, no face) gets its error; the others are matched. Resolves to
+ * the number of photos.
  */
 export async function matchPhotoFiles(
   ws: Workspace,
   matching: Matching,
   model: ModelRef,
   args: readonly string[],
-): Promise<(({ file: string } & FacesMatch) | { file: string; error: string })[]> {
+  onResult: (m: PhotoFileMatch) => void | Promise<void>,
+): Promise<number> {
   const files = expandPhotoArgs(args);
-  if (files.length === 0) return [];
+  if (files.length === 0) return 0;
   const pipeline = await ws.facePipeline();
-  const out: (({ file: string } & FacesMatch) | { file: string; error: string })[] = [];
-  for (const file of files) {
-    try {
-      const a = await pipeline.analyze({ file });
-      const vector = a.primary === null ? undefined : a.faces[a.primary]?.embeddings[model.id];
-      out.push(
-        vector
-          ? { file, ...matching.matchFaces([{ photoId: null, vector }], model) }
-          : { file, error: 'no face found' },
-      );
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      out.push({ file, error: err.message });
-    }
-  }
-  return out;
+  return streamAnalyses(pipeline, files, async ({ file, analysis, error }) => {
+    if (error !== null) return onResult({ file, error });
+    const vector =
+      analysis.primary === null ? undefined : analysis.faces[analysis.primary]?.embeddings[model.id];
+    return onResult(
+      vector
+        ? { file, ...matching.matchFaces([{ photoId: null, vector }], model) }
+        : { file, error: 'no face found' },
+    );
+  });
 }

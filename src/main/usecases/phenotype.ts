@@ -3,6 +3,7 @@
  * syndromes the store knows (searched by name, OMIM/ORPHA/MONDO id or gene).
  */
 import { UserError } from '../errors.js';
+import type { InputFile } from '../input-file.js';
 import type { HpoHit, HpoRelease } from '../store/repos/hpo.js';
 import type { Syndrome } from '../store/repos/syndromes.js';
 import type { Workspace } from './workspace.js';
@@ -10,7 +11,7 @@ import type { Workspace } from './workspace.js';
 export type { HpoHit, HpoRelease, Syndrome };
 
 /** Loads an HPO release (hp.json or hp.obo) in place of the one loaded before. */
-export function loadHpo(ws: Workspace, file: string): HpoRelease {
+export function loadHpo(ws: Workspace, file: InputFile): HpoRelease {
   ws.store.hpo.load(file);
   const release = ws.store.hpo.release();
   if (!release) throw new Error('the HPO release was not recorded');

@@ -6,6 +6,7 @@
  */
 import { dirname } from 'node:path';
 import type { Catalogue } from '../genomics/catalogue.js';
+import type { InputFile } from '../input-file.js';
 import { faceMatcherFromRanking } from '../genomics/face-link.js';
 import { readPed } from '../genomics/pedigree.js';
 import {
@@ -80,7 +81,7 @@ export class Genomics {
    * Imports the proband's variants from a VCF into the case, all or nothing; the same file and sample again
    * changes nothing. The whole import record: what the command reports.
    */
-  async importVcfFile(caseId: string, path: string, opts: VcfFileOptions = {}): Promise<ImportResult> {
+  async importVcfFile(caseId: string, path: InputFile, opts: VcfFileOptions = {}): Promise<ImportResult> {
     const pedigree = opts.ped === undefined ? undefined : await readPed(opts.ped);
     return this.store.genomics.importVcf(caseId, path, {
       sample: opts.sample,
@@ -92,7 +93,7 @@ export class Genomics {
   /** importVcfFile as the app's job: the import as the app shows it. */
   async importVcf(
     caseId: string,
-    path: string,
+    path: InputFile,
     sample: string | null,
     ctx: JobContext,
   ): Promise<{ import: VcfImportInfo; alreadyImported: boolean }> {
@@ -108,12 +109,12 @@ export class Genomics {
   }
 
   /** Replaces the gene-syndrome catalogue with the file's: what was read of it, as the command reports. */
-  importCatalogueFile(path: string): Promise<Catalogue & { sha256: string }> {
+  importCatalogueFile(path: InputFile): Promise<Catalogue & { sha256: string }> {
     return this.store.genomics.importCatalogue(path);
   }
 
   /** importCatalogueFile for the app: the catalogue now in use. */
-  async importCatalogue(path: string): Promise<CatalogueInfo> {
+  async importCatalogue(path: InputFile): Promise<CatalogueInfo> {
     await this.importCatalogueFile(path);
     return this.catalogue() as CatalogueInfo;
   }
@@ -284,6 +285,7 @@ function defaultFilter(): CandidateFilter {
 
 function importInfo(i: VcfImport): VcfImportInfo {
   return {
+    id: String(i.id),
     fileName: i.fileName,
     sha256: i.sha256,
     sample: i.sample,

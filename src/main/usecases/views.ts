@@ -44,6 +44,8 @@ export function caseDetail(store: Store, v: CaseView): CaseDetail {
     sex: v.patient.sex,
     birthYear: v.patient.birthYear,
     notes: v.patient.notes,
+    kind: v.patient.kind,
+    solvedAt: v.patient.solvedAt,
     createdAt: v.patient.createdAt,
     updatedAt: v.patient.updatedAt,
     photos: v.photos.map((p) => ({

@@ -94,6 +94,16 @@ function CompareRoute(): ReactNode {
 }
 
 const gallery = createRoute({ getParentRoute: () => root, path: '/gallery', component: GalleryScreen });
+// A gallery member opens here, read-only (the Case screen shows a reference case so wherever it opens).
+const galleryCase = createRoute({
+  getParentRoute: () => root,
+  path: '/gallery/$caseId',
+  component: GalleryCaseRoute,
+});
+function GalleryCaseRoute(): ReactNode {
+  const { caseId } = galleryCase.useParams();
+  return <CaseScreen key={caseId} id={caseId} />;
+}
 const analysis = createRoute({ getParentRoute: () => root, path: '/analysis', component: AnalysisPage });
 const settings = createRoute({ getParentRoute: () => root, path: '/settings', component: SettingsScreen });
 
@@ -104,6 +114,7 @@ const routeTree = root.addChildren([
   matches,
   compare,
   gallery,
+  galleryCase,
   analysis,
   settings,
 ]);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
+import { inputPath, readInputSync, type InputFile } from '../../input-file.js';
 
 /** One HPO term as read from the ontology file. */
 export interface OntologyTerm {
@@ -25,10 +25,11 @@ export interface Ontology {
 export const hpoIdPattern = /^HP:\d{7}$/;
 
 /** Reads hp.json (OBO Graphs JSON) or hp.obo, chosen by extension or, failing that, by content. */
-export function readOntology(file: string): Ontology {
+export function readOntology(input: InputFile): Ontology {
+  const file = inputPath(input);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputSync(input).toString('utf8');
   } catch (err) {
     throw new UserError(`cannot read the ontology: ${(err as Error).message}`, { file, cause: err });
   }

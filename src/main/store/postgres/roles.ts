@@ -82,7 +82,7 @@ function researchViews(schema: string, research: string): Record<string, Record<
   const all = (...cols: string[]) => Object.fromEntries(cols.map((c) => [c, pass]));
   return {
     schema_migrations: all('version', 'name', 'sha256', 'applied_at', 'app_version'),
-    store_meta: all('id', 'store_id', 'gallery_version'),
+    store_meta: all('id', 'store_id', 'gallery_version', 'reference_version'),
     patients: {
       id: pass,
       pseudonym: pseudonymOf(research, 't.pseudonym'),
@@ -93,6 +93,8 @@ function researchViews(schema: string, research: string): Record<string, Record<
       notes: "''::text",
       created_at: pass,
       updated_at: pass,
+      kind: pass,
+      solved_at: pass,
       age_band: ageBand,
     },
     analysis_settings: all('id', 'sha256', 'json', 'created_at'),

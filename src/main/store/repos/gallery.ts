@@ -3,8 +3,9 @@ import { viewBlob } from './vectors.js';
 import { write } from './write.js';
 
 /**
- * A gallery member: a confirmed patient's (or an unaffected control's) primary face, as one model sees it;
- * or a member of a gallery pack from another centre, which has an embedding and no photo.
+ * A gallery member: a reference case's primary face (a confirmed patient's or an unaffected control's), as
+ * one model sees it; or a member of a gallery pack from another centre, which has an embedding and no
+ * photo. Clinic cases are never members, solved or not, until a user adds one to the gallery.
  */
 export interface GalleryEmbedding {
   /** The store's row ids; null for a pack member, which has no patient, face or photo here. */
@@ -66,7 +67,7 @@ export class Gallery {
       LEFT JOIN control_sources cs ON cs.patient_id = p.id AND p.is_control = 1
       LEFT JOIN diagnoses d ON d.patient_id = p.id AND d.status = 'confirmed' AND p.is_control = 0
       LEFT JOIN syndromes s ON s.id = d.syndrome_id
-      WHERE e.model_id = @model AND (p.is_control = 1 OR d.id IS NOT NULL)
+      WHERE e.model_id = @model AND p.kind = 'reference' AND (p.is_control = 1 OR d.id IS NOT NULL)
       UNION ALL
       SELECT NULL, gp.centre || '/' || m.member, NULL, NULL,
         CASE WHEN m.is_control = 1 THEN '${UNAFFECTED_LABEL}' ELSE coalesce(
@@ -80,7 +81,7 @@ export class Gallery {
       JOIN gallery_packs gp ON gp.id = m.pack_id
       WHERE gp.model_id = @model
       ORDER BY part, patientId, ord, syndromeId`);
-    this.state = db.prepare('SELECT store_id, gallery_version FROM store_meta WHERE id = 1');
+    this.state = db.prepare('SELECT store_id, reference_version FROM store_meta WHERE id = 1');
     this.setSource = db.prepare(`INSERT INTO control_sources (patient_id, source) VALUES (?, ?)
       ON CONFLICT (patient_id) DO UPDATE SET source = excluded.source
       WHERE control_sources.source IS NOT excluded.source`);
@@ -108,10 +109,13 @@ export class Gallery {
     this.setSource.run(patientId, source);
   }
 
-  /** Changes whenever anything `embeddings` returns could change; unique to this database. */
+  /**
+   * Changes whenever anything `embeddings` returns could change, and not with clinic work; unique to this
+   * database. Migration 0005's reference_version (its triggers watch reference cases only).
+   */
   version(): string {
-    const r = this.state.get() as { store_id: string; gallery_version: number };
-    return `${r.store_id}:${r.gallery_version}`;
+    const r = this.state.get() as { store_id: string; reference_version: number };
+    return `${r.store_id}:${r.reference_version}`;
   }
 
   /** The fitted matcher kept for this model, space, gallery version and method; null when there is none. */

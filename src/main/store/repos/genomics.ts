@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { inputPath, inputSize, type InputFile } from '../../input-file.js';
 import { basename } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Annotation, Impact } from '../../genomics/annotation.js';
@@ -197,20 +197,22 @@ export class GenomicsRepository {
    */
   async importVcf(
     pseudonym: string,
-    file: string,
+    input: InputFile,
     opts: VcfImportOptions & {
       /** Called with each record's line number as it is stored; a throw stops the import, storing nothing. */
       onRecord?: (line: number) => void;
     } = {},
   ): Promise<ImportResult> {
     const { id: patientId, pseudonym: spelt } = this.patient(pseudonym);
-    const { size } = await stat(file).catch((err: unknown) => {
+    const file = inputPath(input);
+    const size = await inputSize(input).catch((err: unknown) => {
+      if (err instanceof UserError) throw err;
       throw new UserError(`cannot read: ${(err as Error).message}`, { file, cause: err });
     });
     if (size === 0) throw new UserError('empty file: not a VCF', { file });
-    const sha256 = await fileSha256(file);
+    const sha256 = await fileSha256(input);
     // The proband may be chosen by the file's own ##PEDIGREE: the header says whom an earlier import took.
-    const header = await readVcfHeader(file, opts);
+    const header = await readVcfHeader(input, opts);
     const existing = this.findImport(this.db, patientId, sha256, header.sample);
     if (existing) return { import: existing, alreadyImported: true, sampleChosen: header.sampleChosen };
 
@@ -219,7 +221,7 @@ export class GenomicsRepository {
       const importId = await this.writeImport(db, {
         patientId,
         pseudonym: spelt,
-        file,
+        input,
         size,
         sha256,
         ...opts,
@@ -246,7 +248,7 @@ export class GenomicsRepository {
     f: {
       patientId: number;
       pseudonym: string;
-      file: string;
+      input: InputFile;
       size: number;
       sha256: string;
       onRecord?: (line: number) => void;
@@ -263,8 +265,9 @@ export class GenomicsRepository {
     let telomeres = 0;
     beginWrite(db);
     try {
+      const file = inputPath(f.input);
       const summary = await readVcf(
-        f.file,
+        f.input,
         { sample: f.sample, pedigree: f.pedigree, frequencyFields: f.frequencyFields },
         (v) => {
           f.onRecord?.(v.line);
@@ -318,12 +321,12 @@ export class GenomicsRepository {
           // Another process may have imported the same file since the check above; now we hold the lock.
           if (this.findImport(db, f.patientId, f.sha256, h.sample))
             throw new UserError('was imported for this patient by another process just now', {
-              file: f.file,
+              file,
             });
           importId = Number(
             insertImport.run(
               f.patientId,
-              basename(f.file),
+              basename(file),
               f.sha256,
               f.size,
               h.version,
@@ -352,7 +355,7 @@ export class GenomicsRepository {
         'UPDATE vcf_imports SET records = ?, not_carried = ?, telomeres = ?, warnings = ? WHERE id = ?',
       ).run(summary.records, notCarried, telomeres, JSON.stringify(warnings), importId);
       new AuditLog(db, this.store.audit.osUser).record('vcf.import', f.pseudonym, {
-        file: basename(f.file),
+        file: basename(file),
         sha256: f.sha256,
         sample: summary.header.sample,
         build: summary.header.build,
@@ -374,10 +377,36 @@ export class GenomicsRepository {
     return rows.map(toImport);
   }
 
+  /**
+   * Deletes one of the patient's VCF imports with its variants and their annotations, in one transaction;
+   * the audit entry names the file, its sha256, the sample and how many variants went. The VCF itself was
+   * never copied into the data directory: there is no file to remove.
+   */
+  deleteImport(pseudonym: string, importId: number): VcfImport {
+    return write(this.db, () => {
+      const patient = this.patient(pseudonym);
+      const row = this.db
+        .prepare(`${IMPORT_SELECT} WHERE i.id = ? AND i.patient_id = ?`)
+        .get(importId, patient.id) as ImportRow | undefined;
+      if (!row) throw new UserError(`case '${patient.pseudonym}' has no VCF import ${importId}`);
+      const imp = toImport(row);
+      this.db.prepare('DELETE FROM vcf_imports WHERE id = ?').run(imp.id);
+      this.store.audit.record('vcf.delete', patient.pseudonym, {
+        importId: imp.id,
+        file: imp.fileName,
+        sha256: imp.sha256,
+        sample: imp.sample,
+        variants: imp.variants,
+      });
+      return imp;
+    });
+  }
+
   /** Replaces the gene-syndrome catalogue with the file's, in one transaction. */
-  async importCatalogue(file: string): Promise<Catalogue & { sha256: string }> {
-    const catalogue = await readCatalogue(file);
-    const sha256 = await fileSha256(file);
+  async importCatalogue(input: InputFile): Promise<Catalogue & { sha256: string }> {
+    const file = inputPath(input);
+    const catalogue = await readCatalogue(input);
+    const sha256 = await fileSha256(input);
     const upsert = this.db.prepare(bySql(this.db, dialectSql.catalogueUpsert));
     write(this.db, () => {
       this.db.exec('DELETE FROM gene_syndromes; DELETE FROM gene_catalogue;');

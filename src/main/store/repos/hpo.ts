@@ -1,5 +1,6 @@
 import { bySql, insertMany, type Db } from '../db.js';
 import { UserError } from '../../errors.js';
+import { inputPath, type InputFile } from '../../input-file.js';
 import { hpoIdPattern, readOntology } from '../hpo/parse.js';
 import { write } from './write.js';
 
@@ -89,7 +90,7 @@ export class Hpo {
   }
 
   /** Replaces the loaded ontology with the one in `file` (hp.json or hp.obo), in one transaction. */
-  load(file: string): HpoRelease {
+  load(file: InputFile): HpoRelease {
     const ontology = readOntology(file);
     write(this.db, () => {
       this.db.exec(this.clear);
@@ -103,7 +104,7 @@ export class Hpo {
       insertMany(this.db, 'hpo_synonyms', ['term_id', 'synonym'], synonyms, { ignoreDuplicates: true });
       const parents = ontology.terms.flatMap((t) => t.parents.map((p) => [t.id, p]));
       insertMany(this.db, 'hpo_parents', ['term_id', 'parent_id'], parents, { ignoreDuplicates: true });
-      this.setRelease.run(ontology.version, file, new Date().toISOString());
+      this.setRelease.run(ontology.version, inputPath(file), new Date().toISOString());
     });
     const release = this.release();
     if (!release) throw new Error('the HPO release row was not written');

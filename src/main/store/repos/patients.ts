@@ -8,6 +8,10 @@ import { sexes, type Sex } from '../../../shared/vocabulary.js';
 
 export { sexes, type Sex };
 
+/** A reference case belongs to the gallery (read-only on screen); a clinic case is the department's patient. */
+export const caseKinds = ['clinic', 'reference'] as const;
+export type CaseKind = (typeof caseKinds)[number];
+
 export interface Patient {
   id: number;
   pseudonym: string;
@@ -18,6 +22,9 @@ export interface Patient {
   /** An unaffected control: a gallery member of the 'unaffected' class. */
   isControl: boolean;
   notes: string;
+  kind: CaseKind;
+  /** When a user marked the (clinic) case solved with a confirmed diagnosis; null while it is not. */
+  solvedAt: string | null;
   createdAt: string;
   updatedAt: string;
   /** For a researcher, in place of the birth date and year: the age now, in 5-year bands ('5-9'). */
@@ -31,6 +38,8 @@ export interface NewPatient {
   birthDate?: string | null;
   isControl?: boolean;
   notes?: string;
+  /** Default 'clinic'; a gallery import makes reference cases. */
+  kind?: CaseKind;
 }
 
 /** A row of the case list: the patient and what the case holds. */
@@ -45,6 +54,8 @@ export interface CaseSummary extends Patient {
 export interface CaseListQuery {
   /** Matched against pseudonym, notes, syndrome names and genes of the patient's diagnoses. */
   filter?: string | undefined;
+  /** One kind only (clinic cases newest first, reference cases by id); all of them by id when not given. */
+  kind?: CaseKind | undefined;
   limit?: number;
   offset?: number;
 }
@@ -62,6 +73,8 @@ interface PatientRow {
   birth_date: string | null;
   is_control: number;
   notes: string;
+  kind: CaseKind;
+  solved_at: string | null;
   created_at: string;
   updated_at: string;
   /** Only a researcher's view of a department database has it: the band worked out by the server. */
@@ -91,7 +104,8 @@ const byPseudonym = {
   postgres: 'SELECT * FROM patients WHERE nocase(pseudonym) = nocase(?)',
 };
 const pseudonymOrder = { sqlite: 'p.pseudonym', postgres: 'nocase(p.pseudonym)' };
-const matchOrder = { sqlite: 'pseudonym', postgres: 'nocase(pseudonym)' };
+// The clinic's own cases newest first, so that the case just created is at the top.
+const newestFirst = 'p.created_at DESC, p.id DESC';
 const like = { sqlite: 'LIKE', postgres: 'ILIKE' };
 // A page of the matching ids, given as a JSON array.
 const inIds = {
@@ -105,10 +119,9 @@ export class Patients {
   private readonly byId;
   private readonly updateRow;
   private readonly deleteRow;
-  private readonly page;
-  private readonly matching;
-  private readonly pageOf;
-  private readonly countAll;
+  private readonly setKindRow;
+  private readonly solveRow;
+  private readonly lists: Record<'id' | 'newest', ReturnType<Patients['listStatements']>>;
   private readonly lastChange;
 
   constructor(
@@ -117,39 +130,54 @@ export class Patients {
     readonly role: Role = 'clinician',
   ) {
     this.insert = db.prepare(`INSERT INTO patients
-      (pseudonym, sex, birth_year, birth_date, is_control, notes, created_at, updated_at)
-      VALUES (:pseudonym, :sex, :birthYear, :birthDate, :isControl, :notes, :now, :now)`);
+      (pseudonym, sex, birth_year, birth_date, is_control, notes, kind, created_at, updated_at)
+      VALUES (:pseudonym, :sex, :birthYear, :birthDate, :isControl, :notes, :kind, :now, :now)`);
     this.byPseudonym = db.prepare(bySql(db, byPseudonym));
     this.byId = db.prepare('SELECT * FROM patients WHERE id = ?');
     this.updateRow = db.prepare(`UPDATE patients SET sex = :sex, birth_year = :birthYear,
       birth_date = :birthDate, is_control = :isControl, notes = :notes, updated_at = :now WHERE id = :id`);
     this.deleteRow = db.prepare('DELETE FROM patients WHERE id = ?');
-    const columns = summaryColumns(dialectOf(db));
-    const order = bySql(db, pseudonymOrder);
-    const l = bySql(db, like);
-    // The page's ids first: the counts are worked out for its rows only, not for every row skipped.
-    this.page = db.prepare(`SELECT ${columns} FROM patients p
-      WHERE p.id IN (SELECT id FROM patients ORDER BY ${bySql(db, matchOrder)} LIMIT :limit OFFSET :offset)
-      ORDER BY ${order}`);
-    // Patients matched on their own fields or through a diagnosis; one UNION is cheaper than an OR.
-    this.matching = db
-      .prepare(
-        `SELECT id FROM (
-          SELECT p.id, p.pseudonym FROM patients p
-          WHERE p.pseudonym ${l} :like ESCAPE '\\' OR (:notes = 1 AND p.notes ${l} :like ESCAPE '\\')
-          UNION
-          SELECT p.id, p.pseudonym FROM diagnoses d JOIN patients p ON p.id = d.patient_id
-          WHERE d.gene ${l} :like ESCAPE '\\'
-            OR d.syndrome_id IN (SELECT s.id FROM syndromes s WHERE s.name ${l} :like ESCAPE '\\')) m
-        ORDER BY ${bySql(db, matchOrder)}`,
-      )
-      .pluck();
-    this.pageOf = db.prepare(`SELECT ${columns} FROM patients p
-      WHERE ${bySql(db, inIds)} ORDER BY ${order}`);
-    this.countAll = db.prepare('SELECT count(*) AS n FROM patients');
+    this.setKindRow = db.prepare('UPDATE patients SET kind = ?, updated_at = ? WHERE id = ?');
+    this.solveRow = db.prepare('UPDATE patients SET solved_at = ?, updated_at = ? WHERE id = ?');
+    this.lists = {
+      id: this.listStatements(bySql(db, pseudonymOrder)),
+      newest: this.listStatements(newestFirst),
+    };
     this.lastChange = db.prepare(
       "SELECT os_user, at FROM audit_log WHERE patient = ? AND action = 'patient.update' ORDER BY id DESC LIMIT 1",
     );
+  }
+
+  /**
+   * The case list's queries in one order. `:kind` null lists every kind (p.kind = coalesce(...) rather
+   * than an IS NULL test, which PostgreSQL cannot type).
+   */
+  private listStatements(order: string) {
+    const db = this.db;
+    const columns = summaryColumns(dialectOf(db));
+    const l = bySql(db, like);
+    const ofKind = 'p.kind = coalesce(:kind, p.kind)';
+    return {
+      // The page's ids first: the counts are worked out for its rows only, not for every row skipped.
+      page: db.prepare(`SELECT ${columns} FROM patients p
+        WHERE p.id IN (SELECT p.id FROM patients p WHERE ${ofKind} ORDER BY ${order} LIMIT :limit OFFSET :offset)
+        ORDER BY ${order}`),
+      // Patients matched on their own fields or through a diagnosis; one UNION is cheaper than an OR.
+      matching: db
+        .prepare(
+          `SELECT id FROM (
+            SELECT p.id, p.pseudonym, p.created_at FROM patients p
+            WHERE ${ofKind} AND (p.pseudonym ${l} :like ESCAPE '\\' OR (:notes = 1 AND p.notes ${l} :like ESCAPE '\\'))
+            UNION
+            SELECT p.id, p.pseudonym, p.created_at FROM diagnoses d JOIN patients p ON p.id = d.patient_id
+            WHERE ${ofKind} AND (d.gene ${l} :like ESCAPE '\\'
+              OR d.syndrome_id IN (SELECT s.id FROM syndromes s WHERE s.name ${l} :like ESCAPE '\\'))) p
+          ORDER BY ${order}`,
+        )
+        .pluck(),
+      pageOf: db.prepare(`SELECT ${columns} FROM patients p WHERE ${bySql(db, inIds)} ORDER BY ${order}`),
+      count: db.prepare(`SELECT count(*) AS n FROM patients p WHERE ${ofKind}`),
+    };
   }
 
   create(p: NewPatient): Patient {
@@ -159,13 +187,18 @@ export class Patients {
       if (this.byPseudonym.get(v.pseudonym))
         throw new UserError(`a patient with id '${v.pseudonym}' already exists`);
       const id = Number(
-        this.insert.run({ ...v, isControl: v.isControl ? 1 : 0, now: new Date().toISOString() })
-          .lastInsertRowid,
+        this.insert.run({
+          ...v,
+          isControl: v.isControl ? 1 : 0,
+          kind: p.kind ?? 'clinic',
+          now: new Date().toISOString(),
+        }).lastInsertRowid,
       );
       this.audit.record('patient.create', v.pseudonym, {
         sex: v.sex,
         birthYear: v.birthYear,
         isControl: v.isControl,
+        kind: p.kind ?? 'clinic',
       });
       return this.getById(id);
     });
@@ -246,34 +279,54 @@ export class Patients {
     );
   }
 
-  /** Deletes the patient with photos, faces, diagnoses and terms; Store.deletePatient also removes the files. */
-  delete(pseudonym: string): void {
+  /**
+   * Deletes the patient with photos, faces, diagnoses, terms and VCF imports; `removed` (what the case held)
+   * goes into the audit entry. Store.deletePatient also removes the photo files.
+   */
+  delete(pseudonym: string, removed: Record<string, unknown> = {}): void {
     write(this.db, () => {
       const cur = this.get(pseudonym);
       this.deleteRow.run(cur.id);
-      this.audit.record('patient.delete', cur.pseudonym);
+      this.audit.record('patient.delete', cur.pseudonym, { kind: cur.kind, ...removed });
     });
   }
 
-  count(): number {
-    return (this.countAll.get() as { n: number }).n;
+  /** Marks the case solved (its confirmed diagnosis recorded by the caller in the same transaction). */
+  markSolved(patient: Patient): void {
+    write(this.db, () => {
+      this.solveRow.run(new Date().toISOString(), later(patient.updatedAt), patient.id);
+    });
+  }
+
+  /** Makes the case a reference (gallery) case or a clinic case again, audited as `action`. */
+  setKind(patient: Patient, kind: CaseKind, action: string): void {
+    write(this.db, () => {
+      this.setKindRow.run(kind, later(patient.updatedAt), patient.id);
+      this.audit.record(action, patient.pseudonym, { kind });
+    });
+  }
+
+  count(kind?: CaseKind): number {
+    return (this.lists.id.count.get({ kind: kind ?? null }) as { n: number }).n;
   }
 
   list(q: CaseListQuery = {}): CaseList {
     const text = q.filter?.trim();
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
+    const kind = q.kind ?? null;
+    const s = this.lists[kind === 'clinic' ? 'newest' : 'id'];
     let total: number;
     let rows: SummaryRow[];
     if (!text) {
-      total = this.count();
-      rows = this.page.all({ limit, offset }) as SummaryRow[];
+      total = this.count(q.kind);
+      rows = s.page.all({ kind, limit, offset }) as SummaryRow[];
     } else {
       const like = `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
       // A researcher's search does not look into notes, which it may not see.
-      const ids = this.matching.all({ like, notes: this.role === 'clinician' ? 1 : 0 }) as number[];
+      const ids = s.matching.all({ kind, like, notes: this.role === 'clinician' ? 1 : 0 }) as number[];
       total = ids.length;
-      rows = this.pageOf.all(JSON.stringify(ids.slice(offset, offset + limit))) as SummaryRow[];
+      rows = s.pageOf.all(JSON.stringify(ids.slice(offset, offset + limit))) as SummaryRow[];
     }
     return {
       total,
@@ -322,13 +375,17 @@ function toPatient(r: PatientRow): Patient {
     birthDate: r.birth_date,
     isControl: r.is_control === 1,
     notes: r.notes,
+    kind: r.kind,
+    solvedAt: r.solved_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     ...(r.age_band !== undefined ? { ageBand: r.age_band } : {}),
   };
 }
 
-type ValidPatient = Required<{ [K in keyof NewPatient]: Exclude<NewPatient[K], undefined> }>;
+type ValidPatient = Required<{
+  [K in Exclude<keyof NewPatient, 'kind'>]: Exclude<NewPatient[K], undefined>;
+}>;
 
 function validPatient(p: NewPatient): ValidPatient {
   const pseudonym = p.pseudonym.trim();

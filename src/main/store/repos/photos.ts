@@ -124,21 +124,21 @@ export class Photos {
     return r && this.toPhoto(r);
   }
 
-  /**
-   * Deletes the row (faces and embeddings with it) and the file when no other row names it, under the
-   * write lock, which keeps other processes from reusing the file between check and removal.
-   */
+  /** Deletes the row (faces and embeddings with it); Store.deletePhoto removes the file when no row names it. */
   delete(photo: Photo, pseudonym: string): void {
     write(this.db, () => {
       this.deleteRow.run(photo.id);
-      this.audit.record('photo.delete', pseudonym, { photoId: photo.id, sha256: photo.sha256 });
-      this.removeUnused([photo.sha256]);
+      this.audit.record('photo.delete', pseudonym, {
+        photoId: photo.id,
+        sha256: photo.sha256,
+        file: photo.originalName,
+      });
     });
   }
 
-  /** Removes the files of these photos that no row names any more (inside a write transaction). */
-  removeUnused(shas: Iterable<string>): void {
-    for (const sha of shas) if ((this.shaUses.get(sha) as { n: number }).n === 0) this.files.remove(sha);
+  /** Those of these photos that no row names any more (asked inside the deleting write transaction). */
+  unused(shas: Iterable<string>): string[] {
+    return [...new Set(shas)].filter((sha) => (this.shaUses.get(sha) as { n: number }).n === 0);
   }
 
   /** The sha256 of every photo that some row names. */

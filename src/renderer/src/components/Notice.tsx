@@ -23,8 +23,14 @@ export function ProgressBar({ done, total, label }: { done: number; total: numbe
     >
       <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
       <span className="progress-text">
-        {label} {total > 0 ? `${done} / ${total}` : done > 0 ? String(done) : ''}
+        {label} {progressCount(done, total)}
       </span>
     </div>
   );
+}
+
+/** '12 / 40 (30%)'; where the total is not known yet (a VCF streamed), how far it got: '5000 so far'. */
+function progressCount(done: number, total: number): string {
+  if (total > 0) return `${done} / ${total} (${Math.round((100 * Math.min(done, total)) / total)}%)`;
+  return done > 0 ? `${done.toLocaleString('en')} so far` : '';
 }

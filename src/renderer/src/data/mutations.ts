@@ -18,14 +18,51 @@ export function useCreateCase() {
   });
 }
 
-type CaseEdit = 'cases.update' | 'cases.setTerm' | 'cases.setDiagnosis';
+type CaseEdit =
+  | 'cases.update'
+  | 'cases.setTerm'
+  | 'cases.setDiagnosis'
+  | 'cases.solve'
+  | 'cases.addToGallery'
+  | 'photos.delete';
+
+/** Edits that change a case's faces (its matches, its variants' face component) or the gallery itself. */
+const changesFaces: ReadonlySet<CaseEdit> = new Set(['photos.delete', 'cases.addToGallery']);
 
 /** A change to the case's own record, which the Service answers with the case as saved. */
 export function useCaseEdit<K extends CaseEdit>(name: K) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (input: CallInput<K>): Promise<CaseDetail> => api.call(name, input),
-    onSuccess: (saved) => remember(client, saved),
+    onSuccess: (saved) => {
+      remember(client, saved);
+      if (changesFaces.has(name))
+        for (const queryKey of [keys.faces, keys.appInfo, keys.spaces, keys.variants])
+          void client.invalidateQueries({ queryKey });
+    },
+  });
+}
+
+/** Deletes the case; its screens go, the lists and the gallery (if it was a member) are read again. */
+export function useDeleteCase() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.call('cases.delete', { id }),
+    onSuccess: (gone) => {
+      client.removeQueries({ queryKey: keys.case(gone.id) });
+      void client.invalidateQueries({ queryKey: keys.caseLists });
+      void client.invalidateQueries({ queryKey: keys.faces });
+      void client.invalidateQueries({ queryKey: keys.appInfo });
+    },
+  });
+}
+
+/** Deletes one VCF import of the case: its variants are read again. */
+export function useDeleteVcfImport(caseId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (importId: string) => api.call('variants.deleteImport', { caseId, importId }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: keys.variantsOf(caseId) }),
   });
 }
 

@@ -1,4 +1,5 @@
 import { queryOptions, skipToken } from '@tanstack/react-query';
+import type { CaseKind } from '../../../shared/api.js';
 import { api } from '../api.js';
 
 /**
@@ -10,7 +11,7 @@ export const keys = {
   auditState: ['audit.state'],
   catalogue: ['catalogue.info'],
   caseLists: ['cases', 'list'],
-  caseList: (filter: string) => ['cases', 'list', filter],
+  caseList: (kind: CaseKind, filter: string) => ['cases', 'list', kind, filter],
   case: (id: string) => ['cases', 'detail', id],
   photoImage: (photoId: string, kind: 'original' | 'aligned') => ['photos.image', photoId, kind],
   termSearches: ['terms.search'],
@@ -43,10 +44,10 @@ export const catalogueQuery = () =>
 
 // Cases live in a store other workstations may share: each showing reads them again, the cached copy
 // standing in meanwhile. Every read of a case is also the audited opening of it.
-export const caseListQuery = (filter: string) =>
+export const caseListQuery = (filter: string, kind: CaseKind = 'clinic') =>
   queryOptions({
-    queryKey: keys.caseList(filter),
-    queryFn: () => api.call('cases.list', { filter }),
+    queryKey: keys.caseList(kind, filter),
+    queryFn: () => api.call('cases.list', { filter, kind }),
     staleTime: 0,
   });
 

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { SpaceView } from '../../../shared/api.js';
 import { byNumbers, colourOf } from '../../../shared/palette.js';
 import { errorMessage } from '../api.js';
+import { counted } from '../components/counted.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl } from '../components/files.js';
 import { keys } from '../data/queries.js';
@@ -234,7 +235,8 @@ function ClusterTable({ title, p }: { title: string; p: Partition }) {
     <div className="panel">
       <h3>{title}</h3>
       <p>
-        {p.clusters} clusters{p.noise ? `, ${p.noise} faces left as noise` : ''}; adjusted Rand index{' '}
+        {counted(p.clusters, 'cluster')}
+        {p.noise ? `, ${counted(p.noise, 'face')} left as noise` : ''}; adjusted Rand index{' '}
         {p.adjustedRandIndex.toFixed(3)}, normalised mutual information{' '}
         {p.normalisedMutualInformation.toFixed(3)}, purity {p.overallPurity.toFixed(3)}.
       </p>

@@ -1,13 +1,15 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import type { CaseDetail, Photo } from '../../../shared/api.js';
 import { api, errorMessage, errorText } from '../api.js';
+import { ConfirmButton } from '../components/Confirm.js';
+import { counted } from '../components/counted.js';
 import { FaceView, meshPoints, viewAround } from '../components/FaceView.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { dataUrl } from '../components/files.js';
 import { useDebounced } from '../components/useDebounced.js';
-import { useAddPhotos, useCaseEdit } from '../data/mutations.js';
+import { useAddPhotos, useCaseEdit, useDeleteCase } from '../data/mutations.js';
 import { caseQuery, photoImageQuery, syndromeSearchQuery, termSearchQuery } from '../data/queries.js';
 import { hasFileDialog } from '../host.js';
 import { Variants } from './Variants.js';
@@ -15,12 +17,25 @@ import { Variants } from './Variants.js';
 /** Searches wait for the user to pause typing this long. */
 const SEARCH_DEBOUNCE_MS = 250;
 
+/** Why the case cannot be matched yet, or null when it can. */
+function notMatchable(c: CaseDetail): string | null {
+  if (c.photos.length === 0) return 'Matches needs a photo: add one with the face clearly visible.';
+  if (!c.photos.some((p) => p.faces.some((f) => f.primary)))
+    return 'Matches needs a face: none was found in this case’s photos; add a frontal photo.';
+  return null;
+}
+
+/**
+ * A case: a clinic case to work on, or (kind reference) a gallery member shown read-only, as the Gallery
+ * screen opens it: what the gallery was built from is changed only by the gallery's own imports.
+ */
 export function CaseScreen({ id }: { id: string }) {
   const detail = useQuery(caseQuery(id));
   const navigate = useNavigate();
   const c = detail.data;
   if (!c) return detail.error ? <ErrorBox error={errorText(detail.error)} /> : <Loading what="the case" />;
-  const analysed = c.photos.some((p) => p.faces.some((f) => f.primary));
+  if (c.kind === 'reference') return <GalleryCase detail={c} />;
+  const why = notMatchable(c);
   return (
     <section>
       <div className="heading">
@@ -28,13 +43,20 @@ export function CaseScreen({ id }: { id: string }) {
         <span className="muted">
           {c.sex}
           {c.birthYear !== null ? `, born ${c.birthYear}` : ''}
+          {c.solvedAt !== null ? `, solved ${c.solvedAt.slice(0, 10)}` : ''}
         </span>
         <button
-          disabled={!analysed}
+          disabled={why !== null}
+          title={why ?? undefined}
           onClick={() => void navigate({ to: '/cases/$caseId/matches', params: { caseId: c.id } })}
         >
           Matches
         </button>
+        {why !== null && (
+          <span className="muted" data-testid="matches-why">
+            {why}
+          </span>
+        )}
       </div>
       <Photos detail={c} />
       <Notes detail={c} />
@@ -43,7 +65,72 @@ export function CaseScreen({ id }: { id: string }) {
         <Diagnoses detail={c} />
       </div>
       <Variants caseId={c.id} />
+      <DeleteCase detail={c} />
     </section>
+  );
+}
+
+/** A gallery member as the Gallery screen opens it: its photos, terms and diagnosis, nothing to change. */
+function GalleryCase({ detail: c }: { detail: CaseDetail }) {
+  return (
+    <section>
+      <div className="heading">
+        <h1>Gallery case {c.id}</h1>
+        <span className="muted">
+          {c.sex}
+          {c.birthYear !== null ? `, born ${c.birthYear}` : ''}
+        </span>
+      </div>
+      <p className="muted" data-testid="read-only">
+        A reference case of the gallery: read-only here. The gallery changes through its imports, so that
+        clinic work never moves the gallery version that matches are reported against.
+      </p>
+      <div className="panel">
+        <h2>Photos</h2>
+        <div className="photos">
+          {c.photos.map((p) => (
+            <PhotoCard key={p.id} photo={p} />
+          ))}
+        </div>
+      </div>
+      <div className="columns">
+        <div className="panel">
+          <h2>Phenotype (HPO)</h2>
+          <ul className="terms">
+            {c.terms.map((t) => (
+              <li key={t.id} className={t.status}>
+                {t.status === 'excluded' ? 'no ' : ''}
+                {t.name} <span className="muted">{t.id}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="panel">
+          <h2>Diagnosis</h2>
+          <DiagnosisList detail={c} />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** Deleting the case, once confirmed: its photos, terms, diagnoses and VCFs go; the audit log keeps who did it. */
+function DeleteCase({ detail }: { detail: CaseDetail }) {
+  const remove = useDeleteCase();
+  const navigate = useNavigate();
+  return (
+    <div className="panel">
+      <ConfirmButton
+        label="Delete case…"
+        question={`Delete case ${detail.id} with its ${counted(detail.photos.length, 'photo')}, terms, diagnoses and VCF imports? This cannot be undone.`}
+        confirm="Delete the case"
+        disabled={remove.isPending}
+        onConfirm={() =>
+          remove.mutate(detail.id, { onSuccess: () => void navigate({ to: '/cases', replace: true }) })
+        }
+      />
+      <ErrorBox error={errorMessage(remove.error)} />
+    </div>
   );
 }
 
@@ -109,6 +196,7 @@ function Notes({ detail }: { detail: CaseDetail }) {
 
 function Photos({ detail }: { detail: CaseDetail }) {
   const add = useAddPhotos(detail.id);
+  const remove = useCaseEdit('photos.delete');
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   // The call's refusal, or each file it could not take.
@@ -164,16 +252,25 @@ function Photos({ detail }: { detail: CaseDetail }) {
       {messages.map((m) => (
         <ErrorBox key={m} error={m} />
       ))}
+      <ErrorBox error={errorMessage(remove.error)} />
       <div className="photos">
         {detail.photos.map((p) => (
-          <PhotoCard key={p.id} photo={p} />
+          <PhotoCard key={p.id} photo={p}>
+            <ConfirmButton
+              label="Delete photo…"
+              question={`Delete ${p.file} from this case?`}
+              confirm="Delete the photo"
+              disabled={remove.isPending}
+              onConfirm={() => remove.mutate({ caseId: detail.id, photoId: p.id })}
+            />
+          </PhotoCard>
         ))}
       </div>
     </div>
   );
 }
 
-function PhotoCard({ photo }: { photo: Photo }) {
+function PhotoCard({ photo, children }: { photo: Photo; children?: ReactNode }) {
   const original = useQuery(photoImageQuery(photo.id, 'original'));
   const aligned = useQuery({ ...photoImageQuery(photo.id, 'aligned'), enabled: photo.hasAligned });
   const face = photo.faces.find((f) => f.primary);
@@ -236,6 +333,7 @@ function PhotoCard({ photo }: { photo: Photo }) {
         ) : (
           <div className="flag">no face found</div>
         )}
+        {children}
       </figcaption>
     </figure>
   );
@@ -292,24 +390,56 @@ function Terms({ detail }: { detail: CaseDetail }) {
   );
 }
 
+function DiagnosisList({ detail }: { detail: CaseDetail }) {
+  return (
+    <ul className="terms">
+      {detail.diagnoses.map((d) => (
+        <li key={d.syndromeId}>
+          {d.name} <span className="muted">{d.status}</span>
+          {d.gene && <span className="muted"> ({d.gene})</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function Diagnoses({ detail }: { detail: CaseDetail }) {
   const [query, setQuery] = useState('');
   const asked = useDebounced(query, SEARCH_DEBOUNCE_MS);
   const found = useQuery({ ...syndromeSearchQuery(asked), placeholderData: keepPreviousData });
   const setDiagnosis = useCaseEdit('cases.setDiagnosis');
+  const solve = useCaseEdit('cases.solve');
+  const toGallery = useCaseEdit('cases.addToGallery');
   const set = (syndromeId: string, status: 'confirmed' | 'suspected' | 'excluded') =>
     setDiagnosis.mutate({ caseId: detail.id, syndromeId, status });
+  const confirmed = detail.diagnoses.filter((d) => d.status === 'confirmed');
   return (
     <div className="panel">
       <h2>Diagnosis</h2>
-      <ul className="terms">
-        {detail.diagnoses.map((d) => (
-          <li key={d.syndromeId}>
-            {d.name} <span className="muted">{d.status}</span>
-            {d.gene && <span className="muted"> ({d.gene})</span>}
-          </li>
-        ))}
-      </ul>
+      <DiagnosisList detail={detail} />
+      {detail.solvedAt === null ? (
+        confirmed.map((d) => (
+          <button
+            key={d.syndromeId}
+            disabled={solve.isPending}
+            onClick={() => solve.mutate({ caseId: detail.id, syndromeId: d.syndromeId, gene: d.gene })}
+          >
+            Mark solved: {d.name}
+          </button>
+        ))
+      ) : (
+        <div className="solved" data-testid="solved">
+          <span className="muted">Solved on {detail.solvedAt.slice(0, 10)}. </span>
+          <ConfirmButton
+            label="Add to gallery…"
+            question={`Add ${detail.id} to the gallery as a confirmed case? Matches are then fitted with it (the gallery version changes), and the case becomes read-only.`}
+            confirm="Add to the gallery"
+            disabled={toGallery.isPending}
+            onConfirm={() => toGallery.mutate({ caseId: detail.id })}
+          />
+        </div>
+      )}
+      <ErrorBox error={errorMessage(solve.error ?? toGallery.error)} />
       <input
         type="search"
         aria-label="Search syndromes"

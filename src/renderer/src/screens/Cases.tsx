@@ -55,6 +55,9 @@ export function CasesScreen({ filter }: { filter: string }) {
   return (
     <section>
       <h1>Cases</h1>
+      <p className="muted">
+        The clinic’s own cases, newest first; the gallery’s cases are in Gallery &amp; model.
+      </p>
       <div className="toolbar">
         <input
           type="search"
@@ -123,10 +126,18 @@ function NewCase({ onCreated }: { onCreated: (id: string) => void }) {
   const [sex, setSex] = useState<Sex>('unknown');
   const [birthYear, setBirthYear] = useState('');
   const create = useCreateCase();
+  const [refused, setRefused] = useState<string | null>(null);
   function submit(e: FormEvent) {
     e.preventDefault();
+    const year = birthYear.trim();
+    // Refused here with a reason: a year the contract cannot take must not become "unknown" on the way.
+    if (year !== '' && !/^\d{4}$/.test(year)) {
+      setRefused(`Birth year '${year}' is not a year: write four digits (e.g. 2016), or leave it empty.`);
+      return;
+    }
+    setRefused(null);
     create.mutate(
-      { id, sex, birthYear: birthYear === '' ? null : Number(birthYear) },
+      { id, sex, birthYear: year === '' ? null : Number(year) },
       { onSuccess: (created) => onCreated(created.id) },
     );
   }
@@ -154,7 +165,7 @@ function NewCase({ onCreated }: { onCreated: (id: string) => void }) {
       <button type="submit" disabled={id.trim() === ''}>
         Create
       </button>
-      <ErrorBox error={errorMessage(create.error)} />
+      <ErrorBox error={refused ?? errorMessage(create.error)} />
     </form>
   );
 }

@@ -1,12 +1,14 @@
 import { useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import type { EvaluationReport } from '../../../shared/api.js';
 import { api, errorMessage, upload as uploadFile } from '../api.js';
 import { JobStatus } from '../components/JobStatus.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { fileToBase64 } from '../components/files.js';
 import { useJob } from '../components/useJob.js';
-import { appInfoQuery } from '../data/queries.js';
+import { counted } from '../components/counted.js';
+import { appInfoQuery, caseListQuery } from '../data/queries.js';
 import { hasFileDialog } from '../host.js';
 
 /** The gallery's labels (read again once an import is done: data/client.ts), and the model's jobs. */
@@ -41,10 +43,42 @@ export function GalleryScreen() {
       ) : (
         <Loading what="the gallery" />
       )}
+      <Members />
       <Import />
       <Evaluate />
       <Train />
     </section>
+  );
+}
+
+/** The gallery's own cases (reference cases), each opening read-only. */
+function Members() {
+  const [filter, setFilter] = useState('');
+  const list = useQuery({ ...caseListQuery(filter, 'reference'), placeholderData: keepPreviousData });
+  const rows = list.data?.rows ?? [];
+  return (
+    <div className="panel" data-testid="gallery-members">
+      <div className="toolbar">
+        <h2>Gallery cases</h2>
+        <input
+          type="search"
+          aria-label="Search gallery cases"
+          placeholder="Search by id or syndrome"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        <span className="muted">{list.data ? `${rows.length} of ${list.data.total}` : ''}</span>
+      </div>
+      <ErrorBox error={errorMessage(list.error)} />
+      <div className="member-list">
+        {rows.slice(0, 200).map((r) => (
+          <Link key={r.id} to="/gallery/$caseId" params={{ caseId: r.id }} className="member">
+            {r.id} <span className="muted">{r.diagnosis ?? ''}</span>
+          </Link>
+        ))}
+      </div>
+      {rows.length > 200 && <p className="muted">The first 200 are listed: search to find others.</p>}
+    </div>
   );
 }
 
@@ -125,7 +159,8 @@ function Import() {
       <JobStatus job={job} verb="Import" />
       {result?.kind === 'gallery.import' && (
         <div data-testid="import-result">
-          Imported {result.photos} photos of {result.patients} patients in {result.labels} labels.
+          Imported {counted(result.photos, 'photo')} of {counted(result.patients, 'patient')} in{' '}
+          {counted(result.labels, 'label')}.
         </div>
       )}
     </div>

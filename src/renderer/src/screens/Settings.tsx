@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { errorText } from '../api.js';
+import { counted } from '../components/counted.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { HpoLoader } from '../components/HpoLoader.js';
 import { CatalogueLoader } from '../components/CatalogueLoader.js';
@@ -58,8 +59,8 @@ export function SettingsScreen() {
         </dd>
         <dt>Gallery</dt>
         <dd>
-          {i.gallery.patients} patients, {i.gallery.photos} photos, {i.gallery.labels.length} labels (version{' '}
-          {i.gallery.version})
+          {counted(i.gallery.patients, 'patient')}, {counted(i.gallery.photos, 'photo')},{' '}
+          {counted(i.gallery.labels.length, 'label')} (version {i.gallery.version})
         </dd>
       </dl>
       <h2>Models</h2>

@@ -14,6 +14,8 @@ import { FilePicker } from '../components/FilePicker.js';
 import { JobStatus } from '../components/JobStatus.js';
 import { ErrorBox, Loading } from '../components/Notice.js';
 import { useJob } from '../components/useJob.js';
+import { ConfirmButton } from '../components/Confirm.js';
+import { useDeleteVcfImport } from '../data/mutations.js';
 import { variantsQuery } from '../data/queries.js';
 
 const features = tableFeatures({
@@ -146,7 +148,25 @@ export function Variants({ caseId }: { caseId: string }) {
       )}
       <ErrorBox error={errorMessage(list.error)} />
       {list.isPending && <Loading what="the variants" />}
+      {list.data?.import && <DeleteImport caseId={caseId} vcf={list.data.import} />}
       {list.data && <Ranking list={list.data} />}
+    </div>
+  );
+}
+
+/** Deleting the VCF import shown (its variants with it), once confirmed. */
+function DeleteImport({ caseId, vcf }: { caseId: string; vcf: NonNullable<VariantList['import']> }) {
+  const remove = useDeleteVcfImport(caseId);
+  return (
+    <div className="toolbar">
+      <ConfirmButton
+        label="Delete this VCF import…"
+        question={`Delete the import of ${vcf.fileName} (sample ${vcf.sample}, ${vcf.variants} variants)?`}
+        confirm="Delete the VCF import"
+        disabled={remove.isPending}
+        onConfirm={() => remove.mutate(vcf.id)}
+      />
+      <ErrorBox error={errorMessage(remove.error)} />
     </div>
   );
 }

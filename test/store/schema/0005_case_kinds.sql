@@ -14,6 +14,8 @@ CREATE INDEX gene_syndromes_by_disease ON gene_syndromes (disease_id);
 CREATE INDEX pack_embeddings_by_member ON pack_embeddings (member_id);
 -- index pack_members_by_pack on pack_members
 CREATE INDEX pack_members_by_pack ON pack_members (pack_id);
+-- index patients_by_kind on patients
+CREATE INDEX patients_by_kind ON patients (kind, created_at);
 -- index photos_by_sha256 on photos
 CREATE INDEX photos_by_sha256 ON photos (sha256);
 -- index syndrome_genes_by_gene on syndrome_genes
@@ -57,13 +59,13 @@ CREATE TABLE pack_members ( id INTEGER PRIMARY KEY, pack_id INTEGER NOT NULL REF
 -- table patient_terms on patient_terms
 CREATE TABLE patient_terms ( patient_id INTEGER NOT NULL REFERENCES patients (id) ON DELETE CASCADE, term_id TEXT NOT NULL CHECK (term_id GLOB 'HP:[0-9][0-9][0-9][0-9][0-9][0-9][0-9]'), label TEXT NOT NULL, excluded INTEGER NOT NULL CHECK (excluded IN (0, 1)), recorded_at TEXT NOT NULL, PRIMARY KEY (patient_id, term_id) ) STRICT;
 -- table patients on patients
-CREATE TABLE patients ( id INTEGER PRIMARY KEY, pseudonym TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(pseudonym)) > 0), sex TEXT NOT NULL DEFAULT 'unknown' CHECK (sex IN ('female', 'male', 'other', 'unknown')), birth_year INTEGER CHECK (birth_year BETWEEN 1880 AND 2200), birth_date TEXT CHECK (birth_date IS NULL OR (date(birth_date) = birth_date AND birth_year = CAST(substr(birth_date, 1, 4) AS INTEGER))), is_control INTEGER NOT NULL DEFAULT 0 CHECK (is_control IN (0, 1)), notes TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL ) STRICT;
+CREATE TABLE patients ( id INTEGER PRIMARY KEY, pseudonym TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(pseudonym)) > 0), sex TEXT NOT NULL DEFAULT 'unknown' CHECK (sex IN ('female', 'male', 'other', 'unknown')), birth_year INTEGER CHECK (birth_year BETWEEN 1880 AND 2200), birth_date TEXT CHECK (birth_date IS NULL OR (date(birth_date) = birth_date AND birth_year = CAST(substr(birth_date, 1, 4) AS INTEGER))), is_control INTEGER NOT NULL DEFAULT 0 CHECK (is_control IN (0, 1)), notes TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL , kind TEXT NOT NULL DEFAULT 'clinic' CHECK (kind IN ('clinic', 'reference')), solved_at TEXT) STRICT;
 -- table photos on photos
 CREATE TABLE photos ( id INTEGER PRIMARY KEY, patient_id INTEGER NOT NULL REFERENCES patients (id) ON DELETE CASCADE, sha256 TEXT NOT NULL CHECK (length(sha256) = 64), bytes INTEGER NOT NULL CHECK (bytes > 0), original_name TEXT NOT NULL, width INTEGER NOT NULL CHECK (width > 0), height INTEGER NOT NULL CHECK (height > 0), age_years REAL CHECK (age_years IS NULL OR age_years BETWEEN 0 AND 130), added_at TEXT NOT NULL, settings_id INTEGER NOT NULL REFERENCES analysis_settings (id), UNIQUE (patient_id, sha256) ) STRICT;
 -- table schema_migrations on schema_migrations
 CREATE TABLE schema_migrations ( version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL, app_version TEXT NOT NULL ) STRICT;
 -- table store_meta on store_meta
-CREATE TABLE store_meta ( id INTEGER PRIMARY KEY CHECK (id = 1), store_id TEXT NOT NULL, gallery_version INTEGER NOT NULL , audit_head_id INTEGER, audit_head_hash TEXT, audit_chained INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE TABLE store_meta ( id INTEGER PRIMARY KEY CHECK (id = 1), store_id TEXT NOT NULL, gallery_version INTEGER NOT NULL , audit_head_id INTEGER, audit_head_hash TEXT, audit_chained INTEGER NOT NULL DEFAULT 0, reference_version INTEGER NOT NULL DEFAULT 0) STRICT;
 -- table syndrome_genes on syndrome_genes
 CREATE TABLE syndrome_genes ( syndrome_id INTEGER NOT NULL REFERENCES syndromes (id) ON DELETE CASCADE, gene TEXT NOT NULL CHECK (length(gene) > 0), PRIMARY KEY (syndrome_id, gene) ) STRICT;
 -- table syndromes on syndromes
@@ -71,9 +73,9 @@ CREATE TABLE syndromes ( id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLA
 -- table variant_annotations on variant_annotations
 CREATE TABLE variant_annotations ( variant_id INTEGER NOT NULL REFERENCES variants (id) ON DELETE CASCADE, ordinal INTEGER NOT NULL CHECK (ordinal >= 0), source TEXT NOT NULL CHECK (source IN ('CSQ', 'ANN')), gene TEXT COLLATE NOCASE, transcript TEXT, hgvs_c TEXT, hgvs_p TEXT, consequence TEXT, impact TEXT CHECK (impact IS NULL OR impact IN ('HIGH', 'MODERATE', 'LOW', 'MODIFIER')), canonical INTEGER NOT NULL CHECK (canonical IN (0, 1)), PRIMARY KEY (variant_id, ordinal) ) STRICT, WITHOUT ROWID;
 -- table variants on variants
-CREATE TABLE variants ( id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL REFERENCES vcf_imports (id) ON DELETE CASCADE, line INTEGER NOT NULL CHECK (line > 0), chrom TEXT NOT NULL, pos INTEGER NOT NULL CHECK (pos > 0), ref TEXT NOT NULL, alt TEXT NOT NULL, alt_index INTEGER NOT NULL CHECK (alt_index > 0), rsid TEXT, qual REAL, filter TEXT, genotype TEXT, zygosity TEXT NOT NULL CHECK (zygosity IN ('het', 'hom', 'hemi')), depth INTEGER, genotype_quality REAL, gnomad_af REAL CHECK (gnomad_af IS NULL OR gnomad_af BETWEEN 0 AND 1), clinvar TEXT, cadd REAL, revel REAL , father_genotype TEXT, mother_genotype TEXT, segregation TEXT CHECK (segregation IS NULL OR segregation IN ('de_novo', 'paternal', 'maternal', 'both_parents', 'unknown'))) STRICT;
+CREATE TABLE variants ( id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL REFERENCES vcf_imports (id) ON DELETE CASCADE, line INTEGER NOT NULL CHECK (line > 0), chrom TEXT NOT NULL, pos INTEGER NOT NULL CHECK (pos > 0), ref TEXT NOT NULL, alt TEXT NOT NULL, alt_index INTEGER NOT NULL CHECK (alt_index > 0), rsid TEXT, qual REAL, filter TEXT, genotype TEXT, zygosity TEXT NOT NULL CHECK (zygosity IN ('het', 'hom', 'hemi')), depth INTEGER, genotype_quality REAL, gnomad_af REAL CHECK (gnomad_af IS NULL OR gnomad_af BETWEEN 0 AND 1), clinvar TEXT, cadd REAL, revel REAL ) STRICT;
 -- table vcf_imports on vcf_imports
-CREATE TABLE vcf_imports ( id INTEGER PRIMARY KEY, patient_id INTEGER NOT NULL REFERENCES patients (id) ON DELETE CASCADE, file_name TEXT NOT NULL, sha256 TEXT NOT NULL CHECK (length(sha256) = 64), bytes INTEGER NOT NULL CHECK (bytes > 0), vcf_version TEXT NOT NULL, sample TEXT NOT NULL, samples TEXT NOT NULL CHECK (json_valid(samples)), build TEXT CHECK (build IS NULL OR build IN ('GRCh37', 'GRCh38', 'T2T-CHM13')), build_evidence TEXT, annotation_sources TEXT NOT NULL CHECK (json_valid(annotation_sources)), records INTEGER NOT NULL CHECK (records >= 0), not_carried INTEGER NOT NULL CHECK (not_carried >= 0), imported_at TEXT NOT NULL, app_version TEXT NOT NULL, father TEXT, mother TEXT, frequency_fields TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(frequency_fields)), warnings TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(warnings)), telomeres INTEGER NOT NULL DEFAULT 0 CHECK (telomeres >= 0), legacy_build TEXT CHECK (legacy_build IS NULL OR legacy_build IN ('NCBI36')), UNIQUE (patient_id, sha256, sample) ) STRICT;
+CREATE TABLE vcf_imports ( id INTEGER PRIMARY KEY, patient_id INTEGER NOT NULL REFERENCES patients (id) ON DELETE CASCADE, file_name TEXT NOT NULL, sha256 TEXT NOT NULL CHECK (length(sha256) = 64), bytes INTEGER NOT NULL CHECK (bytes > 0), vcf_version TEXT NOT NULL, sample TEXT NOT NULL, samples TEXT NOT NULL CHECK (json_valid(samples)), build TEXT CHECK (build IS NULL OR build IN ('GRCh37', 'GRCh38', 'T2T-CHM13')), build_evidence TEXT, annotation_sources TEXT NOT NULL CHECK (json_valid(annotation_sources)), records INTEGER NOT NULL CHECK (records >= 0), not_carried INTEGER NOT NULL CHECK (not_carried >= 0), imported_at TEXT NOT NULL, app_version TEXT NOT NULL, UNIQUE (patient_id, sha256, sample) ) STRICT;
 -- trigger audit_log_follows_head on audit_log
 CREATE TRIGGER audit_log_follows_head BEFORE INSERT ON audit_log WHEN NEW.hash IS NULL OR NEW.prev_hash IS NOT coalesce((SELECT audit_head_hash FROM store_meta WHERE id = 1), '0000000000000000000000000000000000000000000000000000000000000000') BEGIN SELECT RAISE(ABORT, 'audit_log: an entry must follow the chain''s head (store_meta.audit_head_hash)'); END;
 -- trigger audit_log_head_moved on audit_log
@@ -112,3 +114,35 @@ CREATE TRIGGER gallery_patient_removed AFTER DELETE ON patients BEGIN UPDATE sto
 CREATE TRIGGER gallery_primary_changed AFTER UPDATE OF is_primary ON faces WHEN old.is_primary IS NOT new.is_primary BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
 -- trigger gallery_syndrome_renamed on syndromes
 CREATE TRIGGER gallery_syndrome_renamed AFTER UPDATE OF name ON syndromes WHEN old.name IS NOT new.name BEGIN UPDATE store_meta SET gallery_version = gallery_version + 1; END;
+-- trigger reference_case_changed on patients
+CREATE TRIGGER reference_case_changed AFTER UPDATE OF is_control, kind ON patients WHEN (old.is_control IS NOT new.is_control AND new.kind = 'reference') OR old.kind IS NOT new.kind BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_case_removed on patients
+CREATE TRIGGER reference_case_removed AFTER DELETE ON patients WHEN OLD.kind = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_control_source_added on control_sources
+CREATE TRIGGER reference_control_source_added AFTER INSERT ON control_sources BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_control_source_changed on control_sources
+CREATE TRIGGER reference_control_source_changed AFTER UPDATE ON control_sources BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_control_source_removed on control_sources
+CREATE TRIGGER reference_control_source_removed AFTER DELETE ON control_sources BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_diagnosis_added on diagnoses
+CREATE TRIGGER reference_diagnosis_added AFTER INSERT ON diagnoses WHEN (SELECT kind FROM patients WHERE id = NEW.patient_id) = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_diagnosis_changed on diagnoses
+CREATE TRIGGER reference_diagnosis_changed AFTER UPDATE ON diagnoses WHEN (SELECT kind FROM patients WHERE id = NEW.patient_id) = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_diagnosis_removed on diagnoses
+CREATE TRIGGER reference_diagnosis_removed AFTER DELETE ON diagnoses WHEN (SELECT kind FROM patients WHERE id = OLD.patient_id) = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_embedding_added on embeddings
+CREATE TRIGGER reference_embedding_added AFTER INSERT ON embeddings WHEN (SELECT p.kind FROM faces f JOIN photos ph ON ph.id = f.photo_id JOIN patients p ON p.id = ph.patient_id WHERE f.id = NEW.face_id) = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_embedding_changed on embeddings
+CREATE TRIGGER reference_embedding_changed AFTER UPDATE ON embeddings WHEN (SELECT p.kind FROM faces f JOIN photos ph ON ph.id = f.photo_id JOIN patients p ON p.id = ph.patient_id WHERE f.id = NEW.face_id) = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_embedding_removed on embeddings
+CREATE TRIGGER reference_embedding_removed AFTER DELETE ON embeddings WHEN (SELECT p.kind FROM faces f JOIN photos ph ON ph.id = f.photo_id JOIN patients p ON p.id = ph.patient_id WHERE f.id = OLD.face_id) = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_pack_added on gallery_packs
+CREATE TRIGGER reference_pack_added AFTER INSERT ON gallery_packs BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_pack_removed on gallery_packs
+CREATE TRIGGER reference_pack_removed AFTER DELETE ON gallery_packs BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_photo_removed on photos
+CREATE TRIGGER reference_photo_removed AFTER DELETE ON photos WHEN (SELECT kind FROM patients WHERE id = OLD.patient_id) = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_primary_changed on faces
+CREATE TRIGGER reference_primary_changed AFTER UPDATE OF is_primary ON faces WHEN old.is_primary IS NOT new.is_primary AND (SELECT p.kind FROM photos ph JOIN patients p ON p.id = ph.patient_id WHERE ph.id = NEW.photo_id) = 'reference' BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;
+-- trigger reference_syndrome_renamed on syndromes
+CREATE TRIGGER reference_syndrome_renamed AFTER UPDATE OF name ON syndromes WHEN old.name IS NOT new.name BEGIN UPDATE store_meta SET reference_version = reference_version + 1; END;

@@ -12,7 +12,7 @@ import type { Migration } from '../migrate.js';
  * - vcf_imports.legacy_build: NCBI36 (hg18), which 0002's build check does not name; build stays NULL then.
  */
 export const migration: Migration = {
-  version: 5,
+  version: 6,
   name: 'vcf_family',
   sql: `
 ALTER TABLE vcf_imports ADD COLUMN father TEXT;

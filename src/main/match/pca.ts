@@ -1,6 +1,6 @@
 import { Matrix as MlMatrix, SingularValueDecomposition } from 'ml-matrix';
-import { seededRandom } from '../match/random.js';
-import type { Matrix } from '../match/vectors.js';
+import { seededRandom } from './random.js';
+import type { Matrix } from './vectors.js';
 
 /** Principal components of a set of embeddings. */
 export interface Pca {
