@@ -5,15 +5,9 @@
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
-import {
-  plainSizeOf,
-  readSealedRange,
-  sealChunkBytes,
-  unsealingStream,
-  unsealStreamed,
-} from './sealed-stream.js';
+import { plainSizeOf, readSealedRange, unsealingStream, unsealStreamed } from './sealed-stream.js';
 import type { SealKey } from './sealed-file.js';
 
 /** A path the user chose, or an upload sealed under `key` (at `path`). */
@@ -42,16 +36,12 @@ export async function inputSize(f: InputFile): Promise<number> {
 /** The file's plain bytes as a stream; errors (damage included) arrive on the stream. */
 export function inputStream(f: InputFile, opts: { highWaterMark?: number } = {}): Readable {
   if (typeof f === 'string') return createReadStream(f, opts);
-  const plain = new PassThrough({ highWaterMark: opts.highWaterMark ?? sealChunkBytes });
-  pipeline(
+  // The unsealing stream is the pipeline's last: its reader gets the plain bytes and any error of the way.
+  return pipeline(
     createReadStream(f.path, { highWaterMark: opts.highWaterMark }),
     unsealingStream(f.key, f.path),
-    plain,
-    () => {
-      // Errors reach `plain`'s reader through the pipeline.
-    },
+    () => undefined,
   );
-  return plain;
 }
 
 /** `length` plain bytes from `position` (fewer past the end). */

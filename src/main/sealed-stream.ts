@@ -64,9 +64,12 @@ function unsealChunk(
   }
 }
 
+const notSealed = (file: string) =>
+  new UserError("not a sealed FacePheno file (written unencrypted, or not FacePheno's)", { file });
+
 function checkHeader(header: Buffer, file: string): void {
   if (header.length < headerBytes || !header.subarray(0, sealMagic.length).equals(sealMagic))
-    throw new UserError("not a sealed FacePheno file (written unencrypted, or not FacePheno's)", { file });
+    throw notSealed(file);
   if (header[sealMagic.length] !== version)
     throw new UserError(`a sealed file of format version ${header[sealMagic.length]}, not a sealed stream`, {
       file,
@@ -141,10 +144,8 @@ class Unsealer {
   }
 
   end(): Buffer {
-    if (this.header === null) {
-      checkHeader(this.pending, this.file);
-      throw new Error('unreachable: a header short of its size is refused');
-    }
+    // Shorter than a header: nothing sealed.
+    if (this.header === null) throw notSealed(this.file);
     if (this.pending.length < tagBytes || this.pending.length >= sealedChunkBytes)
       throw new UserError('a sealed file is cut short or damaged: refused', { file: this.file });
     return unsealChunk(this.key, this.header, this.index, this.pending, true, this.file);

@@ -6,8 +6,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DetectedFace, PhotoAnalysis } from '../../src/main/face/pipeline.js';
-import { sha256Hex } from '../../src/main/store/photo-files.js';
 import {
   addToGallery,
   deleteCase,
@@ -19,42 +17,11 @@ import {
 import { listCases } from '../../src/main/usecases/cases.js';
 import { Workspace } from '../../src/main/usecases/workspace.js';
 import { repoRoot } from '../support/paths.js';
-import { eachBackend, syntheticPhoto, tempStore } from './support.js';
+import { eachBackend, stubPhoto as photo, syntheticPhoto, tempStore } from './support.js';
 
 const model = { id: 'testnet', sha256: 'a'.repeat(64), dim: 4 };
 const analyzer = { provider: 'cpu', embeddingModels: [model] };
 const vcf = join(repoRoot, 'test', 'fixtures', 'genomics', 'trio.vep.vcf');
-
-function face(vector: number[]): DetectedFace {
-  return {
-    box: { x: 10, y: 12, width: 40, height: 44 },
-    score: 0.97,
-    points5: [
-      [20, 25],
-      [40, 25],
-      [30, 35],
-      [22, 45],
-      [38, 45],
-    ],
-    mesh: [1, 2, 3, 4, 5, 6],
-    quality: { interocularPx: 20, yaw: 1, pitch: -2, roll: 0.5, blur: 100, exposure: 0.5, flags: [] },
-    embeddings: { testnet: Float32Array.from(vector) },
-  };
-}
-
-async function photo(seed: number, vector = [1, 0, 0, 0]) {
-  const bytes = await syntheticPhoto(seed);
-  const file = `/photos/p${seed}.jpg`;
-  const analysis: PhotoAnalysis = {
-    file,
-    width: 64,
-    height: 64,
-    faces: [face(vector)],
-    primary: 0,
-    aligned: null,
-  };
-  return { file, bytes, sha256: sha256Hex(bytes), analysis };
-}
 
 eachBackend((backend) => {
   let t: ReturnType<typeof tempStore>;
@@ -167,7 +134,7 @@ eachBackend((backend) => {
       const s = t.store;
       const noonan = s.syndromes.ensure({ name: 'Noonan syndrome', omim: 'OMIM:163950' });
       s.patients.create({ pseudonym: 'REF-1', kind: 'reference' });
-      s.addPhotos('REF-1', [await photo(5, [0, 1, 0, 0])], analyzer);
+      s.addPhotos('REF-1', [await photo(5, true, [0, 1, 0, 0])], analyzer);
       s.diagnoses.set(s.patients.get('REF-1'), { syndromeId: noonan.id, status: 'confirmed' });
       for (const id of ['B-OLDER', 'A-NEWER']) s.patients.create({ pseudonym: id });
       const v0 = s.galleryVersion();

@@ -2,53 +2,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/main/errors.js';
-import type { DetectedFace, PhotoAnalysis } from '../../src/main/face/pipeline.js';
-import { sha256Hex } from '../../src/main/store/photo-files.js';
 import { Store, UNAFFECTED_LABEL } from '../../src/main/store/store.js';
-import { eachBackend, holdWriteLock, syntheticPhoto, tempStore } from './support.js';
+import { eachBackend, holdWriteLock, stubPhoto as photo, syntheticPhoto, tempStore } from './support.js';
 
 const model = { id: 'testnet', sha256: 'a'.repeat(64), dim: 4 };
 const analyzer = { provider: 'cpu', embeddingModels: [model] };
-
-/** An analysis result as the face pipeline returns it: one face, or none. */
-function analysis(file: string, withFace: boolean, vector = [1, 0, 0, 0]): PhotoAnalysis {
-  const face: DetectedFace = {
-    box: { x: 10, y: 12, width: 40, height: 44 },
-    score: 0.97,
-    points5: [
-      [20, 25],
-      [40, 25],
-      [30, 35],
-      [22, 45],
-      [38, 45],
-    ],
-    mesh: [1, 2, 3, 4, 5, 6],
-    quality: {
-      interocularPx: 20,
-      yaw: 1,
-      pitch: -2,
-      roll: 0.5,
-      blur: 100,
-      exposure: 0.5,
-      flags: ['small face'],
-    },
-    embeddings: { testnet: Float32Array.from(vector) },
-  };
-  return {
-    file,
-    width: 64,
-    height: 64,
-    faces: withFace ? [face] : [],
-    primary: withFace ? 0 : null,
-    aligned: null,
-  };
-}
-
-async function photo(seed: number, withFace = true, vector?: number[]) {
-  const bytes = await syntheticPhoto(seed);
-  const file = `/photos/p${seed}.jpg`;
-  return { file, bytes, sha256: sha256Hex(bytes), analysis: analysis(file, withFace, vector) };
-}
 
 eachBackend((backend) => {
   let t: ReturnType<typeof tempStore>;

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { describe } from 'vitest';
-import { openFacePipeline, type FacePipeline } from '../../src/main/face/pipeline.js';
+import {
+  openFacePipeline,
+  type DetectedFace,
+  type FacePipeline,
+  type PhotoAnalysis,
+} from '../../src/main/face/pipeline.js';
+import { sha256Hex } from '../../src/main/store/photo-files.js';
 import { PostgresDb } from '../../src/main/store/postgres/database.js';
 import { isPostgresUrl, parsePostgresTarget } from '../../src/main/store/postgres/target.js';
 import { Store, photosDirFor, type StoreOptions } from '../../src/main/store/store.js';
@@ -128,4 +134,45 @@ export function sharedPipeline(): { get: () => Promise<FacePipeline>; close: () 
       cleanup();
     },
   };
+}
+
+/** An analysis result as the face pipeline returns it, without running it: one face, or none. */
+function stubAnalysis(file: string, withFace: boolean, vector = [1, 0, 0, 0]): PhotoAnalysis {
+  const face: DetectedFace = {
+    box: { x: 10, y: 12, width: 40, height: 44 },
+    score: 0.97,
+    points5: [
+      [20, 25],
+      [40, 25],
+      [30, 35],
+      [22, 45],
+      [38, 45],
+    ],
+    mesh: [1, 2, 3, 4, 5, 6],
+    quality: {
+      interocularPx: 20,
+      yaw: 1,
+      pitch: -2,
+      roll: 0.5,
+      blur: 100,
+      exposure: 0.5,
+      flags: ['small face'],
+    },
+    embeddings: { testnet: Float32Array.from(vector) },
+  };
+  return {
+    file,
+    width: 64,
+    height: 64,
+    faces: withFace ? [face] : [],
+    primary: withFace ? 0 : null,
+    aligned: null,
+  };
+}
+
+/** A stored-photo input: a synthetic photo with its stub analysis. */
+export async function stubPhoto(seed: number, withFace = true, vector?: number[]) {
+  const bytes = await syntheticPhoto(seed);
+  const file = `/photos/p${seed}.jpg`;
+  return { file, bytes, sha256: sha256Hex(bytes), analysis: stubAnalysis(file, withFace, vector) };
 }
