@@ -33,6 +33,7 @@ eachBackend((backend) => {
         parents: ['HP:0000271'],
         obsolete: false,
         replacedBy: null,
+        consider: [],
         altIds: [],
       });
       expect(json.terms.find((t) => t.id === 'HP:0000316')?.altIds).toEqual(['HP:0000578']);

@@ -12,6 +12,8 @@ export interface OntologyTerm {
   parents: string[];
   obsolete: boolean;
   replacedBy: string | null;
+  /** For an obsolete term without a replacement: the terms its curators suggest looking at instead. */
+  consider: string[];
   /** Ids merged into this term: older records may still use them. */
   altIds: string[];
 }
@@ -72,6 +74,7 @@ function hpCurie(id: string): string | undefined {
 
 const replacedByPred = `${purl}IAO_0100001`;
 const altIdPred = 'http://www.geneontology.org/formats/oboInOwl#hasAlternativeId';
+const considerPred = 'http://www.geneontology.org/formats/oboInOwl#consider';
 
 const obographs = z.object({
   graphs: z
@@ -129,6 +132,7 @@ function parseObographs(text: string, file: string): Ontology {
       parents: [],
       obsolete: n.meta?.deprecated === true,
       replacedBy: (replaced && hpCurie(replaced)) ?? null,
+      consider: values.flatMap((p) => (p.pred === considerPred ? (hpCurie(p.val) ?? []) : [])),
       altIds: values.flatMap((p) => (p.pred === altIdPred ? (hpCurie(p.val) ?? []) : [])),
     });
   }
@@ -185,6 +189,7 @@ function parseObo(text: string, file: string): Ontology {
         parents: [],
         obsolete: false,
         replacedBy: null,
+        consider: [],
         altIds: [],
         line,
       };
@@ -199,6 +204,7 @@ function parseObo(text: string, file: string): Ontology {
     else if (tag === 'is_obsolete') t.obsolete = value === 'true';
     else if (tag === 'replaced_by') t.replacedBy = hpCurie(value) ?? null;
     else if (tag === 'alt_id' && hpCurie(value)) t.altIds.push(value);
+    else if (tag === 'consider' && hpCurie(value)) t.consider.push(value);
   });
   finish();
   // Parents outside HP (other ontologies' classes) are left out; missing HP parents are refused.
