@@ -20,6 +20,7 @@ const genomicInterpretation = z.object({
         .object({
           geneContext: geneDescriptor.optional(),
           expressions: z.array(z.object({ syntax: z.string(), value: z.string() })).default([]),
+          allelicState: ontologyClass.optional(),
         })
         .optional(),
     })
@@ -150,8 +151,65 @@ function hgvsSyntax(variant: string): string {
   return kind ? `hgvs.${kind}` : 'hgvs';
 }
 
-/** Creates a patient from a Phenopacket v2 JSON file, all or nothing; the id must be new to the store. */
-export function importPhenopacket(store: Store, file: string): Patient {
+/** A phenopacket's content as the differential reads it: terms, diagnoses, causative genes and variants. */
+export interface PhenopacketContent {
+  file: string;
+  id: string;
+  sex: Sex;
+  present: { id: string; label: string }[];
+  excluded: { id: string; label: string }[];
+  diseases: { id: string; label: string; status: DiagnosisStatus }[];
+  variants: { gene: string; hgvs: string | null; zygosity: 'het' | 'hom' | 'hemi' | null }[];
+}
+
+// GENO's allelic states, by id and by label.
+const zygosityOf: Record<string, 'het' | 'hom' | 'hemi'> = {
+  'GENO:0000135': 'het',
+  'GENO:0000136': 'hom',
+  'GENO:0000134': 'hemi',
+  heterozygous: 'het',
+  homozygous: 'hom',
+  hemizygous: 'hemi',
+};
+
+/** Reads a Phenopacket v2 JSON file; a UserError naming the file and the first field wrong. */
+export function readPhenopacket(file: string): PhenopacketContent {
+  const pp = parsePhenopacket(file);
+  const features = (excluded: boolean) =>
+    pp.phenotypicFeatures.filter((f) => f.excluded === excluded).map((f) => f.type);
+  const diseases: PhenopacketContent['diseases'] = [];
+  const variants: PhenopacketContent['variants'] = [];
+  const add = (d: { id: string; label: string }, status: DiagnosisStatus) => {
+    if (!diseases.some((x) => x.id === d.id)) diseases.push({ ...d, status });
+  };
+  for (const it of pp.interpretations) {
+    if (!it.diagnosis) continue;
+    add(it.diagnosis.disease, it.progressStatus === 'SOLVED' ? 'confirmed' : 'suspected');
+    for (const g of it.diagnosis.genomicInterpretations) {
+      const descriptor = g.variantInterpretation?.variationDescriptor;
+      const gene = g.gene?.symbol ?? descriptor?.geneContext?.symbol;
+      if (!gene) continue;
+      const state = descriptor?.allelicState;
+      variants.push({
+        gene,
+        hgvs: descriptor?.expressions.find((e) => e.syntax.toLowerCase().startsWith('hgvs'))?.value ?? null,
+        zygosity: (state && (zygosityOf[state.id] ?? zygosityOf[state.label.toLowerCase()])) ?? null,
+      });
+    }
+  }
+  for (const d of pp.diseases) add(d.term, d.excluded ? 'excluded' : 'confirmed');
+  return {
+    file,
+    id: pp.id,
+    sex: sexFromPacket[pp.subject.sex] ?? 'unknown',
+    present: features(false),
+    excluded: features(true),
+    diseases,
+    variants,
+  };
+}
+
+function parsePhenopacket(file: string): z.infer<typeof phenopacketSchema> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -168,7 +226,12 @@ export function importPhenopacket(store: Store, file: string): Patient {
       },
     );
   }
-  const pp = parsed.data;
+  return parsed.data;
+}
+
+/** Creates a patient from a Phenopacket v2 JSON file, all or nothing; the id must be new to the store. */
+export function importPhenopacket(store: Store, file: string): Patient {
+  const pp = parsePhenopacket(file);
   try {
     return store.transaction(() => {
       const patient = store.patients.create({
