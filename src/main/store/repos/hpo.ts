@@ -97,8 +97,13 @@ export class Hpo {
       const ids = new Set(ontology.terms.map((t) => t.id));
       const terms = ontology.terms.map((t) => [t.id, t.name, t.definition, t.obsolete ? 1 : 0, t.replacedBy]);
       // An alternative id is kept as an obsolete term replaced by its primary, so it is refused by name.
+      // Old releases give one alternative id to two terms: the first keeps it.
       for (const t of ontology.terms)
-        for (const alt of t.altIds) if (!ids.has(alt)) terms.push([alt, t.name, null, 1, t.id]);
+        for (const alt of t.altIds)
+          if (!ids.has(alt)) {
+            ids.add(alt);
+            terms.push([alt, t.name, null, 1, t.id]);
+          }
       insertMany(this.db, 'hpo_terms', ['id', 'name', 'definition', 'obsolete', 'replaced_by'], terms);
       const synonyms = ontology.terms.flatMap((t) => t.synonyms.map((s) => [t.id, s]));
       insertMany(this.db, 'hpo_synonyms', ['term_id', 'synonym'], synonyms, { ignoreDuplicates: true });
